@@ -1,0 +1,139 @@
+//! Connecting to the engine: `--engine`/`DOCKER_HOST` (unix socket or tcp),
+//! then API version negotiation (the engine here is 20.10, API 1.41; bollard's
+//! default is newer, so without negotiation every request fails).
+
+use bollard::Docker;
+use std::time::Duration;
+
+/// Seconds to wait for the engine before giving up; an engine that is down
+/// must be reported in well under a second for a unix socket.
+const TIMEOUT_SECS: u64 = 30;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("cannot reach the Docker engine at {endpoint}: {reason}")]
+    Unreachable { endpoint: String, reason: String },
+    #[error("permission denied on the Docker engine socket {endpoint} (run as root or join the docker group)")]
+    PermissionDenied { endpoint: String },
+    #[error("no such container: {0}")]
+    NoSuchContainer(String),
+    #[error("no such image: {0}")]
+    NoSuchImage(String),
+    #[error("engine request '{what}' failed: {reason}")]
+    Request { what: String, reason: String },
+}
+
+/// A connected, version-negotiated engine.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pub docker: Docker,
+    pub endpoint: String,
+}
+
+/// What `vigie` reports about the engine it talked to.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EngineInfo {
+    pub endpoint: String,
+    pub server_version: String,
+    pub api_version: String,
+}
+
+fn describe(endpoint: &str, err: &bollard::errors::Error) -> EngineError {
+    let text = err.to_string();
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("permission denied") {
+        EngineError::PermissionDenied {
+            endpoint: endpoint.to_string(),
+        }
+    } else {
+        EngineError::Unreachable {
+            endpoint: endpoint.to_string(),
+            reason: text,
+        }
+    }
+}
+
+impl Engine {
+    /// Connect to `endpoint` (`unix:///var/run/docker.sock`, `tcp://host:2375`,
+    /// a bare socket path) or, when `None`, to `DOCKER_HOST` or the local socket.
+    pub async fn connect(endpoint: Option<&str>) -> Result<Engine, EngineError> {
+        let env = std::env::var("DOCKER_HOST").ok().filter(|s| !s.is_empty());
+        let endpoint = endpoint
+            .map(str::to_string)
+            .or(env)
+            .unwrap_or_else(|| "unix:///var/run/docker.sock".to_string());
+        let docker = if let Some(path) = endpoint.strip_prefix("unix://") {
+            Self::check_socket(&endpoint, path)?;
+            Docker::connect_with_unix(path, TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
+        } else if endpoint.starts_with('/') {
+            Self::check_socket(&endpoint, &endpoint)?;
+            Docker::connect_with_unix(&endpoint, TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
+        } else if endpoint.starts_with("tcp://") || endpoint.starts_with("http://") {
+            Docker::connect_with_http(&endpoint, TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
+        } else {
+            return Err(EngineError::Unreachable {
+                endpoint: endpoint.clone(),
+                reason: "unsupported endpoint scheme (use unix:// or tcp://)".to_string(),
+            });
+        }
+        .map_err(|e| describe(&endpoint, &e))?;
+        // A down engine must fail fast: bound the first exchange.
+        let negotiated = tokio::time::timeout(Duration::from_secs(10), docker.negotiate_version())
+            .await
+            .map_err(|_| EngineError::Unreachable {
+                endpoint: endpoint.clone(),
+                reason: "timed out".to_string(),
+            })?
+            .map_err(|e| describe(&endpoint, &e))?;
+        Ok(Engine {
+            docker: negotiated,
+            endpoint,
+        })
+    }
+
+    fn check_socket(endpoint: &str, path: &str) -> Result<(), EngineError> {
+        match std::fs::metadata(path) {
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Err(EngineError::PermissionDenied {
+                endpoint: endpoint.to_string(),
+            }),
+            Err(e) => Err(EngineError::Unreachable {
+                endpoint: endpoint.to_string(),
+                reason: format!("{path}: {e}"),
+            }),
+        }
+    }
+
+    pub async fn info(&self) -> Result<EngineInfo, EngineError> {
+        let version = self.docker.version().await.map_err(|e| describe(&self.endpoint, &e))?;
+        Ok(EngineInfo {
+            endpoint: self.endpoint.clone(),
+            server_version: version.version.unwrap_or_default(),
+            api_version: version.api_version.unwrap_or_default(),
+        })
+    }
+
+    /// Map a bollard error on a container request to our error.
+    pub fn container_error(&self, name: &str, err: bollard::errors::Error) -> EngineError {
+        match err {
+            bollard::errors::Error::DockerResponseServerError { status_code: 404, .. } => {
+                EngineError::NoSuchContainer(name.to_string())
+            }
+            other => EngineError::Request {
+                what: format!("container {name}"),
+                reason: other.to_string(),
+            },
+        }
+    }
+
+    /// Raw `docker inspect` of one container.
+    pub async fn inspect_container(
+        &self,
+        name: &str,
+    ) -> Result<bollard::models::ContainerInspectResponse, EngineError> {
+        self.docker
+            .inspect_container(name, None::<bollard::query_parameters::InspectContainerOptions>)
+            .await
+            .map_err(|e| self.container_error(name, e))
+    }
+}

@@ -1,0 +1,7 @@
+//! Docker Engine access. Pipeline place: the first stage of `audit`, `caps
+//! --container`, `run`, `stats`, `watch`: it talks to the engine over bollard
+//! and hands back plain data, never live handles. Prints nothing.
+
+mod connect;
+
+pub use connect::{Engine, EngineError, EngineInfo};

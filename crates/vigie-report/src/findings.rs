@@ -1,0 +1,217 @@
+//! Findings as a table (grouped by target, most severe first, with a summary
+//! line per severity) and as versioned JSON with a stable order.
+
+use serde::Serialize;
+use vigie_rules::{Finding, Severity};
+
+use crate::style::Style;
+
+/// Version of vigie's own findings JSON layout; bumped on breaking changes.
+pub const FINDINGS_SCHEMA_VERSION: u32 = 1;
+
+/// Counts per severity, unsuppressed only, plus the number suppressed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub critical: usize,
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+    pub info: usize,
+    pub suppressed: usize,
+}
+
+impl Summary {
+    pub fn of(findings: &[Finding]) -> Summary {
+        let mut s = Summary::default();
+        for f in findings {
+            if f.suppressed.is_some() {
+                s.suppressed += 1;
+                continue;
+            }
+            match f.severity {
+                Severity::Critical => s.critical += 1,
+                Severity::High => s.high += 1,
+                Severity::Medium => s.medium += 1,
+                Severity::Low => s.low += 1,
+                Severity::Info => s.info += 1,
+            }
+        }
+        s
+    }
+
+    pub fn line(&self) -> String {
+        format!(
+            "{} critical, {} high, {} medium, {} low, {} info{}",
+            self.critical,
+            self.high,
+            self.medium,
+            self.low,
+            self.info,
+            if self.suppressed > 0 {
+                format!(" ({} suppressed)", self.suppressed)
+            } else {
+                String::new()
+            }
+        )
+    }
+}
+
+/// The JSON document for any list of findings: `{ schema_version, tool, kind, summary, findings, … }`.
+#[derive(Debug, Serialize)]
+pub struct FindingsDocument<'a, M: Serialize> {
+    pub schema_version: u32,
+    pub tool: ToolInfo,
+    /// `inside`, `audit`, `lint`, `image-check`…
+    pub kind: &'a str,
+    /// Command-specific context (the process checked, the engine…).
+    pub context: M,
+    pub summary: Summary,
+    pub findings: &'a [Finding],
+}
+
+#[derive(Debug, Serialize)]
+pub struct ToolInfo {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+pub fn tool_info(version: &'static str) -> ToolInfo {
+    ToolInfo { name: "vigie", version }
+}
+
+/// Findings must be sorted with `vigie_rules::sort_findings` first.
+pub fn to_json<M: Serialize>(
+    kind: &str,
+    version: &'static str,
+    context: M,
+    findings: &[Finding],
+) -> Result<String, serde_json::Error> {
+    let doc = FindingsDocument {
+        schema_version: FINDINGS_SCHEMA_VERSION,
+        tool: tool_info(version),
+        kind,
+        context,
+        summary: Summary::of(findings),
+        findings,
+    };
+    let mut text = serde_json::to_string_pretty(&doc)?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// Options of the findings table.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TableOptions {
+    pub style: Style,
+    /// Show rationale and fix under each finding.
+    pub explain: bool,
+    /// Terminal width for wrapping (None: no wrapping).
+    pub width: Option<u16>,
+}
+
+/// Findings grouped by target. Findings must be sorted with `sort_findings`.
+pub fn to_table(findings: &[Finding], options: TableOptions) -> String {
+    let style = options.style;
+    let mut out = String::new();
+    let mut current: Option<&str> = None;
+    for f in findings {
+        if current != Some(f.target.as_str()) {
+            if current.is_some() {
+                out.push('\n');
+            }
+            let group: Vec<&Finding> = findings.iter().filter(|g| g.target == f.target).collect();
+            let counts = Summary::of(&group.into_iter().cloned().collect::<Vec<_>>());
+            out.push_str(&format!("{}  ({})\n", style.bold(&one_line(&f.target)), counts.line()));
+            current = Some(f.target.as_str());
+        }
+        let suppressed = if f.suppressed.is_some() { " [suppressed]" } else { "" };
+        let cis = f.cis.as_deref().map(|c| format!(" [CIS {c}]")).unwrap_or_default();
+        out.push_str(&format!(
+            "  {:<8} {} {}{}{}\n",
+            style.severity(f.severity),
+            f.rule_id,
+            one_line(&f.message),
+            cis,
+            suppressed
+        ));
+        for e in &f.evidence {
+            out.push_str(&format!("           evidence: {}: {}\n", e.source, one_line(&e.value)));
+        }
+        if options.explain {
+            out.push_str(&format!("           why: {}\n", f.rationale));
+            out.push_str(&format!("           fix: {}\n", f.fix.summary));
+            if let Some(flag) = &f.fix.docker_run {
+                out.push_str(&format!("                docker run: {flag}\n"));
+            }
+            if let Some(key) = &f.fix.compose {
+                out.push_str(&format!("                compose:    {key}\n"));
+            }
+            if let Some(field) = &f.fix.kubernetes {
+                out.push_str(&format!("                kubernetes: {field}\n"));
+            }
+        }
+        if let Some(s) = &f.suppressed {
+            let expiry = s
+                .expires
+                .as_deref()
+                .map(|d| format!(" (until {d})"))
+                .unwrap_or_default();
+            out.push_str(&format!("           accepted: {}{}\n", s.reason, expiry));
+        }
+    }
+    if findings.is_empty() {
+        out.push_str("no findings\n");
+    }
+    out.push_str(&format!("\nSummary: {}\n", Summary::of(findings).line()));
+    out
+}
+
+/// Evidence values can be attacker-controlled: keep them on one line and
+/// strip terminal control characters.
+pub fn one_line(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' || c == '\t' { ' ' } else { c })
+        .filter(|c| !c.is_control())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigie_rules::{Finding, Mitigation, RuleInfo, StaticFix};
+
+    const RULE: RuleInfo = RuleInfo {
+        id: "VGI-TEST-001",
+        title: "test rule",
+        severity: Severity::High,
+        cis: Some("5.4"),
+        mitigation: Mitigation::NoPrivileged,
+        rationale: "because",
+        fix: StaticFix {
+            summary: "do not",
+            docker_run: Some("remove --privileged"),
+            compose: Some("privileged: false"),
+            kubernetes: Some("securityContext.privileged: false"),
+        },
+    };
+
+    #[test]
+    fn table_groups_and_summarises() {
+        let findings = vec![
+            Finding::from_rule(&RULE, "web", "privileged").with_evidence("HostConfig.Privileged", "true"),
+            Finding::from_rule(&RULE, "web", "second\x1b[31m\nline").with_severity(Severity::Low),
+        ];
+        let text = to_table(
+            &findings,
+            TableOptions {
+                explain: true,
+                ..Default::default()
+            },
+        );
+        insta::assert_snapshot!(text);
+        let json = to_json("test", "0.0.0", serde_json::json!({}), &findings).unwrap();
+        assert!(json.contains("\"schema_version\": 1"));
+        assert!(json.contains("\"high\": 1"));
+    }
+}

@@ -1,0 +1,254 @@
+//! The one finding model shared by every vigie check: `inside`, `audit`,
+//! image configuration checks and Dockerfile lint. Findings are data, not
+//! errors: a check returns them, a printer in `vigie-report` shows them.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Severity of a finding, ordered from least to most severe so that
+/// `finding.severity >= threshold` reads naturally.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("unknown severity '{0}' (expected one of: critical, high, medium, low, info)")]
+pub struct UnknownSeverity(pub String);
+
+impl FromStr for Severity {
+    type Err = UnknownSeverity;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "info" | "informational" | "none" => Ok(Severity::Info),
+            "low" => Ok(Severity::Low),
+            "medium" | "moderate" => Ok(Severity::Medium),
+            "high" => Ok(Severity::High),
+            "critical" => Ok(Severity::Critical),
+            other => Err(UnknownSeverity(other.to_string())),
+        }
+    }
+}
+
+/// The lab's case study names five mitigations; every rule serves one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mitigation {
+    /// No privileged containers (and nothing that amounts to it).
+    NoPrivileged,
+    /// Processes run as a non-root user.
+    NonRootUser,
+    /// Containers sit on isolated networks.
+    IsolatedNetwork,
+    /// Images are scanned regularly.
+    RegularScans,
+    /// Images and the host are kept up to date (and configured soundly).
+    UpToDate,
+}
+
+impl Mitigation {
+    pub fn title(self) -> &'static str {
+        match self {
+            Mitigation::NoPrivileged => "No privileged containers",
+            Mitigation::NonRootUser => "Non-root users",
+            Mitigation::IsolatedNetwork => "Isolated networks",
+            Mitigation::RegularScans => "Regular image scans",
+            Mitigation::UpToDate => "Up-to-date images and hosts",
+        }
+    }
+}
+
+/// How to fix a finding, in each of the places a user configures containers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fix {
+    /// Plain-words instruction.
+    pub summary: String,
+    /// The `docker run` flag (or flag to remove).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub docker_run: Option<String>,
+    /// The Compose service key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compose: Option<String>,
+    /// The Kubernetes pod/container `securityContext` (or spec) field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kubernetes: Option<String>,
+}
+
+/// One piece of evidence: where it was seen and what was there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// A field path (`HostConfig.Privileged`), a file (`/proc/self/mountinfo`)…
+    pub source: String,
+    /// The exact value or line.
+    pub value: String,
+}
+
+impl Evidence {
+    pub fn new(source: impl Into<String>, value: impl Into<String>) -> Self {
+        Evidence {
+            source: source.into(),
+            value: value.into(),
+        }
+    }
+}
+
+/// A rule's fixed description: everything but the evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleInfo {
+    /// Stable id, never reused (`VGI-INS-001`, `VGI-CTR-001`, …).
+    pub id: &'static str,
+    pub title: &'static str,
+    pub severity: Severity,
+    /// CIS Docker Benchmark v1.6 id, where one exists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cis: Option<&'static str>,
+    pub mitigation: Mitigation,
+    /// Why it matters.
+    pub rationale: &'static str,
+    pub fix: StaticFix,
+}
+
+/// `Fix` with static strings, for rule catalogues written as constants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct StaticFix {
+    pub summary: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub docker_run: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compose: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kubernetes: Option<&'static str>,
+}
+
+impl From<StaticFix> for Fix {
+    fn from(f: StaticFix) -> Self {
+        Fix {
+            summary: f.summary.to_string(),
+            docker_run: f.docker_run.map(str::to_string),
+            compose: f.compose.map(str::to_string),
+            kubernetes: f.kubernetes.map(str::to_string),
+        }
+    }
+}
+
+/// Why a finding is not counted against the threshold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppression {
+    pub reason: String,
+    /// ISO date (YYYY-MM-DD) after which the acceptance lapses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+}
+
+/// One rule that applies to one object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule_id: String,
+    pub severity: Severity,
+    pub title: String,
+    /// What the finding is about: a container name, an image, a file, `host`.
+    pub target: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cis: Option<String>,
+    pub mitigation: Mitigation,
+    /// A one-line, instance-specific statement.
+    pub message: String,
+    pub rationale: String,
+    pub evidence: Vec<Evidence>,
+    pub fix: Fix,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Suppression>,
+}
+
+impl Finding {
+    /// Start a finding from a rule's fixed description.
+    pub fn from_rule(rule: &RuleInfo, target: impl Into<String>, message: impl Into<String>) -> Self {
+        Finding {
+            rule_id: rule.id.to_string(),
+            severity: rule.severity,
+            title: rule.title.to_string(),
+            target: target.into(),
+            cis: rule.cis.map(str::to_string),
+            mitigation: rule.mitigation,
+            message: message.into(),
+            rationale: rule.rationale.to_string(),
+            evidence: Vec::new(),
+            fix: rule.fix.into(),
+            suppressed: None,
+        }
+    }
+
+    pub fn with_evidence(mut self, source: impl Into<String>, value: impl Into<String>) -> Self {
+        self.evidence.push(Evidence::new(source, value));
+        self
+    }
+
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// Counted against `--fail-on`: unsuppressed and at or above the threshold.
+    pub fn counts_at(&self, threshold: Severity) -> bool {
+        self.suppressed.is_none() && self.severity >= threshold
+    }
+}
+
+/// Stable order for every printer: target, severity (most severe first), rule id, message.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        a.target
+            .cmp(&b.target)
+            .then(b.severity.cmp(&a.severity))
+            .then(a.rule_id.cmp(&b.rule_id))
+            .then(a.message.cmp(&b.message))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_orders_and_parses() {
+        assert!(Severity::Critical > Severity::High);
+        assert!(Severity::Low > Severity::Info);
+        assert_eq!("HIGH".parse::<Severity>(), Ok(Severity::High));
+        assert!("urgent".parse::<Severity>().is_err());
+        for s in Severity::ALL {
+            assert_eq!(s.as_str().parse::<Severity>(), Ok(s));
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Checks that turn facts into findings. Pipeline place: after the engine or
+//! the local system gave a snapshot, before a printer in `vigie-report`.
+//! Nothing here prints or talks to the engine.
+
+pub mod finding;
+pub mod inside;
+
+pub use finding::{Evidence, Finding, Fix, Mitigation, RuleInfo, Severity, StaticFix, Suppression, sort_findings};

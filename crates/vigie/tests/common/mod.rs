@@ -1,0 +1,81 @@
+//! Shared helpers for integration tests that use the real engine.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub const TEST_LABEL: &str = "io.vigie.test=1";
+pub const LAB_IMAGE: &str = "alpine:3.10";
+
+/// The `vigie` binary under test (host build).
+pub fn vigie() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("vigie").expect("vigie binary")
+}
+
+/// A fully static `vigie` that runs inside any image. scripts/test builds it
+/// and exports VIGIE_STATIC_BIN; a missing binary fails loudly.
+pub fn static_vigie() -> PathBuf {
+    if let Ok(p) = std::env::var("VIGIE_STATIC_BIN") {
+        let p = PathBuf::from(p);
+        assert!(p.is_file(), "VIGIE_STATIC_BIN={} does not exist", p.display());
+        return p;
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for profile in ["debug", "release"] {
+        let p = root.join("target/x86_64-unknown-linux-gnu").join(profile).join("vigie");
+        if p.is_file() {
+            return p.canonicalize().unwrap_or(p);
+        }
+    }
+    panic!("no static vigie binary: run scripts/test (or scripts/build-static) first, or set VIGIE_STATIC_BIN");
+}
+
+pub fn docker(args: &[&str]) -> Output {
+    Command::new("docker").args(args).output().expect("docker CLI")
+}
+
+/// Make sure the engine answers and the lab image exists; fail with the fix otherwise.
+pub fn require_engine() {
+    let out = docker(&["image", "inspect", LAB_IMAGE]);
+    assert!(
+        out.status.success(),
+        "the engine is down or {LAB_IMAGE} is missing: run scripts/test (it starts dockerd and loads the image): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A unique container name for this test process.
+pub fn unique_name(prefix: &str) -> String {
+    format!(
+        "vigie-test-{prefix}-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+/// Removes the container when dropped, even when the test fails.
+pub struct ContainerGuard(pub String);
+
+impl Drop for ContainerGuard {
+    fn drop(&mut self) {
+        let _ = docker(&["rm", "-f", "-v", &self.0]);
+    }
+}
+
+/// `docker create` with the test label; returns the guard.
+pub fn create(name: &str, options: &[&str], image: &str, cmd: &[&str]) -> ContainerGuard {
+    let mut args = vec!["create", "--name", name, "--label", TEST_LABEL];
+    args.extend_from_slice(options);
+    args.push(image);
+    args.extend_from_slice(cmd);
+    let out = docker(&args);
+    assert!(
+        out.status.success(),
+        "docker create {name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    ContainerGuard(name.to_string())
+}
