@@ -234,11 +234,20 @@ mod tests {
         assert_eq!(docker_effective(false, &[], &[], 40).0, DOCKER_DEFAULT);
         assert_eq!(docker_effective(false, &s(&["SYS_ADMIN"]), &[], 40).0, 0xa824_25fb);
         assert_eq!(docker_effective(false, &s(&["CAP_SYS_ADMIN"]), &[], 40).0, 0xa824_25fb);
-        assert_eq!(docker_effective(false, &s(&["NET_BIND_SERVICE"]), &s(&["ALL"]), 40).0, 1 << 10);
+        assert_eq!(
+            docker_effective(false, &s(&["NET_BIND_SERVICE"]), &s(&["ALL"]), 40).0,
+            1 << 10
+        );
         assert_eq!(docker_effective(false, &s(&["ALL"]), &[], 40).0, full_set(40));
-        assert_eq!(docker_effective(false, &s(&["ALL"]), &s(&["SYS_ADMIN"]), 40).0, full_set(40) & !(1 << 21));
+        assert_eq!(
+            docker_effective(false, &s(&["ALL"]), &s(&["SYS_ADMIN"]), 40).0,
+            full_set(40) & !(1 << 21)
+        );
         assert_eq!(docker_effective(true, &[], &s(&["ALL"]), 40).0, full_set(40));
         assert_eq!(docker_effective(false, &[], &s(&["chown"]), 40).0, DOCKER_DEFAULT & !1);
-        assert_eq!(docker_effective(false, &s(&["BOGUS"]), &[], 40).1, vec!["BOGUS".to_string()]);
+        assert_eq!(
+            docker_effective(false, &s(&["BOGUS"]), &[], 40).1,
+            vec!["BOGUS".to_string()]
+        );
     }
 }

@@ -125,7 +125,12 @@ pub const CAPABILITIES: [Capability; 41] = [
         "medium",
         "overrides resource limits and quotas, a denial-of-service lever against the host",
     ),
-    risky(25, "CAP_SYS_TIME", "medium", "sets the host's clock (the clock is not namespaced)"),
+    risky(
+        25,
+        "CAP_SYS_TIME",
+        "medium",
+        "sets the host's clock (the clock is not namespaced)",
+    ),
     cap(26, "CAP_SYS_TTY_CONFIG"),
     cap(27, "CAP_MKNOD"),
     cap(28, "CAP_LEASE"),
@@ -185,7 +190,11 @@ pub fn by_number(number: u8) -> Option<&'static Capability> {
 /// Look a capability up by name: `SYS_ADMIN`, `CAP_SYS_ADMIN`, `cap_sys_admin` all work.
 pub fn by_name(name: &str) -> Option<&'static Capability> {
     let upper = name.trim().to_ascii_uppercase();
-    let full = if upper.starts_with("CAP_") { upper } else { format!("CAP_{upper}") };
+    let full = if upper.starts_with("CAP_") {
+        upper
+    } else {
+        format!("CAP_{upper}")
+    };
     CAPABILITIES.iter().find(|c| c.name == full)
 }
 

@@ -215,7 +215,10 @@ CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n";
         assert_eq!(e.to_string().split(':').next(), Some("line 2"));
         assert!(e.to_string().contains("CapEff"));
         assert_eq!(parse_status("Name: x\n"), Err(StatusError::NoCapabilities));
-        assert!(matches!(parse_status("CapEff: 0\nCapEff: 0\n"), Err(StatusError::Duplicate { .. })));
+        assert!(matches!(
+            parse_status("CapEff: 0\nCapEff: 0\n"),
+            Err(StatusError::Duplicate { .. })
+        ));
         assert!(parse_status("Uid: 0 0\nCapEff: 0\n").is_err());
         assert!(parse_status("Seccomp: 3\nCapEff: 0\n").is_err());
     }

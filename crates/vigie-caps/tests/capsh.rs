@@ -22,7 +22,11 @@ fn capsh(masks: &[u64]) -> Vec<String> {
         .output()
         .expect("capsh not found: install libcap2-bin (scripts/lib/peers-caps.sh)");
     assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect()
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]

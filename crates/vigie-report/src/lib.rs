@@ -3,6 +3,4 @@
 //! decides where they go.
 
 pub mod findings;
-pub mod html;
-pub mod sarif;
 pub mod style;

@@ -186,7 +186,9 @@ fn container_running_and_created() {
         .unwrap();
     assert_eq!(eff["added"], serde_json::json!(["CAP_SYS_ADMIN"]));
     assert_eq!(eff["removed"], serde_json::json!(["CAP_NET_RAW"]));
-    assert_eq!(v["container"]["cap_add"], serde_json::json!(["SYS_ADMIN"]));
+    // Engines store CapAdd as given (SYS_ADMIN) or normalised (CAP_SYS_ADMIN, 20.10+).
+    let cap_add = v["container"]["cap_add"][0].as_str().unwrap();
+    assert_eq!(cap_add.trim_start_matches("CAP_"), "SYS_ADMIN");
     assert_eq!(v["container"]["configured_effective"], "00000000a82405fb");
 
     let created = unique_name("caps-created");
@@ -249,4 +251,25 @@ fn version_and_completions() {
             .success()
             .stdout(predicate::str::contains("caps"));
     }
+}
+
+#[test]
+fn output_to_a_device_keeps_the_device() {
+    use std::os::unix::fs::FileTypeExt;
+    let out = vigie().args(["inside", "-o", "/dev/null"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.json");
+    vigie()
+        .args(["inside", "-f", "json", "-o"])
+        .arg(&file)
+        .assert()
+        .success();
+    assert!(serde_json::from_slice::<serde_json::Value>(&std::fs::read(&file).unwrap()).is_ok());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
 }
