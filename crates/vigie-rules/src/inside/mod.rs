@@ -611,8 +611,27 @@ impl Probe {
                 .with_evidence("/proc/self/mountinfo", short(&root.line)),
             );
         }
+        // Host roots first: the host's own submounts seen below one (with
+        // rbind, `-v /:/mnt` also shows /mnt/proc, /mnt/sys…) are part of that
+        // finding, not findings of their own.
+        let host_roots: Vec<&str> = mounts
+            .iter()
+            .filter(|m| {
+                m.mount_point != "/"
+                    && m.root == "/"
+                    && DISK_FS.contains(&m.fs_type.as_str())
+                    && (self.exists(&format!("{}/etc/passwd", m.mount_point))
+                        || self.exists(&format!("{}/etc/os-release", m.mount_point)))
+            })
+            .map(|m| m.mount_point.as_str())
+            .collect();
+        let mut nested = 0usize;
         for m in mounts {
             if m.mount_point == "/" || self.is_socket(&m.mount_point) {
+                continue;
+            }
+            if host_roots.iter().any(|r| m.mount_point.starts_with(&format!("{r}/"))) {
+                nested += 1;
                 continue;
             }
             let engine_own = ENGINE_OWN_BINDS.iter().any(|p| m.root.starts_with(p));
@@ -681,6 +700,16 @@ impl Probe {
                 .with_severity(if m.read_only { Severity::Medium } else { Severity::High })
                 .with_evidence("/proc/self/mountinfo", m.line.clone()),
             );
+        }
+        if nested > 0 {
+            for f in out.iter_mut().filter(|f| f.rule_id == rules::HOST_ROOT_MOUNT.id) {
+                f.evidence.push(crate::Evidence::new(
+                    "/proc/self/mountinfo",
+                    format!(
+                        "{nested} more host mounts below it (its /proc, /sys, /dev, /var/lib/docker…) are reachable too"
+                    ),
+                ));
+            }
         }
     }
 

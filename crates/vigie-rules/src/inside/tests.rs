@@ -230,3 +230,16 @@ fn rule_docs_are_current() {
         }
     }
 }
+
+#[test]
+fn submounts_of_a_host_root_fold_into_it() {
+    let t = Tree::new();
+    let extra = "100 74 254:0 / /mnt rw,relatime - ext4 /dev/vda rw\n101 100 0:21 / /mnt/proc rw,relatime - proc proc rw\n\
+102 100 254:0 /var/lib/docker /mnt/var/lib/docker rw - ext4 /dev/vda rw\n";
+    t.container(DEFAULT_STATUS, &format!("{DEFAULT_MOUNTINFO}{extra}"))
+        .file("/mnt/etc/passwd", "root:x:0:0\n");
+    let r = t.report();
+    assert!(!ids(&r).contains(&"VGI-INS-011"), "{:?}", ids(&r));
+    let f = r.findings.iter().find(|f| f.rule_id == "VGI-INS-010").unwrap();
+    assert!(f.evidence.iter().any(|e| e.value.starts_with("2 more host mounts")));
+}

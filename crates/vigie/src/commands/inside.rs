@@ -98,7 +98,12 @@ fn render(report: &InsideReport, explain: bool, terminal: bool) -> String {
             if e.user_namespace {
                 format!("yes (uid_map: {})", e.uid_map.as_deref().unwrap_or(""))
             } else {
-                "no (uid 0 here is uid 0 on the host)".to_string()
+                if uid[1] == 0 {
+                    "no (uid 0 here is uid 0 on the host)"
+                } else {
+                    "no"
+                }
+                .to_string()
             }
         ));
     }
