@@ -5,6 +5,13 @@
 
 vigie_log() { printf '[vigie %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
+# A tool that renames a file over /dev/null turns it into a plain file and
+# breaks every later redirection (cargo, tmux, dockerd): put the device back.
+if [ ! -c /dev/null ] && [ "$(id -u)" = 0 ]; then
+  rm -f /dev/null && mknod -m 666 /dev/null c 1 3
+  vigie_log "repaired /dev/null (it was not a character device)"
+fi
+
 ensure_engine() {
   if docker info >/dev/null 2>&1; then
     return 0

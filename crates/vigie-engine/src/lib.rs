@@ -3,5 +3,11 @@
 //! and hands back plain data, never live handles. Prints nothing.
 
 mod connect;
+mod image;
 
 pub use connect::{Engine, EngineError, EngineInfo};
+pub mod events;
+pub mod network;
+pub mod run;
+pub mod snapshot;
+pub mod stats;

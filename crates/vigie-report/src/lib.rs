@@ -3,4 +3,6 @@
 //! decides where they go.
 
 pub mod findings;
+pub mod html;
+pub mod sarif;
 pub mod style;

@@ -237,22 +237,6 @@ pub fn sort_findings(findings: &mut [Finding]) {
     });
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn severity_orders_and_parses() {
-        assert!(Severity::Critical > Severity::High);
-        assert!(Severity::Low > Severity::Info);
-        assert_eq!("HIGH".parse::<Severity>(), Ok(Severity::High));
-        assert!("urgent".parse::<Severity>().is_err());
-        for s in Severity::ALL {
-            assert_eq!(s.as_str().parse::<Severity>(), Ok(s));
-        }
-    }
-}
-
 /// The docs page of a rule (docs/rules/<ID>.md); a test keeps the committed
 /// pages equal to this rendering, so the docs cannot drift from the catalogue.
 pub fn rule_markdown(rule: &RuleInfo, extra: &str) -> String {
@@ -281,4 +265,20 @@ pub fn rule_markdown(rule: &RuleInfo, extra: &str) -> String {
         out.push_str(extra);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_orders_and_parses() {
+        assert!(Severity::Critical > Severity::High);
+        assert!(Severity::Low > Severity::Info);
+        assert_eq!("HIGH".parse::<Severity>(), Ok(Severity::High));
+        assert!("urgent".parse::<Severity>().is_err());
+        for s in Severity::ALL {
+            assert_eq!(s.as_str().parse::<Severity>(), Ok(s));
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! the local system gave a snapshot, before a printer in `vigie-report`.
 //! Nothing here prints or talks to the engine.
 
+pub mod audit;
 pub mod finding;
 pub mod inside;
 

@@ -33,6 +33,26 @@ pub enum Command {
     Caps(commands::caps::Args),
     /// Self-audit from inside a container (or a host): every escape path an attacker there could reach
     Inside(commands::inside::Args),
+    /// Lint Dockerfiles: security and hadolint rules, exact line and column, SARIF
+    Lint(commands::lint::Args),
+    /// List every package in an image (OS and languages) as a table, JSON, CycloneDX or SPDX
+    Sbom(commands::sbom::Args),
+    /// Audit every container (any state) and the Docker host against the rule catalogue
+    Audit(commands::audit::Args),
+    /// Scan an image, root filesystem, lockfile or SBOM for known vulnerabilities
+    Scan(commands::scan::Args),
+    /// Manage the local vulnerability database (import, update, status, show)
+    Db(commands::db::Args),
+    /// Compare two vulnerability reports (vigie, Trivy or Grype JSON)
+    Diff(commands::diff::Args),
+    /// Run a container with hardened defaults, showing each lifecycle step and its security posture
+    Run(commands::run::Args),
+    /// Live CPU, memory, network, block I/O and PIDs of running containers
+    Stats(commands::stats::Args),
+    /// Disconnect a container from every network and prove its traffic stopped (--restore reconnects it)
+    Isolate(commands::isolate::Args),
+    /// Audit each container as it is created or started; alert, or stop/pause it with --enforce
+    Watch(commands::watch::Args),
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     Completions(commands::completions::Args),
 }
@@ -89,6 +109,16 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Caps(args) => commands::caps::run(args, &cli.global),
         Command::Inside(args) => commands::inside::run(args, &cli.global),
+        Command::Lint(args) => commands::lint::run(args, &cli.global),
+        Command::Sbom(args) => commands::sbom::run(args, &cli.global),
+        Command::Audit(args) => commands::audit::run(args, &cli.global),
+        Command::Scan(args) => commands::scan::run(args, &cli.global),
+        Command::Db(args) => commands::db::run(args, &cli.global),
+        Command::Diff(args) => commands::diff::run(args, &cli.global),
+        Command::Run(args) => commands::run::run(args, &cli.global),
+        Command::Stats(args) => commands::stats::run(args, &cli.global),
+        Command::Isolate(args) => commands::isolate::run(args, &cli.global),
+        Command::Watch(args) => commands::watch::run(args, &cli.global),
         Command::Completions(args) => commands::completions::run(args),
     };
     match result {

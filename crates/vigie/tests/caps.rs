@@ -1,4 +1,5 @@
 //! `vigie caps`: masks, status files, processes, containers, errors, capsh parity.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

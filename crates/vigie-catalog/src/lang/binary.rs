@@ -1,0 +1,225 @@
+//! Binaries: Go build info (main module, dependencies, toolchain) and the
+//! dependency list cargo-auditable embeds in Rust binaries (`.dep-v0`).
+//! While layers stream, only these small extracts are kept, never the binary.
+
+use super::package;
+use crate::{Ecosystem, Package, purl::purl};
+use std::io::Read;
+
+const GO_MARK: &[u8] = b"\0vigie-go\n";
+const CARGO_MARK: &[u8] = b"\0vigie-cargo\n";
+const GO_MAGIC: &[u8] = b"\xff Go buildinf:";
+
+pub(crate) fn wants(path: &str, size: u64, mode: u32) -> Option<vigie_image::Extractor> {
+    let executable = mode & 0o111 != 0;
+    let name = path.rsplit('/').next().unwrap_or_default();
+    if executable && size > 64 << 10 && !name.contains(".so") && !path.starts_with("/usr/share/") {
+        Some(extract)
+    } else {
+        None
+    }
+}
+
+pub(crate) fn is_extract(content: &[u8]) -> bool {
+    content.starts_with(GO_MARK) || content.starts_with(CARGO_MARK)
+}
+
+/// `(name, offset, size)` of each section of a 64-bit little-endian ELF file.
+fn elf_sections(data: &[u8]) -> Vec<(String, usize, usize)> {
+    let mut out = Vec::new();
+    if !data.starts_with(b"\x7fELF") || data.get(4) != Some(&2) || data.get(5) != Some(&1) {
+        return out;
+    }
+    let u16_at = |at: usize| data.get(at..at + 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize);
+    let u32_at = |at: usize| {
+        data.get(at..at + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    };
+    let u64_at = |at: usize| {
+        data.get(at..at + 8)
+            .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as usize)
+    };
+    let (Some(shoff), Some(shentsize), Some(shnum), Some(shstrndx)) =
+        (u64_at(0x28), u16_at(0x3a), u16_at(0x3c), u16_at(0x3e))
+    else {
+        return out;
+    };
+    if shentsize < 64 || shnum > 4096 {
+        return out;
+    }
+    let header = |i: usize| shoff.checked_add(i.checked_mul(shentsize)?);
+    let Some(strtab_header) = header(shstrndx) else {
+        return out;
+    };
+    let (Some(str_off), Some(str_size)) = (u64_at(strtab_header + 0x18), u64_at(strtab_header + 0x20)) else {
+        return out;
+    };
+    let Some(strtab) = data.get(str_off..str_off.saturating_add(str_size)) else {
+        return out;
+    };
+    for i in 0..shnum {
+        let Some(h) = header(i) else { break };
+        let (Some(name_off), Some(offset), Some(size)) = (u32_at(h), u64_at(h + 0x18), u64_at(h + 0x20)) else {
+            break;
+        };
+        let name = strtab
+            .get(name_off..)
+            .map(|s| String::from_utf8_lossy(&s[..s.iter().position(|&b| b == 0).unwrap_or(s.len())]).into_owned())
+            .unwrap_or_default();
+        out.push((name, offset, size));
+    }
+    out
+}
+
+fn section<'a>(data: &'a [u8], sections: &[(String, usize, usize)], name: &str) -> Option<&'a [u8]> {
+    sections
+        .iter()
+        .find(|(n, _, _)| n == name)
+        .and_then(|(_, off, size)| data.get(*off..off.checked_add(*size)?))
+}
+
+fn varint(data: &[u8]) -> Option<(usize, usize)> {
+    let mut value = 0usize;
+    for (i, b) in data.iter().enumerate().take(9) {
+        value |= ((b & 0x7f) as usize) << (7 * i);
+        if b & 0x80 == 0 {
+            return Some((value, i + 1));
+        }
+    }
+    None
+}
+
+/// Go ≥ 1.18 build info: inline toolchain version and module info strings.
+pub fn go_buildinfo(data: &[u8]) -> Option<(String, String)> {
+    let sections = elf_sections(data);
+    let region = match section(data, &sections, ".go.buildinfo") {
+        Some(r) => r,
+        None => {
+            let at = data.windows(GO_MAGIC.len()).position(|w| w == GO_MAGIC)?;
+            &data[at..]
+        }
+    };
+    if !region.starts_with(GO_MAGIC) || region.len() < 32 {
+        return None;
+    }
+    let flags = region[15];
+    if flags & 2 == 0 {
+        return None; // pre-1.18 pointer layout
+    }
+    let rest = &region[32..];
+    let (len, n) = varint(rest)?;
+    let version = String::from_utf8_lossy(rest.get(n..n + len)?).into_owned();
+    let rest = &rest[n + len..];
+    let (len, n) = varint(rest)?;
+    let mut modinfo = rest.get(n..n + len)?;
+    if modinfo.len() >= 33 && modinfo[modinfo.len() - 17] == b'\n' {
+        modinfo = &modinfo[16..modinfo.len() - 16];
+    }
+    Some((version, String::from_utf8_lossy(modinfo).into_owned()))
+}
+
+pub(crate) fn extract(data: &[u8]) -> Option<Vec<u8>> {
+    if !data.starts_with(b"\x7fELF") {
+        return None;
+    }
+    let sections = elf_sections(data);
+    if let Some(dep) = section(data, &sections, ".dep-v0") {
+        let mut json = Vec::new();
+        flate2::read::ZlibDecoder::new(dep)
+            .take(8 << 20)
+            .read_to_end(&mut json)
+            .ok()?;
+        let mut out = CARGO_MARK.to_vec();
+        out.extend_from_slice(&json);
+        return Some(out);
+    }
+    if section(data, &sections, ".go.buildinfo").is_some() || sections.iter().any(|(n, _, _)| n == ".gopclntab") {
+        let (version, modinfo) = go_buildinfo(data)?;
+        let mut out = GO_MARK.to_vec();
+        out.extend_from_slice(version.as_bytes());
+        out.push(b'\n');
+        out.extend_from_slice(modinfo.as_bytes());
+        return Some(out);
+    }
+    None
+}
+
+fn go_package(name: &str, version: &str, found_in: &str) -> Package {
+    let (namespace, short) = match name.rsplit_once('/') {
+        Some((ns, short)) => (Some(ns), short),
+        None => (None, name),
+    };
+    package(
+        Ecosystem::Go,
+        name,
+        version,
+        purl("golang", namespace, short, version, &[]),
+        found_in,
+    )
+}
+
+pub(crate) fn parse(path: &str, content: &[u8], warnings: &mut Vec<String>) -> Vec<Package> {
+    let mut out = Vec::new();
+    if let Some(json) = content.strip_prefix(CARGO_MARK) {
+        match serde_json::from_slice::<serde_json::Value>(json) {
+            Ok(doc) => {
+                for p in doc["packages"].as_array().into_iter().flatten() {
+                    if p["kind"].as_str() == Some("build") {
+                        continue;
+                    }
+                    if let (Some(n), Some(v)) = (p["name"].as_str(), p["version"].as_str()) {
+                        out.push(super::rust::make(n, v, path));
+                    }
+                }
+            }
+            Err(e) => warnings.push(format!("{path}: cargo-auditable data: {e}")),
+        }
+    } else if let Some(text) = content.strip_prefix(GO_MARK) {
+        let text = String::from_utf8_lossy(text);
+        let mut lines = text.lines();
+        let toolchain = lines.next().unwrap_or_default();
+        if let Some(v) = toolchain.strip_prefix("go") {
+            let v = v.split([' ', '-']).next().unwrap_or(v);
+            out.push(go_package("stdlib", &format!("v{v}"), path));
+        }
+        for line in lines {
+            let fields: Vec<&str> = line.split('\t').collect();
+            match fields.as_slice() {
+                ["mod", module, version, ..] if *version != "(devel)" => out.push(go_package(module, version, path)),
+                ["dep", module, version, ..] => out.push(go_package(module, version, path)),
+                ["=>", module, version, ..] => {
+                    if let Some(last) = out.last_mut() {
+                        *last = go_package(module, version, path);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_go_modinfo_extract() {
+        let mut content = GO_MARK.to_vec();
+        content.extend_from_slice(b"go1.21.5\npath\texample.com/app\nmod\texample.com/app\t(devel)\t\ndep\tgolang.org/x/net\tv0.17.0\th1:x\n=>\tgolang.org/x/net\tv0.19.0\th1:y\n");
+        let mut w = Vec::new();
+        let p = parse("/app", &content, &mut w);
+        assert_eq!(p.len(), 2);
+        assert_eq!(p[0].name, "stdlib");
+        assert_eq!(p[0].version, "v1.21.5");
+        assert_eq!(p[1].version, "v0.19.0");
+        assert_eq!(p[1].purl, "pkg:golang/golang.org/x/net@v0.19.0");
+    }
+
+    #[test]
+    fn non_elf_and_garbage_give_nothing() {
+        assert!(extract(b"#!/bin/sh\n").is_none());
+        assert!(extract(b"\x7fELF\x02\x01garbage").is_none());
+        assert!(go_buildinfo(b"\xff Go buildinf:\x08\x02").is_none());
+    }
+}

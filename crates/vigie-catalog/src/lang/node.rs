@@ -1,0 +1,201 @@
+//! Node.js: `package-lock.json` v1–v3, `yarn.lock` (v1 and berry),
+//! `pnpm-lock.yaml`, and installed `node_modules/**/package.json`.
+
+use super::package;
+use crate::{Ecosystem, Package, purl::purl};
+
+pub(crate) fn wants(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    if path.contains("/node_modules/") {
+        // Installed packages: node_modules/NAME/package.json or node_modules/@scope/NAME/package.json.
+        return name == "package.json" && is_installed_manifest(path);
+    }
+    // A project's own package.json names the application (Trivy lists it too).
+    if name == "package.json" {
+        return true;
+    }
+    matches!(name, "package-lock.json" | "yarn.lock" | "pnpm-lock.yaml")
+}
+
+fn is_installed_manifest(path: &str) -> bool {
+    let Some(idx) = path.rfind("/node_modules/") else {
+        return false;
+    };
+    let rest = &path[idx + "/node_modules/".len()..];
+    let parts: Vec<&str> = rest.split('/').collect();
+    matches!(parts.as_slice(), [_, "package.json"])
+        || matches!(parts.as_slice(), [s, _, "package.json"] if s.starts_with('@'))
+}
+
+fn make(name: &str, version: &str, found_in: &str) -> Package {
+    let (namespace, short) = match name.strip_prefix('@').and_then(|n| n.split_once('/')) {
+        Some((scope, short)) => (Some(format!("@{scope}")), short),
+        None => (None, name),
+    };
+    package(
+        Ecosystem::Npm,
+        name,
+        version,
+        purl("npm", namespace.as_deref(), short, version, &[]),
+        found_in,
+    )
+}
+
+/// `name@range` → name (scoped names keep their leading `@`).
+fn spec_name(spec: &str) -> &str {
+    let spec = spec.trim().trim_matches('"');
+    match spec[1.min(spec.len())..].find('@') {
+        Some(i) => &spec[..i + 1],
+        None => spec,
+    }
+}
+
+pub(crate) fn parse(path: &str, content: &[u8], warnings: &mut Vec<String>) -> Vec<Package> {
+    let text = String::from_utf8_lossy(content);
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let mut out = Vec::new();
+    match name {
+        "package.json" => match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(doc) => {
+                if let (Some(n), Some(v)) = (doc["name"].as_str(), doc["version"].as_str()) {
+                    let mut p = make(n, v, path);
+                    if let Some(l) = doc["license"].as_str() {
+                        p.licenses.push(l.to_string());
+                    } else if let Some(l) = doc["license"]["type"].as_str() {
+                        p.licenses.push(l.to_string());
+                    }
+                    out.push(p);
+                }
+            }
+            Err(e) => warnings.push(format!("{path}: {e}")),
+        },
+        "package-lock.json" => match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(doc) => {
+                if let Some(packages) = doc["packages"].as_object() {
+                    for (key, value) in packages {
+                        let Some(idx) = key.rfind("node_modules/") else {
+                            continue;
+                        };
+                        if value["link"].as_bool() == Some(true) {
+                            continue;
+                        }
+                        let n = value["name"].as_str().unwrap_or(&key[idx + "node_modules/".len()..]);
+                        if let Some(v) = value["version"].as_str() {
+                            out.push(make(n, v, path));
+                        }
+                    }
+                } else if let Some(deps) = doc["dependencies"].as_object() {
+                    let mut stack: Vec<&serde_json::Map<String, serde_json::Value>> = vec![deps];
+                    while let Some(map) = stack.pop() {
+                        for (n, value) in map {
+                            if let Some(v) = value["version"].as_str()
+                                && !v.starts_with("file:")
+                            {
+                                out.push(make(n, v, path));
+                            }
+                            if let Some(nested) = value["dependencies"].as_object() {
+                                stack.push(nested);
+                            }
+                        }
+                    }
+                }
+            }
+            Err(e) => warnings.push(format!("{path}: {e}")),
+        },
+        "yarn.lock" => {
+            let mut current: Option<String> = None;
+            for line in text.lines() {
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                if !line.starts_with(' ') {
+                    let header = line.trim_end_matches(':');
+                    let first = header.split(", ").next().unwrap_or_default();
+                    current =
+                        if first.starts_with("__metadata") || first.contains("@workspace:") || first.contains("@link:")
+                        {
+                            None
+                        } else {
+                            Some(spec_name(first).to_string())
+                        };
+                    continue;
+                }
+                let trimmed = line.trim();
+                if let Some(v) = trimmed
+                    .strip_prefix("version ")
+                    .or_else(|| trimmed.strip_prefix("version: "))
+                    && let Some(n) = current.take()
+                {
+                    out.push(make(&n, v.trim().trim_matches('"'), path));
+                }
+            }
+        }
+        "pnpm-lock.yaml" => {
+            let mut in_packages = false;
+            for line in text.lines() {
+                if !line.starts_with(' ') {
+                    in_packages = line.starts_with("packages:");
+                    continue;
+                }
+                if !in_packages || line.starts_with("    ") || !line.trim_end().ends_with(':') {
+                    continue;
+                }
+                let key = line
+                    .trim()
+                    .trim_end_matches(':')
+                    .trim_matches(|c| c == '\'' || c == '"');
+                let key = key.trim_start_matches('/');
+                let key = key.split('(').next().unwrap_or_default();
+                // v6+: name@version; v5: name/version.
+                let (n, v) = match key[1.min(key.len())..].rfind('@') {
+                    Some(i) => (&key[..i + 1], &key[i + 2..]),
+                    None => match key.rsplit_once('/') {
+                        Some((n, v)) => (n, v),
+                        None => continue,
+                    },
+                };
+                if !n.is_empty() && !v.is_empty() {
+                    out.push(make(n, v.split('_').next().unwrap_or(v), path));
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yarn_v1_and_berry() {
+        let mut w = Vec::new();
+        let v1 = b"# yarn lockfile v1\n\n\"@babel/code-frame@^7.0.0\", \"@babel/code-frame@^7.10.4\":\n  version \"7.12.13\"\n  resolved \"x\"\n\nlodash@^4.17.15:\n  version \"4.17.21\"\n";
+        let p = parse("/app/yarn.lock", v1, &mut w);
+        assert_eq!(
+            (p[0].name.as_str(), p[0].version.as_str()),
+            ("@babel/code-frame", "7.12.13")
+        );
+        assert_eq!(p[0].purl, "pkg:npm/%40babel/code-frame@7.12.13");
+        assert_eq!(p[1].name, "lodash");
+        let berry = b"__metadata:\n  version: 6\n\n\"lodash@npm:^4.17.15\":\n  version: 4.17.21\n  resolution: \"lodash@npm:4.17.21\"\n";
+        let p = parse("/app/yarn.lock", berry, &mut w);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].version, "4.17.21");
+    }
+
+    #[test]
+    fn pnpm_and_lock_v1() {
+        let mut w = Vec::new();
+        let pnpm = b"lockfileVersion: '6.0'\npackages:\n  /lodash@4.17.15:\n    resolution: {}\n  /@types/node@18.0.0(x@1):\n    dev: true\n";
+        let p = parse("/a/pnpm-lock.yaml", pnpm, &mut w);
+        assert_eq!(p.len(), 2);
+        assert_eq!(p[1].name, "@types/node");
+        let v1 = br#"{"lockfileVersion":1,"dependencies":{"a":{"version":"1.0.0","dependencies":{"b":{"version":"2.0.0"}}}}}"#;
+        assert_eq!(parse("/a/package-lock.json", v1, &mut w).len(), 2);
+        assert!(wants("/app/node_modules/@scope/x/package.json"));
+        assert!(!wants("/app/node_modules/x/lib/package.json"));
+        assert!(wants("/app/package.json"));
+    }
+}

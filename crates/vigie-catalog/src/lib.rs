@@ -1,0 +1,175 @@
+//! Package cataloguers and OS detection. Pipeline place: after
+//! `vigie-image` built a filesystem view, before matching (`scan`) or an
+//! SBOM printer (`sbom`). One module per cataloguer, each: view in,
+//! packages out. Prints nothing.
+
+pub mod apk;
+pub mod dpkg;
+pub mod lang;
+pub mod os;
+pub mod purl;
+pub mod rpm;
+pub mod sbom;
+
+pub use os::{OsInfo, OsKind};
+use serde::{Deserialize, Serialize};
+use vigie_image::{FileSystemView, ViewOptions, Want};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ecosystem {
+    Deb,
+    Apk,
+    Rpm,
+    Pypi,
+    Npm,
+    Cargo,
+    Go,
+    Maven,
+}
+
+impl Ecosystem {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ecosystem::Deb => "deb",
+            Ecosystem::Apk => "apk",
+            Ecosystem::Rpm => "rpm",
+            Ecosystem::Pypi => "pypi",
+            Ecosystem::Npm => "npm",
+            Ecosystem::Cargo => "cargo",
+            Ecosystem::Go => "go",
+            Ecosystem::Maven => "maven",
+        }
+    }
+
+    /// An OS package (from the distribution's package manager).
+    pub fn is_os(self) -> bool {
+        matches!(self, Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Package {
+    pub name: String,
+    /// The full version as the ecosystem writes it (`1:2.3-4` for deb/rpm with an epoch).
+    pub version: String,
+    pub ecosystem: Ecosystem,
+    pub purl: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_version: Option<String>,
+    pub licenses: Vec<String>,
+    /// The file it came from (absolute path in the image).
+    pub found_in: String,
+    /// Diff id of the layer that introduced it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arch: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Catalog {
+    pub os: OsInfo,
+    pub packages: Vec<Package>,
+    pub warnings: Vec<String>,
+}
+
+/// The files every cataloguer needs, for `Image::view`.
+pub fn view_options() -> ViewOptions {
+    ViewOptions {
+        want,
+        elf_sections: &[".go.buildinfo", ".dep-v0"],
+        ..Default::default()
+    }
+}
+
+fn want(path: &str, size: u64, mode: u32) -> Want {
+    if lang::java::wants(path) {
+        return Want::Extract(lang::java::extract);
+    }
+    if os::wants(path) || dpkg::wants(path) || apk::wants(path) || rpm::wants(path) || lang::wants(path) {
+        return Want::Content;
+    }
+    if let Some(extract) = lang::wants_binary(path, size, mode) {
+        return Want::Extract(extract);
+    }
+    Want::No
+}
+
+/// Run every cataloguer over the view.
+pub fn catalog(view: &FileSystemView) -> Catalog {
+    let mut warnings: Vec<String> = view.warnings.clone();
+    let mut os = os::detect(view);
+    let mut packages = Vec::new();
+    packages.extend(dpkg::catalog(view, &os, &mut warnings));
+    packages.extend(apk::catalog(view, &os, &mut warnings));
+    packages.extend(rpm::catalog(view, &os, &mut warnings));
+    let os_count = packages.len();
+    packages.extend(lang::catalog(view, &mut warnings));
+    os::explain(&mut os, view, os_count, &mut warnings);
+    packages.sort_by(|a, b| {
+        (a.ecosystem, &a.name, &a.version, &a.found_in).cmp(&(b.ecosystem, &b.name, &b.version, &b.found_in))
+    });
+    packages.dedup_by(|a, b| {
+        a.ecosystem == b.ecosystem && a.name == b.name && a.version == b.version && a.found_in == b.found_in
+    });
+    Catalog { os, packages, warnings }
+}
+
+/// The layer that introduced each package of a database file: the oldest
+/// layer of the unbroken run of versions, ending at the top, that list it
+/// with the same version.
+pub(crate) fn attribute<F>(
+    view: &FileSystemView,
+    path: &str,
+    parse: F,
+) -> std::collections::HashMap<(String, String), usize>
+where
+    F: Fn(&[u8]) -> Vec<(String, String)>,
+{
+    let mut result = std::collections::HashMap::new();
+    let history = view.history(path);
+    let Some((top_layer, top)) = history.last() else {
+        return result;
+    };
+    let mut alive: std::collections::HashSet<(String, String)> = parse(top).into_iter().collect();
+    for key in &alive {
+        result.insert(key.clone(), *top_layer);
+    }
+    for (layer, content) in history.iter().rev().skip(1) {
+        let here: std::collections::HashSet<(String, String)> = parse(content).into_iter().collect();
+        alive.retain(|k| here.contains(k));
+        if alive.is_empty() {
+            break;
+        }
+        for key in &alive {
+            result.insert(key.clone(), *layer);
+        }
+    }
+    result
+}
+
+/// Run the language cataloguer that owns `path` on `bytes`, for fuzzing.
+#[doc(hidden)]
+pub fn parse_language_file_for_fuzz(path: &str, bytes: &[u8]) -> usize {
+    let mut warnings = Vec::new();
+    let mut n = 0;
+    if lang::python::wants(path) {
+        n += lang::python::parse(path, bytes, &mut warnings).len();
+    }
+    if lang::node::wants(path) {
+        n += lang::node::parse(path, bytes, &mut warnings).len();
+    }
+    if lang::rust::wants(path) {
+        n += lang::rust::parse(path, bytes, &mut warnings).len();
+    }
+    if lang::java::wants(path) {
+        n += lang::java::parse(path, bytes, &mut warnings).len();
+    }
+    if let Some(extract) = lang::binary::extract(bytes) {
+        n += lang::binary::parse(path, &extract, &mut warnings).len();
+    }
+    n
+}

@@ -1,0 +1,267 @@
+//! SBOM documents built from a catalog: vigie's own JSON (`vigie-sbom/1`),
+//! CycloneDX 1.5 JSON and SPDX 2.3 JSON. Plain data; the binary prints.
+
+use crate::{Catalog, Package};
+use serde_json::{Value, json};
+
+/// What the SBOM describes.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Subject {
+    /// What the user asked for (`alpine:3.10`, `dir:/`, a file).
+    pub reference: String,
+    /// `docker`, `docker-archive`, `oci`, `oci-archive`, `dir`.
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub tags: Vec<String>,
+    /// Layer diff ids, bottom first.
+    pub layers: Vec<String>,
+}
+
+const TOOL: &str = "vigie";
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// vigie's own layout, documented in docs/commands/sbom.md.
+pub fn vigie_json(subject: &Subject, catalog: &Catalog) -> Value {
+    json!({
+        "schema": "vigie-sbom/1",
+        "tool": {"name": TOOL, "version": VERSION},
+        "image": subject,
+        "os": catalog.os,
+        "packages": catalog.packages,
+        "warnings": catalog.warnings,
+    })
+}
+
+/// A stable 128-bit id from the content (same input, same id).
+fn content_uuid(subject: &Subject, catalog: &Catalog) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut a = std::collections::hash_map::DefaultHasher::new();
+    let mut b = std::collections::hash_map::DefaultHasher::new();
+    (&subject.reference, &subject.id, catalog.packages.len()).hash(&mut a);
+    for p in &catalog.packages {
+        p.purl.hash(&mut a);
+        p.found_in.hash(&mut b);
+    }
+    "salt".hash(&mut b);
+    subject.reference.hash(&mut b);
+    let (x, y) = (a.finish(), b.finish());
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&x.to_be_bytes());
+    bytes[8..].copy_from_slice(&y.to_be_bytes());
+    bytes[6] = (bytes[6] & 0x0f) | 0x50; // version 5 (name-based)
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let h: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// UTC now as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn now_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+fn properties(p: &Package) -> Vec<Value> {
+    let mut out = vec![
+        json!({"name": "vigie:ecosystem", "value": p.ecosystem.as_str()}),
+        json!({"name": "vigie:found_in", "value": p.found_in}),
+    ];
+    if let Some(l) = &p.layer {
+        out.push(json!({"name": "vigie:layer", "value": l}));
+    }
+    if let Some(s) = &p.source_name {
+        out.push(json!({"name": "vigie:source_name", "value": s}));
+    }
+    if let Some(s) = &p.source_version {
+        out.push(json!({"name": "vigie:source_version", "value": s}));
+    }
+    out
+}
+
+pub fn cyclonedx(subject: &Subject, catalog: &Catalog, timestamp: &str) -> Value {
+    let image_ref = "image";
+    let mut components: Vec<Value> = Vec::new();
+    let mut image_deps: Vec<String> = Vec::new();
+    if catalog.os.family != "none" {
+        let os_ref = format!("os:{}", catalog.os.family);
+        components.push(json!({
+            "type": "operating-system",
+            "bom-ref": os_ref,
+            "name": catalog.os.family,
+            "version": catalog.os.version,
+        }));
+        image_deps.push(os_ref);
+    }
+    for (i, p) in catalog.packages.iter().enumerate() {
+        let bom_ref = format!("{}#{i}", p.purl);
+        let mut c = json!({
+            "type": "library",
+            "bom-ref": bom_ref,
+            "name": p.name,
+            "version": p.version,
+            "purl": p.purl,
+            "properties": properties(p),
+        });
+        if !p.licenses.is_empty() {
+            c["licenses"] = Value::Array(p.licenses.iter().map(|l| json!({"license": {"name": l}})).collect());
+        }
+        components.push(c);
+        image_deps.push(bom_ref);
+    }
+    let name = subject
+        .tags
+        .first()
+        .cloned()
+        .unwrap_or_else(|| subject.reference.clone());
+    let mut image = json!({"type": "container", "bom-ref": image_ref, "name": name});
+    if let Some(id) = &subject.id {
+        image["version"] = json!(id);
+    }
+    json!({
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.5",
+        "serialNumber": format!("urn:uuid:{}", content_uuid(subject, catalog)),
+        "version": 1,
+        "metadata": {
+            "timestamp": timestamp,
+            "tools": {"components": [{"type": "application", "name": TOOL, "version": VERSION}]},
+            "component": image,
+        },
+        "components": components,
+        "dependencies": [{"ref": image_ref, "dependsOn": image_deps}],
+    })
+}
+
+/// A valid SPDX licence expression (ids from the SPDX licence list), else NOASSERTION.
+fn spdx_license(licenses: &[String]) -> String {
+    let valid = |l: &str| spdx::Expression::parse_mode(l, spdx::ParseMode::STRICT).is_ok();
+    match licenses {
+        [one] if valid(one) => one.clone(),
+        _ => "NOASSERTION".to_string(),
+    }
+}
+
+pub fn spdx(subject: &Subject, catalog: &Catalog, timestamp: &str) -> Value {
+    let name = subject
+        .tags
+        .first()
+        .cloned()
+        .unwrap_or_else(|| subject.reference.clone());
+    let mut packages = vec![json!({
+        "SPDXID": "SPDXRef-Image",
+        "name": name,
+        "versionInfo": subject.id.clone().unwrap_or_default(),
+        "downloadLocation": "NOASSERTION",
+        "filesAnalyzed": false,
+        "licenseConcluded": "NOASSERTION",
+        "licenseDeclared": "NOASSERTION",
+        "primaryPackagePurpose": "CONTAINER",
+    })];
+    let mut relationships = vec![json!({
+        "spdxElementId": "SPDXRef-DOCUMENT",
+        "relationshipType": "DESCRIBES",
+        "relatedSpdxElement": "SPDXRef-Image",
+    })];
+    if catalog.os.family != "none" {
+        packages.push(json!({
+            "SPDXID": "SPDXRef-OperatingSystem",
+            "name": catalog.os.family,
+            "versionInfo": catalog.os.version,
+            "downloadLocation": "NOASSERTION",
+            "filesAnalyzed": false,
+            "licenseConcluded": "NOASSERTION",
+            "licenseDeclared": "NOASSERTION",
+            "primaryPackagePurpose": "OPERATING-SYSTEM",
+        }));
+        relationships.push(json!({
+            "spdxElementId": "SPDXRef-Image",
+            "relationshipType": "CONTAINS",
+            "relatedSpdxElement": "SPDXRef-OperatingSystem",
+        }));
+    }
+    for (i, p) in catalog.packages.iter().enumerate() {
+        let id = format!("SPDXRef-Package-{}-{i}", p.ecosystem.as_str());
+        let mut entry = json!({
+            "SPDXID": id,
+            "name": p.name,
+            "versionInfo": p.version,
+            "downloadLocation": "NOASSERTION",
+            "filesAnalyzed": false,
+            "licenseConcluded": "NOASSERTION",
+            "licenseDeclared": spdx_license(&p.licenses),
+            "externalRefs": [{
+                "referenceCategory": "PACKAGE-MANAGER",
+                "referenceType": "purl",
+                "referenceLocator": p.purl,
+            }],
+            "primaryPackagePurpose": "LIBRARY",
+            "sourceInfo": format!("found in {}", p.found_in),
+        });
+        if let Some(layer) = &p.layer {
+            entry["comment"] = json!(format!("layer {layer}"));
+        }
+        packages.push(entry);
+        relationships.push(json!({
+            "spdxElementId": "SPDXRef-Image",
+            "relationshipType": "CONTAINS",
+            "relatedSpdxElement": id,
+        }));
+    }
+    json!({
+        "spdxVersion": "SPDX-2.3",
+        "dataLicense": "CC0-1.0",
+        "SPDXID": "SPDXRef-DOCUMENT",
+        "name": name,
+        "documentNamespace": format!("https://example.invalid/vigie/spdx/{}", content_uuid(subject, catalog)),
+        "creationInfo": {"created": timestamp, "creators": [format!("Tool: {TOOL}-{VERSION}")]},
+        "packages": packages,
+        "relationships": relationships,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamp_shape_and_licenses() {
+        let t = now_utc();
+        assert_eq!(t.len(), 20);
+        assert!(t.ends_with('Z'));
+        assert_eq!(spdx_license(&["MIT".to_string()]), "MIT");
+        assert_eq!(
+            spdx_license(&["GPL-2.0-or-later OR MIT".to_string()]),
+            "GPL-2.0-or-later OR MIT"
+        );
+        assert_eq!(spdx_license(&["BSD".to_string()]), "NOASSERTION");
+        assert_eq!(spdx_license(&["BSD-like".to_string(), "x".to_string()]), "NOASSERTION");
+        assert_eq!(spdx_license(&["Apache 2.0".to_string()]), "NOASSERTION");
+    }
+}

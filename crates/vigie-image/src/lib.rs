@@ -1,0 +1,47 @@
+//! Image sources → layers → one merged, read-only filesystem view.
+//! Pipeline place: the first stage of `sbom` and `scan` (and of the image
+//! configuration checks): `open(target)` finds and describes the image,
+//! `Image::view(options)` streams its layers (whiteouts, opaque directories,
+//! digests verified) keeping only the files a consumer asked for. Nothing is
+//! extracted to disk. Prints nothing.
+
+pub mod checks;
+mod config;
+mod dir;
+mod engine;
+mod error;
+mod layer;
+mod source;
+mod view;
+
+pub use checks::check_image;
+pub use config::{Healthcheck, History, ImageConfig, RootFs, RuntimeConfig};
+pub use error::ImageError;
+pub use source::{Image, OpenOptions, SourceKind, open, open_with};
+pub use view::{
+    Entry, EntryKind, Extractor, FileSystemView, LayerInfo, RemovedEntry, Version, ViewOptions, Want, WantFn,
+};
+
+/// Read one layer blob for fuzzing and benchmarks: returns the number of entries.
+#[doc(hidden)]
+pub fn read_layer_for_fuzz(bytes: &[u8]) -> Result<usize, ImageError> {
+    let options = ViewOptions {
+        want: |p, _, _| {
+            if p.starts_with("/etc/") {
+                Want::Content
+            } else {
+                Want::No
+            }
+        },
+        keep_all_metadata: true,
+        ..Default::default()
+    };
+    layer::read_layer(bytes, "fuzz", &options).map(|l| l.items.len())
+}
+
+/// Read a whole image archive (docker-archive or oci-archive tar) from
+/// memory, for fuzzing: returns the number of entries of the merged view.
+#[doc(hidden)]
+pub fn read_archive_for_fuzz(bytes: &[u8]) -> Result<usize, ImageError> {
+    source::view_of_archive_bytes(bytes, &checks::view_options()).map(|v| v.len())
+}

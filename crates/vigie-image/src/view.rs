@@ -1,0 +1,440 @@
+//! The merged, read-only filesystem of an image: layers applied in order
+//! (whiteouts, opaque directories), symlinks resolved inside the image root.
+//! Only the files a consumer asked for (`ViewOptions::want`) carry content.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Maximum symlink hops while resolving one path (Linux uses 40).
+const MAX_SYMLINK_HOPS: usize = 40;
+
+/// What to keep of a file met while reading layers.
+#[derive(Clone, Copy)]
+pub enum Want {
+    /// Metadata only.
+    No,
+    /// The whole content (bounded by `ViewOptions::max_file_size`).
+    Content,
+    /// Read the file (bounded by `ViewOptions::max_binary_size`) and keep only
+    /// what the function extracts from it (e.g. Go build info from a binary).
+    Extract(Extractor),
+}
+
+/// Keeps what it needs of a file's bytes (`None`: nothing of interest).
+pub type Extractor = fn(&[u8]) -> Option<Vec<u8>>;
+
+/// The consumer's choice of files, by absolute path, size and mode.
+pub type WantFn = fn(path: &str, size: u64, mode: u32) -> Want;
+
+#[derive(Clone)]
+pub struct ViewOptions {
+    pub want: WantFn,
+    /// Largest file kept whole; bigger wanted files are skipped with a warning.
+    pub max_file_size: u64,
+    /// Largest file read for an `Extract`.
+    pub max_binary_size: u64,
+    /// Keep metadata of every entry (image checks need it); otherwise only
+    /// wanted files, symlinks and hard links are kept.
+    pub keep_all_metadata: bool,
+    /// Past this many uncompressed bytes, a layer expanding more than 200
+    /// times its compressed size is refused as a decompression bomb.
+    pub bomb_floor: u64,
+    /// For `Extract` on an ELF file in a directory source: read the file
+    /// only if it has one of these sections (checked by seeking to the
+    /// section table). Empty: always read.
+    pub elf_sections: &'static [&'static str],
+}
+
+impl Default for ViewOptions {
+    fn default() -> Self {
+        ViewOptions {
+            want: |_, _, _| Want::No,
+            max_file_size: 64 << 20,
+            max_binary_size: 512 << 20,
+            keep_all_metadata: false,
+            bomb_floor: 1 << 30,
+            elf_sections: &[],
+        }
+    }
+}
+
+impl std::fmt::Debug for ViewOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ViewOptions")
+            .field("max_file_size", &self.max_file_size)
+            .field("keep_all_metadata", &self.keep_all_metadata)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink(String),
+    /// Absolute path of the link target inside the image.
+    Hardlink(String),
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub kind: EntryKind,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    pub size: u64,
+    /// Index into `FileSystemView::layers` of the layer that wrote this entry.
+    pub layer: Option<usize>,
+    /// Has a `security.capability` extended attribute (file capabilities).
+    pub file_capabilities: bool,
+    pub content: Option<Arc<Vec<u8>>>,
+}
+
+impl Entry {
+    pub fn is_file(&self) -> bool {
+        matches!(self.kind, EntryKind::File | EntryKind::Hardlink(_))
+    }
+}
+
+/// One item read from one layer.
+#[derive(Debug, Clone)]
+pub(crate) enum LayerItem {
+    Entry(Entry),
+    /// `.wh.NAME`: NAME (and all below it) deleted.
+    Whiteout,
+    /// `.wh..wh..opq` in DIR: everything below DIR from lower layers deleted.
+    Opaque,
+}
+
+/// Where a layer came from and what it hashes to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LayerInfo {
+    /// sha256 of the uncompressed tar (`rootfs.diff_ids`).
+    pub diff_id: String,
+    /// sha256 of the blob as stored (compressed or not).
+    pub digest: String,
+    pub media_type: String,
+    /// Bytes as stored.
+    pub size: u64,
+    pub compression: String,
+}
+
+/// An entry deleted by a later layer: still present in the image's lower layers.
+#[derive(Debug, Clone)]
+pub struct RemovedEntry {
+    pub path: String,
+    pub entry: Entry,
+    pub removed_in: usize,
+}
+
+/// One layer's version of a wanted file: `(layer index, content)`.
+pub type Version = (usize, Arc<Vec<u8>>);
+
+#[derive(Debug, Default)]
+pub struct FileSystemView {
+    pub(crate) entries: BTreeMap<String, Entry>,
+    /// Every layer's version of each wanted file, oldest first.
+    pub(crate) history: BTreeMap<String, Vec<Version>>,
+    pub layers: Vec<LayerInfo>,
+    pub removed: Vec<RemovedEntry>,
+    pub warnings: Vec<String>,
+}
+
+/// Normalise a path from a layer or a link: absolute, no `.`, no empty
+/// components; `..` is refused (`None`), never allowed to climb out.
+pub(crate) fn normalize_entry_path(raw: &str) -> Option<String> {
+    let mut out = String::with_capacity(raw.len() + 1);
+    for part in raw.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return None,
+            p => {
+                out.push('/');
+                out.push_str(p);
+            }
+        }
+    }
+    if out.is_empty() {
+        Some("/".to_string())
+    } else {
+        Some(out)
+    }
+}
+
+/// Join a link target to the directory holding the link, clamping `..` at
+/// the root, as the kernel does inside a chroot.
+#[cfg(test)]
+pub(crate) fn join_in_root(base_dir: &str, target: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    if !target.starts_with('/') {
+        parts.extend(base_dir.split('/').filter(|p| !p.is_empty()));
+    }
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    let mut out = String::new();
+    for p in parts {
+        out.push('/');
+        out.push_str(p);
+    }
+    if out.is_empty() { "/".to_string() } else { out }
+}
+
+fn parent(path: &str) -> &str {
+    match path.rfind('/') {
+        Some(0) | None => "/",
+        Some(i) => &path[..i],
+    }
+}
+
+impl FileSystemView {
+    pub(crate) fn new(layers: Vec<LayerInfo>) -> Self {
+        FileSystemView {
+            layers,
+            ..Default::default()
+        }
+    }
+
+    fn remove_tree(&mut self, path: &str, layer: usize, include_self: bool) {
+        let prefix = if path == "/" {
+            "/".to_string()
+        } else {
+            format!("{path}/")
+        };
+        let mut doomed: Vec<String> = self
+            .entries
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .map(|(k, _)| k.clone())
+            .collect();
+        if include_self && self.entries.contains_key(path) {
+            doomed.push(path.to_string());
+        }
+        for key in doomed {
+            if let Some(entry) = self.entries.remove(&key) {
+                self.removed.push(RemovedEntry {
+                    path: key,
+                    entry,
+                    removed_in: layer,
+                });
+            }
+        }
+    }
+
+    /// Apply one layer's items over the view (layers must come in order).
+    pub(crate) fn apply(&mut self, layer: usize, items: Vec<(String, LayerItem)>) {
+        // Opaque markers and whiteouts act on lower layers only: apply them first.
+        for (path, item) in &items {
+            match item {
+                LayerItem::Opaque => self.remove_tree(path, layer, false),
+                LayerItem::Whiteout => self.remove_tree(path, layer, true),
+                LayerItem::Entry(_) => {}
+            }
+        }
+        for (path, item) in items {
+            if let LayerItem::Entry(entry) = item {
+                if entry.kind != EntryKind::Dir && self.entries.get(&path).is_some_and(|e| e.kind == EntryKind::Dir) {
+                    self.remove_tree(&path, layer, false);
+                }
+                if let Some(content) = &entry.content {
+                    self.history
+                        .entry(path.clone())
+                        .or_default()
+                        .push((layer, content.clone()));
+                }
+                self.entries.insert(path, entry);
+            }
+        }
+    }
+
+    pub(crate) fn insert(&mut self, path: String, entry: Entry) {
+        if let Some(content) = &entry.content {
+            self.history.entry(path.clone()).or_default().push((0, content.clone()));
+        }
+        self.entries.insert(path, entry);
+    }
+
+    /// Resolve symlinks in every component of `path`, staying inside the root.
+    /// `None` for a loop or too many hops.
+    pub fn resolve(&self, path: &str) -> Option<String> {
+        let mut pending: Vec<String> = path.split('/').filter(|p| !p.is_empty()).map(str::to_string).collect();
+        pending.reverse();
+        let mut current = String::new();
+        let mut hops = 0;
+        while let Some(part) = pending.pop() {
+            match part.as_str() {
+                "." => continue,
+                ".." => {
+                    current = parent(if current.is_empty() { "/" } else { &current }).to_string();
+                    if current == "/" {
+                        current.clear();
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            let candidate = format!("{current}/{part}");
+            match self.entries.get(&candidate).map(|e| &e.kind) {
+                Some(EntryKind::Symlink(target)) => {
+                    hops += 1;
+                    if hops > MAX_SYMLINK_HOPS {
+                        return None;
+                    }
+                    if target.starts_with('/') {
+                        current.clear();
+                    }
+                    for piece in target.split('/').filter(|p| !p.is_empty()).rev() {
+                        pending.push(piece.to_string());
+                    }
+                }
+                _ => current = candidate,
+            }
+        }
+        Some(if current.is_empty() { "/".to_string() } else { current })
+    }
+
+    /// The entry at `path` after resolving symlinks (and hard links).
+    pub fn entry(&self, path: &str) -> Option<&Entry> {
+        let resolved = self.resolve(path)?;
+        let entry = self.entries.get(&resolved)?;
+        match &entry.kind {
+            EntryKind::Hardlink(target) if entry.content.is_none() => self.entries.get(target).or(Some(entry)),
+            _ => Some(entry),
+        }
+    }
+
+    /// Content of a wanted file, following symlinks inside the root.
+    pub fn read(&self, path: &str) -> Option<&[u8]> {
+        self.entry(path).and_then(|e| e.content.as_deref()).map(Vec::as_slice)
+    }
+
+    pub fn exists(&self, path: &str) -> bool {
+        self.entry(path).is_some()
+    }
+
+    /// Every kept entry, in path order (paths as stored: not resolved).
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &Entry)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Kept entries whose content was read.
+    pub fn files_with_content(&self) -> impl Iterator<Item = (&str, &Entry, &[u8])> {
+        self.entries
+            .iter()
+            .filter_map(|(k, v)| v.content.as_deref().map(|c| (k.as_str(), v, c.as_slice())))
+    }
+
+    /// Every layer's version of a wanted file, oldest first: `(layer index, content)`.
+    pub fn history(&self, path: &str) -> &[(usize, Arc<Vec<u8>>)] {
+        self.history.get(path).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The diff id of a layer index, for attributing packages.
+    pub fn layer_diff_id(&self, layer: Option<usize>) -> Option<&str> {
+        layer
+            .and_then(|i| self.layers.get(i))
+            .map(|l| l.diff_id.as_str())
+            .filter(|d| !d.is_empty())
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(layer: usize, text: &str) -> LayerItem {
+        LayerItem::Entry(Entry {
+            kind: EntryKind::File,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            size: text.len() as u64,
+            layer: Some(layer),
+            file_capabilities: false,
+            content: Some(Arc::new(text.as_bytes().to_vec())),
+        })
+    }
+
+    fn link(target: &str) -> LayerItem {
+        LayerItem::Entry(Entry {
+            kind: EntryKind::Symlink(target.to_string()),
+            mode: 0o777,
+            uid: 0,
+            gid: 0,
+            size: 0,
+            layer: Some(0),
+            file_capabilities: false,
+            content: None,
+        })
+    }
+
+    #[test]
+    fn normalizes_and_refuses_dotdot() {
+        assert_eq!(normalize_entry_path("./etc//passwd").as_deref(), Some("/etc/passwd"));
+        assert_eq!(normalize_entry_path("../etc/passwd"), None);
+        assert_eq!(normalize_entry_path("a/../../b"), None);
+        assert_eq!(
+            join_in_root("/etc", "../../../usr/lib/os-release"),
+            "/usr/lib/os-release"
+        );
+    }
+
+    #[test]
+    fn whiteouts_and_opaque_dirs() {
+        let mut v = FileSystemView::new(vec![LayerInfo::default(); 3]);
+        v.apply(
+            0,
+            vec![
+                ("/a/x".into(), file(0, "x")),
+                ("/a/y".into(), file(0, "y")),
+                ("/b/z".into(), file(0, "z")),
+            ],
+        );
+        v.apply(
+            1,
+            vec![("/a/x".into(), LayerItem::Whiteout), ("/b".into(), LayerItem::Opaque)],
+        );
+        v.apply(2, vec![("/b/new".into(), file(2, "n"))]);
+        assert!(v.read("/a/x").is_none());
+        assert_eq!(v.read("/a/y"), Some(&b"y"[..]));
+        assert!(v.read("/b/z").is_none());
+        assert_eq!(v.read("/b/new"), Some(&b"n"[..]));
+        assert_eq!(v.removed.len(), 2);
+    }
+
+    #[test]
+    fn symlinks_stay_in_root_and_loops_stop() {
+        let mut v = FileSystemView::new(vec![LayerInfo::default()]);
+        v.apply(
+            0,
+            vec![
+                ("/usr/lib/os-release".into(), file(0, "ID=debian")),
+                ("/etc/os-release".into(), link("../usr/lib/os-release")),
+                ("/escape".into(), link("../../../../usr/lib/os-release")),
+                ("/abs".into(), link("/etc/os-release")),
+                ("/loop1".into(), link("loop2")),
+                ("/loop2".into(), link("/loop1")),
+            ],
+        );
+        assert_eq!(v.read("/etc/os-release"), Some(&b"ID=debian"[..]));
+        assert_eq!(v.read("/escape"), Some(&b"ID=debian"[..]));
+        assert_eq!(v.read("/abs"), Some(&b"ID=debian"[..]));
+        assert!(v.resolve("/loop1").is_none());
+        assert!(v.read("/loop1/x").is_none());
+    }
+}

@@ -1,0 +1,381 @@
+//! Reading vulnerability data from files: OSV `all.zip` archives, directories
+//! of OSV JSON, single OSV JSON files (one record or an array), and Alpine
+//! secdb files (YAML or JSON). Nothing is extracted to disk; archive entries
+//! are read in memory with size limits, so zip bombs and `../` entry names
+//! are refused entry by entry and counted, never fatal for the rest.
+
+use crate::Error;
+use crate::osv::{self, Record};
+use crate::secdb;
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::Path;
+
+/// Largest single record accepted, uncompressed.
+pub const MAX_ENTRY_BYTES: u64 = 16 * 1024 * 1024;
+/// Largest total uncompressed size of one archive.
+pub const MAX_ARCHIVE_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+/// Most entries read from one archive.
+pub const MAX_ARCHIVE_ENTRIES: usize = 2_000_000;
+
+/// A record ready to store: its original bytes plus what the index needs.
+#[derive(Debug, Clone)]
+pub struct StoredRecord {
+    pub record: Record,
+    /// The record as published (unknown fields included).
+    pub body: String,
+}
+
+/// One entry that was not imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub entry: String,
+    pub reason: String,
+}
+
+/// Everything read from one source (a zip, a directory, a file).
+#[derive(Debug, Clone)]
+pub struct SourceData {
+    /// Stable name: `osv:Debian`, `alpine-secdb:v3.10/main`, …
+    pub name: String,
+    pub kind: &'static str,
+    pub location: String,
+    pub sha256: Option<String>,
+    pub records: Vec<StoredRecord>,
+    pub skipped: Vec<Skipped>,
+}
+
+impl SourceData {
+    fn new(name: String, kind: &'static str, location: String) -> Self {
+        SourceData {
+            name,
+            kind,
+            location,
+            sha256: None,
+            records: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+
+    fn add_osv(&mut self, entry: &str, bytes: &[u8]) {
+        // A file may hold one record or an array of records.
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first == Some(&b'[') {
+            match serde_json::from_slice::<Vec<serde_json::Value>>(bytes) {
+                Ok(values) => {
+                    for (index, value) in values.into_iter().enumerate() {
+                        let body = value.to_string();
+                        self.add_one(&format!("{entry}[{index}]"), body);
+                    }
+                }
+                Err(e) => self.skip(entry, format!("invalid json: {e}")),
+            }
+            return;
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.add_one(entry, text.to_string()),
+            Err(_) => self.skip(entry, "not utf-8".to_string()),
+        }
+    }
+
+    fn add_one(&mut self, entry: &str, body: String) {
+        match osv::parse_record(body.as_bytes()) {
+            Ok(record) => self.records.push(StoredRecord { record, body }),
+            Err(e) => self.skip(entry, e.to_string()),
+        }
+    }
+
+    fn skip(&mut self, entry: &str, reason: String) {
+        self.skipped.push(Skipped {
+            entry: entry.to_string(),
+            reason,
+        });
+    }
+}
+
+/// Read every source found at `path`.
+pub fn read_path(path: &Path) -> Result<Vec<SourceData>, Error> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return read_dir(path);
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok(vec![read_bytes(path, &bytes)?])
+}
+
+/// Read one file's bytes, deciding its format from the name and the content.
+pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<SourceData, Error> {
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let lower = file_name.to_ascii_lowercase();
+    let location = path.display().to_string();
+    let mut source = if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") || lower.ends_with(".zip")
+    {
+        let stem = file_name.strip_suffix(".zip").unwrap_or(&file_name);
+        // OSV publishes `<Ecosystem>/all.zip`: name the source after the folder.
+        let stem = if stem == "all" {
+            path.parent()
+                .and_then(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| stem.to_string())
+        } else {
+            stem.to_string()
+        };
+        let mut source = SourceData::new(format!("osv:{stem}"), "osv", location);
+        read_zip(&mut source, bytes)?;
+        source
+    } else if lower.ends_with(".yaml") || lower.ends_with(".yml") || secdb::looks_like_secdb_json(bytes) {
+        let json = !(lower.ends_with(".yaml") || lower.ends_with(".yml"));
+        let file = secdb::parse(bytes, json).map_err(|e| Error::Source {
+            location: location.clone(),
+            message: e.to_string(),
+        })?;
+        let mut source = SourceData::new(
+            format!("alpine-secdb:{}/{}", file.release, file.repository),
+            "alpine-secdb",
+            location,
+        );
+        for skipped in file.skipped {
+            source.skip(&file_name, skipped);
+        }
+        for record in file.records {
+            let body = serde_json::to_string(&record).map_err(|e| Error::Source {
+                location: source.location.clone(),
+                message: e.to_string(),
+            })?;
+            source.records.push(StoredRecord { record, body });
+        }
+        source
+    } else {
+        let mut source = SourceData::new(format!("osv-file:{file_name}"), "osv", location);
+        source.add_osv(&file_name, bytes);
+        source
+    };
+    source.sha256 = Some(hex::encode(Sha256::digest(bytes)));
+    Ok(source)
+}
+
+fn read_zip(source: &mut SourceData, bytes: &[u8]) -> Result<(), Error> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| Error::Source {
+        location: source.location.clone(),
+        message: format!("invalid zip: {e}"),
+    })?;
+    if archive.len() > MAX_ARCHIVE_ENTRIES {
+        return Err(Error::Source {
+            location: source.location.clone(),
+            message: format!(
+                "{} entries, more than the limit of {MAX_ARCHIVE_ENTRIES}",
+                archive.len()
+            ),
+        });
+    }
+    let mut total: u64 = 0;
+    let mut buffer = Vec::new();
+    for index in 0..archive.len() {
+        let mut entry = match archive.by_index(index) {
+            Ok(entry) => entry,
+            Err(e) => {
+                source.skip(&format!("#{index}"), format!("unreadable zip entry: {e}"));
+                continue;
+            }
+        };
+        let name = entry.name().to_string();
+        if entry.is_dir() {
+            continue;
+        }
+        if entry.enclosed_name().is_none() {
+            source.skip(&name, "unsafe entry name (absolute or '..')".to_string());
+            continue;
+        }
+        if !name.to_ascii_lowercase().ends_with(".json") {
+            source.skip(&name, "not a .json entry".to_string());
+            continue;
+        }
+        if entry.size() > MAX_ENTRY_BYTES {
+            source.skip(
+                &name,
+                format!("declares {} bytes, over the {MAX_ENTRY_BYTES} limit", entry.size()),
+            );
+            continue;
+        }
+        buffer.clear();
+        // The declared size may lie: read at most one byte past the limit.
+        match (&mut entry).take(MAX_ENTRY_BYTES + 1).read_to_end(&mut buffer) {
+            Ok(_) if buffer.len() as u64 > MAX_ENTRY_BYTES => {
+                source.skip(&name, format!("inflates past the {MAX_ENTRY_BYTES} byte limit"));
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                source.skip(&name, format!("cannot inflate: {e}"));
+                continue;
+            }
+        }
+        total += buffer.len() as u64;
+        if total > MAX_ARCHIVE_BYTES {
+            return Err(Error::Source {
+                location: source.location.clone(),
+                message: format!("inflates past the {MAX_ARCHIVE_BYTES} byte archive limit"),
+            });
+        }
+        let bytes = std::mem::take(&mut buffer);
+        source.add_osv(&name, &bytes);
+        buffer = bytes;
+    }
+    Ok(())
+}
+
+fn read_dir(root: &Path) -> Result<Vec<SourceData>, Error> {
+    let mut files = Vec::new();
+    collect_files(root, &mut files, 0)?;
+    files.sort();
+    let dir_name = root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut loose = SourceData::new(format!("osv-dir:{dir_name}"), "osv", root.display().to_string());
+    let mut hasher = Sha256::new();
+    let mut sources = Vec::new();
+    for file in files {
+        let lower = file.to_string_lossy().to_ascii_lowercase();
+        let relative = file.strip_prefix(root).unwrap_or(&file).display().to_string();
+        if lower.ends_with(".zip") || lower.ends_with(".yaml") || lower.ends_with(".yml") {
+            match read_path(&file) {
+                Ok(mut found) => sources.append(&mut found),
+                Err(e) => loose.skip(&relative, e.to_string()),
+            }
+        } else if lower.ends_with(".json") {
+            let bytes = match std::fs::read(&file) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    loose.skip(&relative, format!("cannot read: {e}"));
+                    continue;
+                }
+            };
+            if secdb::looks_like_secdb_json(&bytes) {
+                match read_bytes(&file, &bytes) {
+                    Ok(source) => sources.push(source),
+                    Err(e) => loose.skip(&relative, e.to_string()),
+                }
+                continue;
+            }
+            hasher.update(relative.as_bytes());
+            hasher.update(&bytes);
+            loose.add_osv(&relative, &bytes);
+        }
+    }
+    if !loose.records.is_empty() || !loose.skipped.is_empty() {
+        loose.sha256 = Some(hex::encode(hasher.finalize()));
+        sources.push(loose);
+    }
+    Ok(sources)
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<std::path::PathBuf>, depth: usize) -> Result<(), Error> {
+    if depth > 16 {
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let kind = entry.file_type().map_err(|e| Error::io(&entry.path(), e))?;
+        if kind.is_dir() {
+            collect_files(&entry.path(), out, depth + 1)?;
+        } else if kind.is_file() {
+            out.push(entry.path());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut out = std::io::Cursor::new(Vec::new());
+        {
+            let mut writer = zip::ZipWriter::new(&mut out);
+            for (name, bytes) in entries {
+                writer
+                    .start_file(*name, zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                writer.write_all(bytes).unwrap();
+            }
+            writer.finish().unwrap();
+        }
+        out.into_inner()
+    }
+
+    #[test]
+    fn zip_skips_bad_entries_and_keeps_good_ones() {
+        let bomb = vec![b' '; (MAX_ENTRY_BYTES + 10) as usize];
+        let bytes = zip_of(&[
+            (
+                "A-1.json",
+                br#"{"id":"A-1","affected":[{"package":{"ecosystem":"Weird","name":"x"}}]}"#,
+            ),
+            ("../evil.json", br#"{"id":"E-1"}"#),
+            ("/abs.json", br#"{"id":"E-2"}"#),
+            ("bad.json", b"{not json"),
+            ("noid.json", br#"{"summary":"x"}"#),
+            ("bomb.json", &bomb),
+            ("readme.txt", b"hello"),
+        ]);
+        let source = read_bytes(Path::new("/x/Weird/all.zip"), &bytes).unwrap();
+        assert_eq!(source.name, "osv:Weird");
+        assert_eq!(source.records.len(), 1);
+        assert_eq!(source.skipped.len(), 6, "{:?}", source.skipped);
+        assert!(source.skipped.iter().any(|s| s.reason.contains("unsafe")));
+        assert!(source.skipped.iter().any(|s| s.reason.contains("limit")));
+    }
+
+    #[test]
+    fn garbage_zip_is_an_error_not_a_panic() {
+        assert!(read_bytes(Path::new("x.zip"), b"PK\x03\x04garbage").is_err());
+    }
+
+    #[test]
+    fn arrays_of_records_import() {
+        let source = read_bytes(Path::new("list.json"), br#"[{"id":"A"},{"id":"B"},{"nope":1}]"#).unwrap();
+        assert_eq!(source.records.len(), 2);
+        assert_eq!(source.skipped.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            for name in ["r.json", "a.zip", "main.yaml", "main.json"] {
+                let _ = read_bytes(Path::new(name), &bytes);
+            }
+        }
+
+        #[test]
+        fn record_shaped_json_never_panics(
+            id in "[A-Z]{2,5}-[0-9]{1,4}",
+            ecosystem in "(PyPI|Debian:11|Alpine:v3.10|crates.io|Nowhere)",
+            intro in "[0-9.:a-z~+-]{0,8}",
+            fixed in "[0-9.:a-z~+-]{0,8}",
+            version in "[0-9.:a-z~+-]{0,8}",
+        ) {
+            let json = serde_json::json!({"id": id, "affected": [{"package": {"ecosystem": ecosystem, "name": "p"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": intro}, {"fixed": fixed}]}], "versions": [version.clone()]}]});
+            let source = read_bytes(Path::new("r.json"), json.to_string().as_bytes()).unwrap();
+            let affected = &source.records[0].record.affected[0];
+            let scheme = vigie_version::Scheme::for_ecosystem(&ecosystem);
+            let parsed = scheme.and_then(|s| vigie_version::Version::parse(s, &version).ok());
+            let _ = crate::matcher::affects(&ecosystem, affected, &version, parsed.as_ref());
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! OSV records (schema 1.x) as plain serde structs. Only the fields the
+//! matcher needs are typed; the whole original record is kept verbatim in the
+//! database, so unknown fields and ecosystems survive an import untouched.
+
+use serde::{Deserialize, Serialize};
+
+/// One OSV record. Unknown fields are ignored here but kept in the stored body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    pub upstream: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    pub severity: Vec<SeverityEntry>,
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    pub affected: Vec<Affected>,
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<Reference>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_specific: Option<serde_json::Value>,
+}
+
+/// A record without its `affected` entries (read back for a match, whose
+/// affected entry is already known): much cheaper to parse.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RecordHead {
+    pub id: String,
+    #[serde(default)]
+    pub modified: Option<String>,
+    #[serde(default)]
+    pub withdrawn: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub aliases: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub upstream: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub related: Vec<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub details: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub severity: Vec<SeverityEntry>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub references: Vec<Reference>,
+    #[serde(default)]
+    pub database_specific: Option<serde_json::Value>,
+}
+
+impl RecordHead {
+    pub fn into_record(self) -> Record {
+        Record {
+            id: self.id,
+            modified: self.modified,
+            published: None,
+            withdrawn: self.withdrawn,
+            aliases: self.aliases,
+            upstream: self.upstream,
+            related: self.related,
+            summary: self.summary,
+            details: self.details,
+            severity: self.severity,
+            affected: Vec::new(),
+            references: self.references,
+            database_specific: self.database_specific,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SeverityEntry {
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default)]
+    pub score: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Reference {
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default)]
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Package {
+    #[serde(default)]
+    pub ecosystem: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purl: Option<String>,
+}
+
+/// One `affected[]` entry: what the matcher reads for a package.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Affected {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<Package>,
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    pub ranges: Vec<Range>,
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    pub severity: Vec<SeverityEntry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_specific: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Range {
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
+}
+
+/// One range event; OSV writes each as an object with a single key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introduced: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_affected: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<String>,
+}
+
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// Why a record was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    #[error("invalid json: {0}")]
+    Json(String),
+    #[error("record has an empty id")]
+    EmptyId,
+}
+
+/// Parse one OSV record and check the few invariants the database relies on.
+pub fn parse_record(bytes: &[u8]) -> Result<Record, RecordError> {
+    let record: Record = serde_json::from_slice(bytes).map_err(|e| RecordError::Json(e.to_string()))?;
+    if record.id.trim().is_empty() {
+        return Err(RecordError::EmptyId);
+    }
+    Ok(record)
+}
+
+/// The ecosystem without its release suffix: `Debian:11` → `Debian`.
+pub fn ecosystem_base(ecosystem: &str) -> &str {
+    ecosystem.split(':').next().unwrap_or(ecosystem)
+}
+
+/// Package names as the ecosystem compares them (PEP 503 for PyPI; npm,
+/// crates.io and most others are compared as published, case included where
+/// the registry is case-sensitive).
+pub fn normalize_name(ecosystem: &str, name: &str) -> String {
+    match ecosystem_base(ecosystem) {
+        "PyPI" => {
+            let mut out = String::with_capacity(name.len());
+            let mut last_sep = false;
+            for c in name.trim().chars() {
+                if c == '-' || c == '_' || c == '.' {
+                    if !last_sep {
+                        out.push('-');
+                    }
+                    last_sep = true;
+                } else {
+                    out.extend(c.to_lowercase());
+                    last_sep = false;
+                }
+            }
+            out
+        }
+        // Cargo treats `-` and `_` as distinct names but crates.io refuses
+        // both spellings of one name, so a lower-case comparison is exact.
+        "crates.io" | "npm" | "NuGet" | "Packagist" | "Hex" | "Pub" => name.trim().to_lowercase(),
+        "Maven" => name.trim().to_string(),
+        _ => name.trim().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_and_ecosystems_parse() {
+        let json = br#"{"id":"X-1","schema_version":"9.9","new_field":{"a":1},
+            "affected":[{"package":{"ecosystem":"Martian:7","name":"zork"},"versions":["1"],"ranges":null}]}"#;
+        let record = parse_record(json).unwrap();
+        assert_eq!(record.affected[0].package.as_ref().unwrap().ecosystem, "Martian:7");
+        assert!(parse_record(br#"{"id":""}"#).is_err());
+        assert!(parse_record(b"{").is_err());
+    }
+
+    #[test]
+    fn names_normalise_per_ecosystem() {
+        assert_eq!(normalize_name("PyPI", "Zope.Interface__x"), "zope-interface-x");
+        assert_eq!(normalize_name("Debian:11", "Foo"), "Foo");
+        assert_eq!(ecosystem_base("Alpine:v3.10"), "Alpine");
+    }
+}

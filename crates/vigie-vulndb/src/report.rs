@@ -1,0 +1,405 @@
+//! Scan results as text: vigie's own JSON (versioned), Trivy's JSON
+//! (SchemaVersion 2), SARIF 2.1.0, CycloneDX 1.5 with vulnerabilities, and a
+//! table grouped by package. Formatting only: the binary writes the string.
+
+use crate::matcher::{PackageQuery, VulnMatch};
+use crate::policy::{Applied, Suppression};
+use crate::severity::Severity;
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// Version of vigie's own scan JSON layout.
+pub const SCAN_SCHEMA: &str = "vigie.scan/v1";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OsSummary {
+    pub family: String,
+    pub version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ecosystem: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DbSummary {
+    pub path: String,
+    /// Unix time of the last import or update.
+    pub updated_at: i64,
+    pub age_seconds: i64,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanResult {
+    pub target: String,
+    /// `container_image`, `filesystem`, `lockfile`, `sbom`.
+    pub artifact_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub os: Option<OsSummary>,
+    pub database: DbSummary,
+    pub packages: Vec<PackageQuery>,
+    pub applied: Applied,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Suppressed<'a> {
+    #[serde(flatten)]
+    finding: &'a VulnMatch,
+    suppressed: &'a Suppression,
+}
+
+fn counts(matches: &[VulnMatch]) -> BTreeMap<&'static str, usize> {
+    let mut out = BTreeMap::new();
+    for s in Severity::ALL {
+        out.insert(s.as_str(), matches.iter().filter(|m| m.severity.severity == s).count());
+    }
+    out
+}
+
+pub fn to_json(result: &ScanResult) -> String {
+    let suppressed: Vec<Suppressed> = result
+        .applied
+        .suppressed
+        .iter()
+        .map(|(finding, suppressed)| Suppressed { finding, suppressed })
+        .collect();
+    let value = json!({
+        "schema": SCAN_SCHEMA,
+        "target": result.target,
+        "artifact_type": result.artifact_type,
+        "os": result.os,
+        "database": result.database,
+        "packages_checked": result.packages.len(),
+        "packages": result.packages.iter().map(|p| json!({
+            "name": p.name, "version": p.version, "ecosystem": p.ecosystem, "purl": p.purl, "found_in": p.found_in,
+        })).collect::<Vec<_>>(),
+        "summary": counts(&result.applied.reported),
+        "vulnerabilities": result.applied.reported,
+        "suppressed": suppressed,
+        "filtered": result.applied.filtered,
+        "notices": result.applied.notices,
+        "warnings": result.warnings,
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+}
+
+fn trivy_type(ecosystem: &str) -> (&'static str, &'static str) {
+    match crate::osv::ecosystem_base(ecosystem) {
+        "Debian" => ("os-pkgs", "debian"),
+        "Ubuntu" => ("os-pkgs", "ubuntu"),
+        "Alpine" => ("os-pkgs", "alpine"),
+        "PyPI" => ("lang-pkgs", "python-pkg"),
+        "crates.io" => ("lang-pkgs", "cargo"),
+        "npm" => ("lang-pkgs", "node-pkg"),
+        "Go" => ("lang-pkgs", "gobinary"),
+        "Maven" => ("lang-pkgs", "jar"),
+        _ => ("lang-pkgs", "unknown"),
+    }
+}
+
+pub fn to_trivy_json(result: &ScanResult) -> String {
+    // One Result per (class, type, file), as Trivy groups them.
+    let mut groups: BTreeMap<(String, &'static str, &'static str), Vec<Value>> = BTreeMap::new();
+    for m in &result.applied.reported {
+        let (class, kind) = trivy_type(&m.package.ecosystem);
+        let target = if class == "os-pkgs" {
+            match &result.os {
+                Some(os) => format!("{} ({} {})", result.target, os.family, os.version),
+                None => result.target.clone(),
+            }
+        } else {
+            m.package.found_in.clone().unwrap_or_else(|| result.target.clone())
+        };
+        let mut vulnerability = json!({
+            "VulnerabilityID": m.id,
+            "VendorIDs": m.aliases,
+            "PkgName": m.package.name,
+            "InstalledVersion": m.package.version,
+            "FixedVersion": m.fixed_versions.join(", "),
+            "Status": match m.fix_status { crate::matcher::FixStatus::Fixed => "fixed", crate::matcher::FixStatus::Affected => "affected" },
+            "SeveritySource": m.severity.source,
+            "PrimaryURL": m.references.first().cloned().unwrap_or_default(),
+            "Title": m.title.clone().unwrap_or_default(),
+            "Severity": m.severity.severity.as_str(),
+            "References": m.references,
+        });
+        if let Some(purl) = &m.package.purl {
+            vulnerability["PkgIdentifier"] = json!({ "PURL": purl });
+        }
+        if let Some(layer) = &m.package.layer {
+            vulnerability["Layer"] = json!({ "DiffID": layer });
+        }
+        if let (Some(vector), Some(score)) = (&m.severity.vector, m.severity.score) {
+            let key = if vector.starts_with("CVSS:4") {
+                "V40Vector"
+            } else {
+                "V3Vector"
+            };
+            let score_key = if vector.starts_with("CVSS:4") {
+                "V40Score"
+            } else {
+                "V3Score"
+            };
+            vulnerability["CVSS"] = json!({ "vigie": { key: vector, score_key: score } });
+        }
+        groups.entry((target, class, kind)).or_default().push(vulnerability);
+    }
+    let results: Vec<Value> = groups
+        .into_iter()
+        .map(|((target, class, kind), vulnerabilities)| {
+            json!({ "Target": target, "Class": class, "Type": kind, "Vulnerabilities": vulnerabilities })
+        })
+        .collect();
+    let mut metadata = json!({});
+    if let Some(os) = &result.os {
+        metadata["OS"] = json!({ "Family": os.family, "Name": os.version });
+    }
+    let value = json!({
+        "SchemaVersion": 2,
+        "ArtifactName": result.target,
+        "ArtifactType": result.artifact_type,
+        "Metadata": metadata,
+        "Results": results,
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+}
+
+fn sarif_level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Unknown => "note",
+    }
+}
+
+fn security_severity(m: &VulnMatch) -> String {
+    let score = m.severity.score.unwrap_or(match m.severity.severity {
+        Severity::Critical => 9.5,
+        Severity::High => 8.0,
+        Severity::Medium => 5.5,
+        Severity::Low => 2.0,
+        Severity::Unknown => 0.0,
+    });
+    format!("{score:.1}")
+}
+
+pub fn to_sarif(result: &ScanResult) -> String {
+    let mut rules: BTreeMap<String, Value> = BTreeMap::new();
+    let mut results = Vec::new();
+    for m in &result.applied.reported {
+        rules.entry(m.id.clone()).or_insert_with(|| {
+            json!({
+                "id": m.id,
+                "name": "OsPackageVulnerability",
+                "shortDescription": { "text": m.title.clone().unwrap_or_else(|| m.id.clone()) },
+                "helpUri": m.references.first().cloned().unwrap_or_default(),
+                "help": { "text": format!("{} ({})", m.id, m.aliases.join(", ")) },
+                "properties": {
+                    "security-severity": security_severity(m),
+                    "tags": ["vulnerability", "security", m.severity.severity.as_str()],
+                },
+            })
+        });
+        let fixed = if m.fixed_versions.is_empty() {
+            "no fixed version yet".to_string()
+        } else {
+            format!("fixed in {}", m.fixed_versions.join(", "))
+        };
+        let uri = m
+            .package
+            .found_in
+            .clone()
+            .unwrap_or_else(|| result.target.clone())
+            .trim_start_matches('/')
+            .to_string();
+        results.push(json!({
+            "ruleId": m.id,
+            "level": sarif_level(m.severity.severity),
+            "message": { "text": format!("{} {} is affected by {} ({}); {fixed}", m.package.name, m.package.version, m.id, m.severity.severity) },
+            "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri }, "region": { "startLine": 1 } } }],
+        }));
+    }
+    let rules: Vec<Value> = rules.into_values().collect();
+    let value = json!({
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [{
+            "tool": { "driver": { "name": "vigie", "version": env!("CARGO_PKG_VERSION"), "informationUri": "https://example.invalid/vigie", "rules": rules } },
+            "results": results,
+        }],
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+}
+
+fn bom_ref(p: &PackageQuery) -> String {
+    p.purl
+        .clone()
+        .unwrap_or_else(|| format!("{}/{}@{}", p.ecosystem, p.name, p.version))
+}
+
+/// A deterministic serial number: the same scan gives the same document.
+fn serial(result: &ScanResult) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(result.target.as_bytes());
+    for p in &result.packages {
+        hasher.update(bom_ref(p).as_bytes());
+    }
+    let h = hex::encode(hasher.finalize());
+    format!(
+        "urn:uuid:{}-{}-4{}-8{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[13..16],
+        &h[17..20],
+        &h[20..32]
+    )
+}
+
+pub fn to_cyclonedx(result: &ScanResult) -> String {
+    let mut components: BTreeMap<String, Value> = BTreeMap::new();
+    for p in &result.packages {
+        let reference = bom_ref(p);
+        components.entry(reference.clone()).or_insert_with(|| {
+            let mut c = json!({ "bom-ref": reference, "type": "library", "name": p.name, "version": p.version });
+            if let Some(purl) = &p.purl {
+                c["purl"] = json!(purl);
+            }
+            c
+        });
+    }
+    let mut vulnerabilities: BTreeMap<String, Value> = BTreeMap::new();
+    for m in &result.applied.reported {
+        let entry = vulnerabilities.entry(m.id.clone()).or_insert_with(|| {
+            let mut rating = json!({ "severity": m.severity.severity.as_str().to_ascii_lowercase(), "source": { "name": m.severity.source } });
+            if let (Some(vector), Some(score)) = (&m.severity.vector, m.severity.score) {
+                rating["score"] = json!(score);
+                rating["vector"] = json!(vector);
+                rating["method"] = json!(if vector.starts_with("CVSS:4") { "CVSSv4" } else if vector.starts_with("CVSS:3.0") { "CVSSv3" } else { "CVSSv31" });
+            }
+            json!({
+                "bom-ref": format!("vuln-{}", m.id),
+                "id": m.id,
+                "source": { "name": m.records.first().map(|r| r.source.clone()).unwrap_or_default() },
+                "references": m.aliases.iter().map(|a| json!({ "id": a, "source": { "name": "alias" } })).collect::<Vec<_>>(),
+                "ratings": [rating],
+                "description": m.title.clone().unwrap_or_default(),
+                "advisories": m.references.iter().take(5).map(|u| json!({ "url": u })).collect::<Vec<_>>(),
+                "affects": [],
+            })
+        });
+        let status = if m.fixed_versions.is_empty() {
+            "affected".to_string()
+        } else {
+            format!("affected (fixed in {})", m.fixed_versions.join(", "))
+        };
+        if let Some(affects) = entry["affects"].as_array_mut() {
+            affects.push(json!({ "ref": bom_ref(&m.package), "versions": [{ "version": m.package.version, "status": "affected" }] }));
+        }
+        if entry.get("recommendation").is_none() && !m.fixed_versions.is_empty() {
+            entry["recommendation"] = json!(format!("upgrade {}: {status}", m.package.name));
+        }
+    }
+    let value = json!({
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.5",
+        "serialNumber": serial(result),
+        "version": 1,
+        "metadata": {
+            "tools": [{ "vendor": "vigie", "name": "vigie", "version": env!("CARGO_PKG_VERSION") }],
+            "component": { "bom-ref": "target", "type": if result.artifact_type == "container_image" { "container" } else { "application" }, "name": result.target },
+        },
+        "components": components.into_values().collect::<Vec<_>>(),
+        "vulnerabilities": vulnerabilities.into_values().collect::<Vec<_>>(),
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+}
+
+/// A table grouped by package, most severe first inside each package.
+pub fn to_table(result: &ScanResult) -> String {
+    let mut table = comfy_table::Table::new();
+    table
+        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    let titles = result.applied.reported.iter().any(|m| m.title.is_some());
+    let mut header = vec!["Package", "Installed", "Vulnerability", "Severity", "Fixed in"];
+    if titles {
+        header.push("Title");
+    }
+    table.set_header(header);
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<u16>().ok())
+        .unwrap_or(140);
+    table.set_width(width);
+    let mut by_package: BTreeMap<(String, String, String), Vec<&VulnMatch>> = BTreeMap::new();
+    for m in &result.applied.reported {
+        by_package
+            .entry((
+                m.package.name.clone(),
+                m.package.version.clone(),
+                m.package.found_in.clone().unwrap_or_default(),
+            ))
+            .or_default()
+            .push(m);
+    }
+    for ((name, version, _), mut matches) in by_package {
+        matches.sort_by(|a, b| b.severity.severity.cmp(&a.severity.severity).then(a.id.cmp(&b.id)));
+        for (i, m) in matches.iter().enumerate() {
+            let id = if m.aliases.is_empty() {
+                m.id.clone()
+            } else {
+                format!(
+                    "{} ({})",
+                    m.id,
+                    m.aliases.iter().take(2).cloned().collect::<Vec<_>>().join(", ")
+                )
+            };
+            let mut row = vec![
+                if i == 0 { name.clone() } else { String::new() },
+                if i == 0 { version.clone() } else { String::new() },
+                id,
+                m.severity.severity.as_str().to_string(),
+                m.fixed_versions.join(", "),
+            ];
+            if titles {
+                row.push(m.title.clone().unwrap_or_default().chars().take(60).collect());
+            }
+            table.add_row(row);
+        }
+    }
+    let c = counts(&result.applied.reported);
+    let total = result.applied.reported.len();
+    let mut out = format!(
+        "{} ({}{})\nTotal: {total} (CRITICAL: {}, HIGH: {}, MEDIUM: {}, LOW: {}, UNKNOWN: {}) in {} packages checked\n",
+        result.target,
+        result.artifact_type,
+        result
+            .os
+            .as_ref()
+            .map(|o| format!(", {} {}", o.family, o.version))
+            .unwrap_or_default(),
+        c["CRITICAL"],
+        c["HIGH"],
+        c["MEDIUM"],
+        c["LOW"],
+        c["UNKNOWN"],
+        result.packages.len(),
+    );
+    if total > 0 {
+        out.push('\n');
+        out.push_str(&table.to_string());
+        out.push('\n');
+    }
+    if !result.applied.suppressed.is_empty() {
+        out.push_str(&format!("\nSuppressed: {}\n", result.applied.suppressed.len()));
+        for (m, s) in &result.applied.suppressed {
+            out.push_str(&format!(
+                "  {} {} {}: {} ({})\n",
+                m.package.name, m.package.version, m.id, s.reason, s.by
+            ));
+        }
+    }
+    out
+}

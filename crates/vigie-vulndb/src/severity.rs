@@ -1,0 +1,163 @@
+//! Severity of a vulnerability and where it came from: a CVSS vector scored
+//! with the `cvss` crate, else the record's own rating, else UNKNOWN.
+
+use crate::osv::{Affected, Record, SeverityEntry};
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Severity {
+    Unknown,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Unknown => "UNKNOWN",
+            Severity::Low => "LOW",
+            Severity::Medium => "MEDIUM",
+            Severity::High => "HIGH",
+            Severity::Critical => "CRITICAL",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown severity '{0}' (expected critical, high, medium, low or unknown)")]
+pub struct UnknownSeverity(pub String);
+
+impl FromStr for Severity {
+    type Err = UnknownSeverity;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "unknown" | "none" | "negligible" | "info" | "informational" | "unimportant" => Ok(Severity::Unknown),
+            "low" => Ok(Severity::Low),
+            "medium" | "moderate" => Ok(Severity::Medium),
+            "high" | "important" => Ok(Severity::High),
+            "critical" => Ok(Severity::Critical),
+            other => Err(UnknownSeverity(other.to_string())),
+        }
+    }
+}
+
+/// A severity with its provenance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rated {
+    pub severity: Severity,
+    /// `cvss-v3`, `cvss-v4`, `database_specific`, `none`.
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vector: Option<String>,
+}
+
+fn from_cvss(score: f64) -> Severity {
+    match score {
+        s if s >= 9.0 => Severity::Critical,
+        s if s >= 7.0 => Severity::High,
+        s if s >= 4.0 => Severity::Medium,
+        s if s > 0.0 => Severity::Low,
+        _ => Severity::Unknown,
+    }
+}
+
+fn rate_entries(entries: &[SeverityEntry], place: &str) -> Option<Rated> {
+    // Prefer the newest scoring system the record offers.
+    let mut best: Option<(u8, Rated)> = None;
+    for entry in entries {
+        let rank = match entry.kind.as_str() {
+            "CVSS_V4" => 3,
+            "CVSS_V3" => 2,
+            _ => continue,
+        };
+        let Ok(parsed) = cvss::Cvss::from_str(entry.score.trim()) else {
+            continue;
+        };
+        let score = parsed.score();
+        let rated = Rated {
+            severity: from_cvss(score),
+            source: format!("{} ({place})", entry.kind.to_ascii_lowercase().replace('_', "-")),
+            score: Some(score),
+            vector: Some(entry.score.trim().to_string()),
+        };
+        if best.as_ref().is_none_or(|(r, _)| rank > *r) {
+            best = Some((rank, rated));
+        }
+    }
+    best.map(|(_, rated)| rated)
+}
+
+fn database_specific(value: Option<&serde_json::Value>, place: &str) -> Option<Rated> {
+    let text = value?.get("severity")?.as_str()?;
+    let severity = text.parse::<Severity>().ok()?;
+    Some(Rated {
+        severity,
+        source: format!("database_specific ({place})"),
+        score: None,
+        vector: None,
+    })
+}
+
+/// The severity of a record for one of its affected entries.
+pub fn rate(record: &Record, affected: Option<&Affected>) -> Rated {
+    if let Some(rated) = affected.and_then(|a| rate_entries(&a.severity, "affected")) {
+        return rated;
+    }
+    if let Some(rated) = rate_entries(&record.severity, "record") {
+        return rated;
+    }
+    if let Some(rated) = affected.and_then(|a| database_specific(a.database_specific.as_ref(), "affected")) {
+        return rated;
+    }
+    if let Some(rated) = database_specific(record.database_specific.as_ref(), "record") {
+        return rated;
+    }
+    Rated {
+        severity: Severity::Unknown,
+        source: "none".to_string(),
+        score: None,
+        vector: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cvss_then_database_specific_then_unknown() {
+        let record: Record = serde_json::from_str(
+            r#"{"id":"X","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]}"#,
+        )
+        .unwrap();
+        let rated = rate(&record, None);
+        assert_eq!(rated.severity, Severity::Critical);
+        assert_eq!(rated.score, Some(9.8));
+        let record: Record = serde_json::from_str(r#"{"id":"X","database_specific":{"severity":"MODERATE"}}"#).unwrap();
+        assert_eq!(rate(&record, None).severity, Severity::Medium);
+        let record: Record =
+            serde_json::from_str(r#"{"id":"X","severity":[{"type":"CVSS_V3","score":"garbage"}]}"#).unwrap();
+        assert_eq!(rate(&record, None).severity, Severity::Unknown);
+        assert_eq!(rate(&record, None).source, "none");
+    }
+}

@@ -1,0 +1,602 @@
+//! The database file: one SQLite file, written only by building a complete
+//! new file next to it and renaming it into place. Readers therefore never
+//! see a half-written database, a killed import or update leaves the previous
+//! file intact, and any number of scans can read while one writer (serialised
+//! by an advisory lock on `<db>.lock`) prepares the next version.
+
+use crate::Error;
+use crate::import::SourceData;
+use crate::osv::{self, Affected, Record};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Bumped on every incompatible schema change; stored in `PRAGMA user_version`.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sources (
+    name TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    location TEXT NOT NULL,
+    sha256 TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    imported_at INTEGER NOT NULL,
+    records INTEGER NOT NULL,
+    skipped INTEGER NOT NULL,
+    skipped_sample TEXT NOT NULL
+);
+CREATE TABLE records (
+    rid INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    id TEXT NOT NULL,
+    modified TEXT,
+    withdrawn TEXT,
+    body TEXT NOT NULL
+);
+-- Clustered on the lookup key: all entries of one package sit together, so
+-- a package costs one B-tree descent.
+CREATE TABLE affected (
+    ecosystem TEXT NOT NULL,
+    name TEXT NOT NULL,
+    rid INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (ecosystem, name, rid, seq)
+) WITHOUT ROWID;
+CREATE INDEX records_by_source ON records(source);
+";
+
+/// The default location: `$XDG_CACHE_HOME/vigie/vulndb.sqlite`.
+pub fn default_path() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir).join("vigie").join("vulndb.sqlite"));
+    }
+    directories::BaseDirs::new().map(|d| d.cache_dir().join("vigie").join("vulndb.sqlite"))
+}
+
+pub fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// A source as recorded in the database.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SourceInfo {
+    pub name: String,
+    pub kind: String,
+    pub location: String,
+    pub sha256: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub imported_at: i64,
+    pub records: i64,
+    pub skipped: i64,
+    pub skipped_sample: Vec<String>,
+}
+
+/// `vigie db status`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Status {
+    pub path: String,
+    pub schema_version: i64,
+    pub size_bytes: u64,
+    /// Unix time of the last import or update.
+    pub updated_at: i64,
+    pub records: i64,
+    pub ecosystems: Vec<(String, i64)>,
+    pub sources: Vec<SourceInfo>,
+}
+
+/// A read-only handle on a published database file.
+pub struct Database {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// One stored affected entry returned by a lookup.
+#[derive(Debug, Clone)]
+pub struct AffectedRow {
+    pub rid: i64,
+    pub affected: Affected,
+}
+
+impl Database {
+    pub fn open(path: &Path) -> Result<Database, Error> {
+        if !path.exists() {
+            return Err(Error::Missing(path.to_path_buf()));
+        }
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|e| Error::sqlite(path, e))?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(|e| Error::Corrupt {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        if version != SCHEMA_VERSION {
+            return Err(Error::Schema {
+                path: path.to_path_buf(),
+                found: version,
+                expected: SCHEMA_VERSION,
+            });
+        }
+        // A cheap structural check: the tables must be there and readable.
+        conn.query_row("SELECT count(*) FROM sources", [], |row| row.get::<_, i64>(0))
+            .map_err(|e| Error::Corrupt {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        let _ = conn.execute_batch("PRAGMA query_only = 1; PRAGMA cache_size = -65536; PRAGMA mmap_size = 2147483648;");
+        Ok(Database {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn sql(&self, e: rusqlite::Error) -> Error {
+        Error::sqlite(&self.path, e)
+    }
+
+    /// Affected entries for one package (name already normalised).
+    pub fn affected(&self, ecosystem: &str, name: &str) -> Result<Vec<AffectedRow>, Error> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT rid, data FROM affected WHERE ecosystem = ?1 AND name = ?2")
+            .map_err(|e| self.sql(e))?;
+        let rows = statement
+            .query_map(params![ecosystem, name], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (rid, data) = row.map_err(|e| self.sql(e))?;
+            match serde_json::from_str::<Affected>(&data) {
+                Ok(affected) => out.push(AffectedRow { rid, affected }),
+                Err(e) => {
+                    return Err(Error::Corrupt {
+                        path: self.path.clone(),
+                        message: format!("affected entry of record {rid}: {e}"),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The whole record behind a stored row, with the source it came from.
+    pub fn record(&self, rid: i64) -> Result<Option<(String, Record)>, Error> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT source, body FROM records WHERE rid = ?1")
+            .map_err(|e| self.sql(e))?;
+        let row = statement
+            .query_row(params![rid], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        match row {
+            None => Ok(None),
+            Some((source, body)) => match serde_json::from_str::<osv::RecordHead>(&body) {
+                Ok(head) => Ok(Some((source, head.into_record()))),
+                Err(e) => Err(Error::Corrupt {
+                    path: self.path.clone(),
+                    message: format!("record {rid}: {e}"),
+                }),
+            },
+        }
+    }
+
+    /// The original JSON of a record by id (first match), for `vigie db show`.
+    pub fn record_body(&self, id: &str) -> Result<Vec<(String, String)>, Error> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT source, body FROM records WHERE id = ?1 ORDER BY source")
+            .map_err(|e| self.sql(e))?;
+        let rows = statement
+            .query_map(params![id], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))
+    }
+
+    pub fn sources(&self) -> Result<Vec<SourceInfo>, Error> {
+        read_sources(&self.conn).map_err(|e| self.sql(e))
+    }
+
+    pub fn updated_at(&self) -> Result<i64, Error> {
+        let value: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'updated_at'", [], |row| row.get(0))
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    pub fn status(&self) -> Result<Status, Error> {
+        let records: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM records", [], |row| row.get(0))
+            .map_err(|e| self.sql(e))?;
+        let mut statement = self
+            .conn
+            .prepare("SELECT ecosystem, count(DISTINCT rid) FROM affected GROUP BY ecosystem ORDER BY ecosystem")
+            .map_err(|e| self.sql(e))?;
+        let ecosystems = statement
+            .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))
+            .map_err(|e| self.sql(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.sql(e))?;
+        Ok(Status {
+            path: self.path.display().to_string(),
+            schema_version: SCHEMA_VERSION,
+            size_bytes: std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0),
+            updated_at: self.updated_at()?,
+            records,
+            ecosystems,
+            sources: self.sources()?,
+        })
+    }
+}
+
+fn read_sources(conn: &Connection) -> rusqlite::Result<Vec<SourceInfo>> {
+    let mut statement = conn.prepare(
+        "SELECT name, kind, location, sha256, etag, last_modified, imported_at, records, skipped, skipped_sample
+         FROM sources ORDER BY name",
+    )?;
+    let rows = statement.query_map([], |row| {
+        let sample: String = row.get(9)?;
+        Ok(SourceInfo {
+            name: row.get(0)?,
+            kind: row.get(1)?,
+            location: row.get(2)?,
+            sha256: row.get(3)?,
+            etag: row.get(4)?,
+            last_modified: row.get(5)?,
+            imported_at: row.get(6)?,
+            records: row.get(7)?,
+            skipped: row.get(8)?,
+            skipped_sample: serde_json::from_str(&sample).unwrap_or_default(),
+        })
+    })?;
+    rows.collect()
+}
+
+/// HTTP validators remembered for a source, for conditional requests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// What one write changed, per source.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportSummary {
+    pub source: String,
+    pub records: usize,
+    pub skipped: usize,
+    pub skipped_sample: Vec<String>,
+}
+
+/// Options of one write.
+#[derive(Debug, Clone, Default)]
+pub struct WriteOptions {
+    /// Start from an empty database instead of the current one (also used
+    /// when the current file is missing, of an old schema, or corrupt).
+    pub fresh: bool,
+}
+
+/// An open write: a private copy of the database being prepared.
+pub struct Writer {
+    conn: Connection,
+    target: PathBuf,
+    temp: PathBuf,
+    _lock: std::fs::File,
+    summaries: Vec<ImportSummary>,
+}
+
+fn lock_path(target: &Path) -> PathBuf {
+    let mut name = target.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".lock");
+    target.with_file_name(name)
+}
+
+impl Writer {
+    /// Take the writer lock (waiting for another writer to finish) and
+    /// prepare a private copy of the database at `target`.
+    pub fn begin(target: &Path, options: &WriteOptions) -> Result<Writer, Error> {
+        let dir = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let lock_file = lock_path(target);
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_file)
+            .map_err(|e| Error::io(&lock_file, e))?;
+        lock.lock().map_err(|e| Error::io(&lock_file, e))?;
+        let file_name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // Leftovers of killed writers: safe to remove while we hold the lock.
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            let prefix = format!(".{file_name}.tmp-");
+            for entry in entries.flatten() {
+                if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+        let temp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
+        let reuse = !options.fresh && target.exists() && Database::open(target).is_ok();
+        if reuse {
+            std::fs::copy(target, &temp).map_err(|e| Error::io(&temp, e))?;
+        }
+        let conn = Connection::open(&temp).map_err(|e| Error::sqlite(&temp, e))?;
+        conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -131072;")
+            .map_err(|e| Error::sqlite(&temp, e))?;
+        if !reuse {
+            conn.execute_batch(SCHEMA).map_err(|e| Error::sqlite(&temp, e))?;
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION)
+                .map_err(|e| Error::sqlite(&temp, e))?;
+        }
+        conn.execute_batch("BEGIN").map_err(|e| Error::sqlite(&temp, e))?;
+        Ok(Writer {
+            conn,
+            target: target.to_path_buf(),
+            temp,
+            _lock: lock,
+            summaries: Vec::new(),
+        })
+    }
+
+    fn sql(&self, e: rusqlite::Error) -> Error {
+        Error::sqlite(&self.temp, e)
+    }
+
+    /// Validators stored for a source in the database being replaced.
+    pub fn validators(&self, source: &str) -> Result<Validators, Error> {
+        self.conn
+            .query_row(
+                "SELECT etag, last_modified FROM sources WHERE name = ?1",
+                params![source],
+                |row| {
+                    Ok(Validators {
+                        etag: row.get(0)?,
+                        last_modified: row.get(1)?,
+                    })
+                },
+            )
+            .optional()
+            .map(Option::unwrap_or_default)
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Replace everything that came from `data.name` with `data`.
+    pub fn put_source(&mut self, data: &SourceData, validators: &Validators) -> Result<ImportSummary, Error> {
+        let conn = &self.conn;
+        let temp = &self.temp;
+        let sql = |e: rusqlite::Error| Error::sqlite(temp, e);
+        conn.execute(
+            "DELETE FROM affected WHERE rid IN (SELECT rid FROM records WHERE source = ?1)",
+            params![data.name],
+        )
+        .map_err(sql)?;
+        conn.execute("DELETE FROM records WHERE source = ?1", params![data.name])
+            .map_err(sql)?;
+        let mut insert_record = conn
+            .prepare_cached("INSERT INTO records (source, id, modified, withdrawn, body) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .map_err(sql)?;
+        let mut insert_affected = conn
+            .prepare_cached("INSERT INTO affected (ecosystem, name, rid, seq, data) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .map_err(sql)?;
+        let mut skipped_sample: Vec<String> = data
+            .skipped
+            .iter()
+            .take(20)
+            .map(|s| format!("{}: {}", s.entry, s.reason))
+            .collect();
+        let mut skipped = data.skipped.len();
+        let mut stored = 0usize;
+        for item in &data.records {
+            let record = &item.record;
+            insert_record
+                .execute(params![
+                    data.name,
+                    record.id,
+                    record.modified,
+                    record.withdrawn,
+                    item.body
+                ])
+                .map_err(sql)?;
+            let rid = conn.last_insert_rowid();
+            stored += 1;
+            for (seq, affected) in record.affected.iter().enumerate() {
+                let Some(package) = &affected.package else { continue };
+                if package.ecosystem.is_empty() || package.name.is_empty() {
+                    continue;
+                }
+                let json = match serde_json::to_string(&Affected {
+                    package: None,
+                    ..affected.clone()
+                }) {
+                    Ok(json) => json,
+                    Err(e) => {
+                        skipped += 1;
+                        if skipped_sample.len() < 20 {
+                            skipped_sample.push(format!("{}: {e}", record.id));
+                        }
+                        continue;
+                    }
+                };
+                let name = osv::normalize_name(&package.ecosystem, &package.name);
+                insert_affected
+                    .execute(params![package.ecosystem, name, rid, seq as i64, json])
+                    .map_err(sql)?;
+            }
+        }
+        let sample_json = serde_json::to_string(&skipped_sample).unwrap_or_else(|_| "[]".to_string());
+        conn.execute(
+            "INSERT OR REPLACE INTO sources
+             (name, kind, location, sha256, etag, last_modified, imported_at, records, skipped, skipped_sample)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                data.name,
+                data.kind,
+                data.location,
+                data.sha256,
+                validators.etag,
+                validators.last_modified,
+                now_unix(),
+                stored as i64,
+                skipped as i64,
+                sample_json
+            ],
+        )
+        .map_err(sql)?;
+        let summary = ImportSummary {
+            source: data.name.clone(),
+            records: stored,
+            skipped,
+            skipped_sample,
+        };
+        self.summaries.push(summary.clone());
+        Ok(summary)
+    }
+
+    /// Mark a source as checked and unchanged (HTTP 304): only its time moves.
+    pub fn touch_source(&mut self, source: &str) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "UPDATE sources SET imported_at = ?2 WHERE name = ?1",
+                params![source, now_unix()],
+            )
+            .map_err(|e| Error::sqlite(&self.temp, e))?;
+        Ok(())
+    }
+
+    /// Drop a source and its records.
+    pub fn remove_source(&mut self, source: &str) -> Result<(), Error> {
+        let temp = self.temp.clone();
+        let sql = |e: rusqlite::Error| Error::sqlite(&temp, e);
+        self.conn
+            .execute(
+                "DELETE FROM affected WHERE rid IN (SELECT rid FROM records WHERE source = ?1)",
+                params![source],
+            )
+            .map_err(sql)?;
+        self.conn
+            .execute("DELETE FROM records WHERE source = ?1", params![source])
+            .map_err(sql)?;
+        self.conn
+            .execute("DELETE FROM sources WHERE name = ?1", params![source])
+            .map_err(sql)?;
+        Ok(())
+    }
+
+    /// Commit, make the file durable, and rename it over the target.
+    pub fn publish(self) -> Result<Vec<ImportSummary>, Error> {
+        let temp = self.temp.clone();
+        let sql = |e: rusqlite::Error| Error::sqlite(&temp, e);
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('updated_at', ?1)",
+                params![now_unix().to_string()],
+            )
+            .map_err(sql)?;
+        self.conn.execute_batch("COMMIT").map_err(sql)?;
+        self.conn.execute_batch("ANALYZE").map_err(sql)?;
+        self.conn.close().map_err(|(_, e)| Error::sqlite(&temp, e))?;
+        let file = std::fs::File::open(&temp).map_err(|e| Error::io(&temp, e))?;
+        file.sync_all().map_err(|e| Error::io(&temp, e))?;
+        std::fs::rename(&temp, &self.target).map_err(|e| Error::io(&self.target, e))?;
+        if let Some(dir) = self.target.parent()
+            && let Ok(dir) = std::fs::File::open(if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            })
+        {
+            let _ = dir.sync_all();
+        }
+        Ok(self.summaries)
+    }
+
+    /// Abandon the write; the published database is untouched.
+    pub fn abort(self) {
+        let temp = self.temp.clone();
+        drop(self.conn);
+        let _ = std::fs::remove_file(temp);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::read_bytes;
+
+    #[test]
+    fn write_publish_read_and_replace() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        assert!(matches!(Database::open(&path), Err(Error::Missing(_))));
+        let data = read_bytes(
+            Path::new("r.json"),
+            br#"[{"id":"A-1","affected":[{"package":{"ecosystem":"PyPI","name":"Foo_Bar"},"versions":["1.0"]}]}]"#,
+        )
+        .unwrap();
+        let mut writer = Writer::begin(&path, &WriteOptions::default()).unwrap();
+        writer.put_source(&data, &Validators::default()).unwrap();
+        writer.publish().unwrap();
+        let db = Database::open(&path).unwrap();
+        let rows = db.affected("PyPI", "foo-bar").unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].affected.versions, ["1.0"]);
+        let (source, record) = db.record(rows[0].rid).unwrap().unwrap();
+        assert_eq!((source.as_str(), record.id.as_str()), ("osv-file:r.json", "A-1"));
+        // Re-importing the same source replaces, never duplicates.
+        let mut writer = Writer::begin(&path, &WriteOptions::default()).unwrap();
+        writer.put_source(&data, &Validators::default()).unwrap();
+        writer.publish().unwrap();
+        let db2 = Database::open(&path).unwrap();
+        assert_eq!(db2.status().unwrap().records, 1);
+        // The handle opened before the swap still reads the old file.
+        assert_eq!(db.affected("PyPI", "foo-bar").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn old_schema_and_garbage_are_clear_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        std::fs::write(&path, b"this is not sqlite at all, not even close to it.........").unwrap();
+        let err = Database::open(&path).err().unwrap();
+        assert!(matches!(err, Error::Corrupt { .. } | Error::Sqlite { .. }), "{err}");
+        std::fs::remove_file(&path).unwrap();
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 0).unwrap();
+        conn.execute_batch("CREATE TABLE t(x)").unwrap();
+        drop(conn);
+        let err = Database::open(&path).err().unwrap();
+        assert!(err.to_string().contains("schema"), "{err}");
+        // A writer rebuilds such a file from scratch.
+        let writer = Writer::begin(&path, &WriteOptions::default()).unwrap();
+        writer.publish().unwrap();
+        assert!(Database::open(&path).is_ok());
+    }
+}

@@ -1,0 +1,382 @@
+//! `vigie db update`: download the configured sources over HTTP (ureq,
+//! blocking) with conditional requests, timeouts and retries with backoff,
+//! then import them into a private copy of the database that is renamed over
+//! the published one only when complete. Downloads are held in memory (the
+//! sources are tens of MB), so a kill at any point leaves the previous
+//! database as it was.
+
+use crate::Error;
+use crate::import;
+use crate::store::{ImportSummary, Validators, WriteOptions, Writer};
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::Path;
+use std::time::Duration;
+
+/// Largest download accepted for one source.
+pub const MAX_DOWNLOAD_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// OSV ecosystems downloaded by default: those vigie catalogues.
+pub const DEFAULT_ECOSYSTEMS: [&str; 7] = ["Debian", "Alpine", "PyPI", "crates.io", "npm", "Go", "Maven"];
+/// Alpine releases whose secdb is downloaded by default.
+pub const DEFAULT_ALPINE_RELEASES: [&str; 6] = ["v3.17", "v3.18", "v3.19", "v3.20", "v3.21", "edge"];
+pub const DEFAULT_OSV_BASE: &str = "https://osv-vulnerabilities.storage.googleapis.com";
+pub const DEFAULT_SECDB_BASE: &str = "https://secdb.alpinelinux.org";
+
+/// The URLs to download: OSV `<base>/<Ecosystem>/all.zip` and secdb
+/// `<base>/<release>/{main,community}.json`.
+pub fn default_urls(osv_base: &str, ecosystems: &[String], secdb_base: &str, releases: &[String]) -> Vec<String> {
+    let mut urls = Vec::new();
+    for ecosystem in ecosystems {
+        urls.push(format!("{}/{}/all.zip", osv_base.trim_end_matches('/'), ecosystem));
+    }
+    for release in releases {
+        for repository in ["main", "community"] {
+            urls.push(format!(
+                "{}/{}/{}.json",
+                secdb_base.trim_end_matches('/'),
+                release,
+                repository
+            ));
+        }
+    }
+    urls
+}
+
+#[derive(Debug, Clone)]
+pub struct UpdateOptions {
+    pub timeout: Duration,
+    /// Extra attempts after the first one.
+    pub retries: u32,
+    /// Wait before the first retry; doubled each time.
+    pub backoff: Duration,
+    /// Ignore stored ETag/Last-Modified and download everything.
+    pub force: bool,
+}
+
+impl Default for UpdateOptions {
+    fn default() -> Self {
+        UpdateOptions {
+            timeout: Duration::from_secs(300),
+            retries: 3,
+            backoff: Duration::from_millis(500),
+            force: false,
+        }
+    }
+}
+
+/// What happens during an update, for a progress display.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    Downloading {
+        url: String,
+        received: u64,
+        total: Option<u64>,
+    },
+    Retrying {
+        url: String,
+        attempt: u32,
+        error: String,
+        wait: Duration,
+    },
+    NotModified {
+        url: String,
+    },
+    Importing {
+        url: String,
+        source: String,
+        records: usize,
+    },
+    Failed {
+        url: String,
+        error: String,
+    },
+}
+
+/// Outcome for one URL.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum SourceOutcome {
+    Updated {
+        url: String,
+        summary: ImportSummary,
+        sha256: String,
+        bytes: u64,
+    },
+    NotModified {
+        url: String,
+        source: String,
+    },
+    Failed {
+        url: String,
+        error: String,
+    },
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct UpdateReport {
+    pub outcomes: Vec<SourceOutcome>,
+}
+
+impl UpdateReport {
+    pub fn failed(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o, SourceOutcome::Failed { .. }))
+            .count()
+    }
+}
+
+/// The file name a URL's content is read as: `…/Debian/all.zip` keeps its
+/// folder so the source is called `osv:Debian`, as a local import would.
+fn pseudo_path(url: &str) -> std::path::PathBuf {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let parts: Vec<&str> = path.rsplitn(3, '/').collect();
+    match parts.as_slice() {
+        [file, dir, ..] => Path::new(dir).join(file),
+        [file] => Path::new(file).to_path_buf(),
+        _ => Path::new("download").to_path_buf(),
+    }
+}
+
+/// The source name a URL will produce, before it is downloaded (`None` when
+/// only the content tells, as for secdb JSON).
+fn source_name_hint(url: &str) -> Option<String> {
+    let path = pseudo_path(url);
+    let file = path.file_name()?.to_string_lossy().into_owned();
+    let stem = file.strip_suffix(".zip")?;
+    if stem == "all" {
+        Some(format!("osv:{}", path.parent()?.file_name()?.to_string_lossy()))
+    } else {
+        Some(format!("osv:{stem}"))
+    }
+}
+
+/// Remembered validators are keyed by URL in the `sources.location` column.
+fn validators_for(writer: &Writer, url: &str) -> Result<Validators, Error> {
+    match source_name_hint(url) {
+        Some(name) => writer.validators(&name),
+        None => Ok(Validators::default()),
+    }
+}
+
+enum Fetched {
+    Body { bytes: Vec<u8>, validators: Validators },
+    NotModified,
+}
+
+fn fetch_once(
+    agent: &ureq::Agent,
+    url: &str,
+    validators: &Validators,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Fetched, (bool, String)> {
+    let mut request = agent.get(url);
+    if let Some(etag) = &validators.etag {
+        request = request.header("If-None-Match", etag);
+    }
+    if let Some(modified) = &validators.last_modified {
+        request = request.header("If-Modified-Since", modified);
+    }
+    let mut response = request.call().map_err(|e| (true, e.to_string()))?;
+    let status = response.status().as_u16();
+    if status == 304 {
+        return Ok(Fetched::NotModified);
+    }
+    if status != 200 {
+        let retry = status >= 500 || status == 429 || status == 408;
+        return Err((retry, format!("http status {status}")));
+    }
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let got = Validators {
+        etag: header("etag"),
+        last_modified: header("last-modified"),
+    };
+    let total: Option<u64> = header("content-length").and_then(|v| v.parse().ok());
+    if total.is_some_and(|t| t > MAX_DOWNLOAD_BYTES) {
+        return Err((false, format!("{} bytes announced, over the limit", total.unwrap_or(0))));
+    }
+    let mut reader = response.body_mut().with_config().limit(MAX_DOWNLOAD_BYTES).reader();
+    let mut bytes = Vec::with_capacity(total.unwrap_or(0).min(256 * 1024 * 1024) as usize);
+    let mut chunk = vec![0u8; 256 * 1024];
+    let mut last_report = 0u64;
+    loop {
+        let n = reader.read(&mut chunk).map_err(|e| (true, format!("transfer: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+        let received = bytes.len() as u64;
+        if received - last_report >= 1024 * 1024 {
+            last_report = received;
+            progress(Progress::Downloading {
+                url: url.to_string(),
+                received,
+                total,
+            });
+        }
+    }
+    if let Some(total) = total
+        && bytes.len() as u64 != total
+    {
+        return Err((true, format!("truncated: {} of {total} bytes", bytes.len())));
+    }
+    progress(Progress::Downloading {
+        url: url.to_string(),
+        received: bytes.len() as u64,
+        total,
+    });
+    Ok(Fetched::Body { bytes, validators: got })
+}
+
+fn fetch(
+    agent: &ureq::Agent,
+    url: &str,
+    validators: &Validators,
+    options: &UpdateOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Fetched, String> {
+    let mut attempt = 0;
+    loop {
+        match fetch_once(agent, url, validators, progress) {
+            Ok(fetched) => return Ok(fetched),
+            Err((retry, error)) => {
+                if !retry || attempt >= options.retries {
+                    let tries = attempt + 1;
+                    return Err(format!(
+                        "{error} (after {tries} attempt{})",
+                        if tries == 1 { "" } else { "s" }
+                    ));
+                }
+                let wait = options.backoff.saturating_mul(1 << attempt.min(10));
+                attempt += 1;
+                progress(Progress::Retrying {
+                    url: url.to_string(),
+                    attempt,
+                    error,
+                    wait,
+                });
+                std::thread::sleep(wait);
+            }
+        }
+    }
+}
+
+/// Download every URL and publish the result atomically. A source that
+/// fails keeps its previous data; the report says which failed.
+pub fn update(
+    db_path: &Path,
+    urls: &[String],
+    options: &UpdateOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<UpdateReport, Error> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(options.timeout))
+        .timeout_connect(Some(options.timeout.min(Duration::from_secs(30))))
+        .user_agent(concat!("vigie/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into();
+    let mut writer = Writer::begin(db_path, &WriteOptions::default())?;
+    let mut report = UpdateReport::default();
+    for url in urls {
+        let validators = if options.force {
+            Validators::default()
+        } else {
+            validators_for(&writer, url)?
+        };
+        match fetch(&agent, url, &validators, options, progress) {
+            Ok(Fetched::NotModified) => {
+                let source = source_name_hint(url).unwrap_or_else(|| url.clone());
+                writer.touch_source(&source)?;
+                progress(Progress::NotModified { url: url.clone() });
+                report.outcomes.push(SourceOutcome::NotModified {
+                    url: url.clone(),
+                    source,
+                });
+            }
+            Ok(Fetched::Body { bytes, validators }) => {
+                let sha256 = hex::encode(Sha256::digest(&bytes));
+                let mut data = match import::read_bytes(&pseudo_path(url), &bytes) {
+                    Ok(data) => data,
+                    Err(e) => {
+                        let error = e.to_string();
+                        progress(Progress::Failed {
+                            url: url.clone(),
+                            error: error.clone(),
+                        });
+                        report.outcomes.push(SourceOutcome::Failed {
+                            url: url.clone(),
+                            error,
+                        });
+                        continue;
+                    }
+                };
+                data.location = url.clone();
+                progress(Progress::Importing {
+                    url: url.clone(),
+                    source: data.name.clone(),
+                    records: data.records.len(),
+                });
+                let summary = match writer.put_source(&data, &validators) {
+                    Ok(summary) => summary,
+                    Err(e) => {
+                        writer.abort();
+                        return Err(e);
+                    }
+                };
+                report.outcomes.push(SourceOutcome::Updated {
+                    url: url.clone(),
+                    summary,
+                    sha256,
+                    bytes: bytes.len() as u64,
+                });
+            }
+            Err(error) => {
+                progress(Progress::Failed {
+                    url: url.clone(),
+                    error: error.clone(),
+                });
+                report.outcomes.push(SourceOutcome::Failed {
+                    url: url.clone(),
+                    error,
+                });
+            }
+        }
+    }
+    writer.publish()?;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_their_sources() {
+        assert_eq!(
+            source_name_hint("http://x/Debian/all.zip").as_deref(),
+            Some("osv:Debian")
+        );
+        assert_eq!(
+            source_name_hint("http://x/osv/PyPI.zip?x=1").as_deref(),
+            Some("osv:PyPI")
+        );
+        assert_eq!(source_name_hint("http://x/v3.10/main.json"), None);
+        let urls = default_urls("http://o/", &["PyPI".to_string()], "http://s", &["v3.10".to_string()]);
+        assert_eq!(
+            urls,
+            [
+                "http://o/PyPI/all.zip",
+                "http://s/v3.10/main.json",
+                "http://s/v3.10/community.json"
+            ]
+        );
+    }
+}

@@ -1,0 +1,154 @@
+//! `vigie sbom IMAGE`: every package in an image (OS and language
+//! ecosystems), as a table, vigie's JSON, CycloneDX 1.5 or SPDX 2.3 (lab §2.5:
+//! scanning starts with knowing what is inside the image).
+
+use anyhow::Context;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use vigie_catalog::sbom::{Subject, cyclonedx, now_utc, spdx, vigie_json};
+
+use crate::cli::GlobalArgs;
+use crate::exit::Outcome;
+
+#[derive(Debug, clap::Args)]
+#[command(
+    about = "List every package in an image: OS and language ecosystems, as a table, JSON, CycloneDX or SPDX",
+    long_about = "List the packages of an image: dpkg, apk and rpm databases, Python, Node, Rust, Go and Java \
+packages, each with its version, package URL, source package, licences, the file it came from and the layer that \
+introduced it.\n\nIMAGE is an image in the engine (name or id), a `docker save` archive (.tar, .tar.gz), an OCI \
+image layout directory or oci-archive tar, or a root filesystem directory. Prefixes force the kind: docker:, \
+docker-archive:, oci:, oci-archive:, dir:. Nothing is extracted to disk.",
+    after_help = "Examples:\n  vigie sbom alpine:3.10\n  vigie sbom image.tar -f cyclonedx -o sbom.cdx.json\n  \
+vigie sbom oci:./layout --platform linux/arm64 -f spdx\n  vigie sbom dir:/ -f json"
+)]
+pub struct Args {
+    /// Image: engine name/id, docker-archive, OCI layout or archive, or dir:PATH
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Platform to pick from a multi-platform OCI index (os/arch[/variant])
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Cyclonedx,
+    Spdx,
+}
+
+pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
+    let options = vigie_image::OpenOptions {
+        engine: global.engine.clone(),
+        platform: args.platform.clone(),
+    };
+    let image = vigie_image::open_with(&args.image, &options).with_context(|| format!("cannot open {}", args.image))?;
+    let progress = std::io::stderr().is_terminal();
+    if progress {
+        eprint!("reading {} ({})…\r", args.image, image.kind.as_str());
+    }
+    let view = image
+        .view(&vigie_catalog::view_options())
+        .with_context(|| format!("cannot read {}", args.image))?;
+    if progress {
+        eprint!("\x1b[2K");
+    }
+    let catalog = vigie_catalog::catalog(&view);
+    let subject = Subject {
+        reference: args.image.clone(),
+        source: image.kind.as_str().to_string(),
+        id: image.id.clone(),
+        tags: image.repo_tags.clone(),
+        layers: view.layers.iter().map(|l| l.diff_id.clone()).collect(),
+    };
+    let text = match args.format {
+        Format::Table => table(&subject, &catalog),
+        Format::Json => pretty(&vigie_json(&subject, &catalog))?,
+        Format::Cyclonedx => pretty(&cyclonedx(&subject, &catalog, &now_utc()))?,
+        Format::Spdx => pretty(&spdx(&subject, &catalog, &now_utc()))?,
+    };
+    crate::output::emit(&text, args.output.as_deref())?;
+    if args.format != Format::Table {
+        for w in &catalog.warnings {
+            eprintln!("vigie: warning: {w}");
+        }
+    }
+    Ok(Outcome::Clean)
+}
+
+fn pretty(value: &serde_json::Value) -> anyhow::Result<String> {
+    let mut text = serde_json::to_string_pretty(value).context("cannot serialise the SBOM")?;
+    text.push('\n');
+    Ok(text)
+}
+
+fn table(subject: &Subject, catalog: &vigie_catalog::Catalog) -> String {
+    let os = &catalog.os;
+    let mut out = String::new();
+    let name = subject.tags.first().unwrap_or(&subject.reference);
+    let os_text = if os.family == "none" {
+        format!("none ({:?})", os.kind).to_lowercase()
+    } else {
+        format!("{} {}", os.family, os.version)
+    };
+    out.push_str(&format!(
+        "{name} ({}) · OS: {os_text} · {} packages · {} layers\n\n",
+        subject.source,
+        catalog.packages.len(),
+        subject.layers.len()
+    ));
+    let header = ["NAME", "VERSION", "TYPE", "SOURCE", "FOUND IN"];
+    let rows: Vec<[String; 5]> = catalog
+        .packages
+        .iter()
+        .map(|p| {
+            let source = match (&p.source_name, &p.source_version) {
+                (Some(n), Some(v)) if *n != p.name || *v != p.version => format!("{n} {v}"),
+                _ => String::new(),
+            };
+            [
+                p.name.clone(),
+                p.version.clone(),
+                p.ecosystem.as_str().to_string(),
+                source,
+                p.found_in.clone(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        let mut s = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(cell);
+            } else {
+                s.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    out.push_str(&line(&header.map(str::to_string)));
+    for row in &rows {
+        out.push_str(&line(row));
+    }
+    for w in &catalog.warnings {
+        out.push_str(&format!("\nwarning: {w}"));
+    }
+    if !catalog.warnings.is_empty() {
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,315 @@
+//! `vigie watch`: follow the engine's event stream and audit each container
+//! the moment it is created, started or updated (the same rules as `vigie
+//! audit`); print findings as they happen; with `--enforce stop|pause`, stop
+//! or pause a started container with a finding at or above `--fail-on`. The
+//! stream is resumed with backoff when the engine goes away (from the last
+//! event seen, so nothing is missed); SIGINT/SIGTERM end it cleanly.
+
+use futures_util::StreamExt;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::io::Write;
+
+use vigie_engine::Engine;
+use vigie_engine::events::{Backoff, ContainerEvent};
+use vigie_rules::{Finding, Severity};
+use vigie_snapshot::HostSnapshot;
+
+use crate::cli::GlobalArgs;
+use crate::commands::run::posture_with;
+use crate::commands::stats::now_rfc3339;
+use crate::exit::Outcome;
+
+#[derive(Debug, clap::Args)]
+#[command(
+    about = "Audit each container as it is created, started or updated; alert, or stop/pause it with --enforce",
+    long_about = "Follow the engine's events and audit each container on create, start and update with the \
+`vigie audit` rules. Findings are printed as they happen (a human line per finding, or JSON lines). \
+With --enforce stop|pause, a started container with a finding at or above --fail-on is stopped or \
+paused, with a line saying exactly which rules caused it. The event stream is resumed with backoff \
+when the engine restarts. SIGINT or SIGTERM end the watch (exit 0).",
+    after_help = "Examples:\n  vigie watch\n  vigie watch --format json >> findings.jsonl\n  \
+vigie watch --fail-on critical --enforce stop"
+)]
+pub struct Args {
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Severity at or above which a finding is a violation (critical, high, medium, low, info)
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
+    /// Stop or pause a started container that has a violation (requires --fail-on)
+    #[arg(long, value_enum, requires = "fail_on")]
+    pub enforce: Option<Enforce>,
+    /// Only containers with this label (KEY or KEY=VALUE; repeat: all must match)
+    #[arg(long = "label", value_name = "KEY[=VALUE]")]
+    pub labels: Vec<String>,
+    /// Only print findings at or above this severity (default: all)
+    #[arg(long, value_name = "SEVERITY")]
+    pub min_severity: Option<Severity>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Enforce {
+    Stop,
+    Pause,
+}
+
+#[derive(Serialize)]
+struct FindingLine<'a> {
+    time: String,
+    /// Engine time of the event (ns since the epoch), so reaction time can be measured.
+    event_time_nano: i64,
+    printed_time_nano: i64,
+    event: &'a str,
+    container: &'a str,
+    id: &'a str,
+    finding: &'a Finding,
+}
+
+#[derive(Serialize)]
+struct EnforceLine<'a> {
+    time: String,
+    enforce: Enforce,
+    container: &'a str,
+    id: &'a str,
+    rules: Vec<&'a str>,
+    result: String,
+}
+
+fn unix_nanos() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
+}
+
+fn out(line: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{line}");
+    let _ = stdout.flush();
+}
+
+fn note(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "vigie ▸ {line}");
+}
+
+pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
+    let runtime = crate::cli::runtime()?;
+    runtime.block_on(async {
+        let stop = stop_signal();
+        tokio::pin!(stop);
+        tokio::select! {
+            result = watch(&args, global) => result,
+            name = &mut stop => {
+                note(&format!("watch stopped ({name})"));
+                Ok(Outcome::Clean)
+            }
+        }
+    })
+}
+
+async fn stop_signal() -> &'static str {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+        (Ok(mut int), Ok(mut term)) => tokio::select! {
+            _ = int.recv() => "SIGINT",
+            _ = term.recv() => "SIGTERM",
+        },
+        _ => std::future::pending().await,
+    }
+}
+
+async fn watch(args: &Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
+    let mut backoff = Backoff::default();
+    let mut since: Option<i64> = None;
+    // What was printed last per container, so create+start do not print twice.
+    let mut printed: HashMap<String, Vec<String>> = HashMap::new();
+    let mut first = true;
+    loop {
+        let connected = match Engine::connect(global.engine.as_deref()).await {
+            Ok(engine) => match engine.host_snapshot().await {
+                Ok(host) => Ok((engine, host)),
+                Err(e) => Err(anyhow::Error::from(e)),
+            },
+            Err(e) => Err(e.into()),
+        };
+        let (engine, host) = match connected {
+            Ok(c) => c,
+            // An engine down at the very start is an operational error (exit 2).
+            Err(e) if first => return Err(e),
+            Err(e) => {
+                let delay = backoff.next_delay();
+                note(&format!(
+                    "engine unreachable ({e:#}); retrying in {} ms",
+                    delay.as_millis()
+                ));
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+        };
+        note(&format!(
+            "watching {} (container create, start, update){}",
+            engine.endpoint,
+            match (args.enforce, args.fail_on) {
+                (Some(e), Some(s)) => format!(", enforcing {:?} at {}", e, s.as_str()).to_lowercase(),
+                _ => String::new(),
+            }
+        ));
+        first = false;
+        let mut events = Box::pin(engine.container_events(since, &args.labels));
+        loop {
+            match events.next().await {
+                Some(Ok(event)) => {
+                    backoff.reset();
+                    since = Some(event.time_nano / 1_000_000_000);
+                    handle(&engine, &host, &event, args, &mut printed).await;
+                }
+                Some(Err(e)) => {
+                    note(&format!("event stream lost: {e}"));
+                    break;
+                }
+                None => {
+                    note("event stream ended");
+                    break;
+                }
+            }
+        }
+        let delay = backoff.next_delay();
+        note(&format!("reconnecting in {} ms", delay.as_millis()));
+        tokio::time::sleep(delay).await;
+    }
+}
+
+async fn handle(
+    engine: &Engine,
+    host: &HostSnapshot,
+    event: &ContainerEvent,
+    args: &Args,
+    printed: &mut HashMap<String, Vec<String>>,
+) {
+    let (snapshot, findings) = match posture_with(engine, &event.id, host).await {
+        Ok(p) => p,
+        // Removed meanwhile (`docker run --rm` of a short command): nothing to audit.
+        Err(_) => return,
+    };
+    let shown: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| args.min_severity.is_none_or(|m| f.severity >= m))
+        .collect();
+    let fingerprint: Vec<String> = shown.iter().map(|f| format!("{} {}", f.rule_id, f.message)).collect();
+    let name = if snapshot.name.is_empty() {
+        event.name.clone()
+    } else {
+        snapshot.name.clone()
+    };
+    if printed.get(&event.id) != Some(&fingerprint) {
+        let now = unix_nanos();
+        match args.format {
+            Format::Json => {
+                for f in &shown {
+                    let line = FindingLine {
+                        time: now_rfc3339(),
+                        event_time_nano: event.time_nano,
+                        printed_time_nano: now,
+                        event: &event.action,
+                        container: &name,
+                        id: &event.id,
+                        finding: f,
+                    };
+                    if let Ok(text) = serde_json::to_string(&line) {
+                        out(&text);
+                    }
+                }
+            }
+            Format::Table => {
+                let clock = now_rfc3339();
+                out(&format!(
+                    "{} {:<6} {} ({}): {} finding(s)",
+                    clock.get(11..19).unwrap_or(&clock),
+                    event.action,
+                    name,
+                    snapshot.image,
+                    shown.len()
+                ));
+                for f in &shown {
+                    out(&format!(
+                        "  {:<8} {} {}",
+                        f.severity.as_str(),
+                        f.rule_id,
+                        one_line(&f.message)
+                    ));
+                }
+            }
+        }
+        printed.insert(event.id.clone(), fingerprint);
+    }
+    let (Some(enforce), Some(threshold)) = (args.enforce, args.fail_on) else {
+        return;
+    };
+    if event.action != "start" && event.action != "update" {
+        return;
+    }
+    let violations: Vec<&Finding> = findings.iter().filter(|f| f.counts_at(threshold)).collect();
+    if violations.is_empty() || snapshot.state != "running" {
+        return;
+    }
+    let rules: Vec<&str> = violations.iter().map(|f| f.rule_id.as_str()).collect();
+    let result = match enforce {
+        Enforce::Stop => {
+            let options = bollard::query_parameters::StopContainerOptionsBuilder::default()
+                .t(2)
+                .build();
+            engine.docker.stop_container(&event.id, Some(options)).await
+        }
+        Enforce::Pause => engine.docker.pause_container(&event.id).await,
+    };
+    let result_text = match &result {
+        Ok(()) => "ok".to_string(),
+        Err(e) => format!("failed: {}", crate::commands::run::engine_message(e)),
+    };
+    match args.format {
+        Format::Json => {
+            let line = EnforceLine {
+                time: now_rfc3339(),
+                enforce,
+                container: &name,
+                id: &event.id,
+                rules: rules.clone(),
+                result: result_text,
+            };
+            if let Ok(text) = serde_json::to_string(&line) {
+                out(&text);
+            }
+        }
+        Format::Table => {
+            let reasons: Vec<String> = violations
+                .iter()
+                .map(|f| format!("{} ({}: {})", f.rule_id, f.severity.as_str(), one_line(&f.message)))
+                .collect();
+            out(&format!(
+                "  ENFORCE {} {}: {} at or above {}: {} — {}",
+                match enforce {
+                    Enforce::Stop => "stop",
+                    Enforce::Pause => "pause",
+                },
+                name,
+                if violations.len() == 1 { "finding" } else { "findings" },
+                threshold.as_str(),
+                reasons.join("; "),
+                result_text
+            ));
+        }
+    }
+}
+
+fn one_line(text: &str) -> String {
+    vigie_report::findings::one_line(text)
+}

@@ -1,0 +1,514 @@
+//! `vigie db`: import of the real shared data, bad input, and `db update`
+//! against real HTTP servers on 127.0.0.1 (normal with ETag/Last-Modified,
+//! failing with 500, truncated, slow), with real kills mid-download and
+//! mid-import to prove the swap is atomic.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+fn shared() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
+}
+
+fn vigie_db(db: &Path) -> assert_cmd::Command {
+    let mut cmd = common::vigie();
+    cmd.arg("db").arg("--db").arg(db);
+    cmd
+}
+
+fn json_of(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Normal,
+    /// Answer 500 to the first N requests, then serve normally.
+    FailFirst(usize),
+    /// Announce the full length, send half, close.
+    Truncated,
+    /// Send 64 KiB then sleep, again and again.
+    Slow,
+}
+
+/// A tiny HTTP/1.1 file server over ../shared/data, one thread per connection.
+struct Server {
+    base: String,
+    requests: Arc<AtomicUsize>,
+}
+
+const LAST_MODIFIED: &str = "Sun, 02 Apr 2023 00:00:00 GMT";
+
+fn serve(mode: Mode) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let requests = Arc::new(AtomicUsize::new(0));
+    let counter = requests.clone();
+    std::thread::spawn(move || {
+        // Bounded: a test server never outlives a few hundred requests.
+        for stream in listener.incoming().take(500).flatten() {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            std::thread::spawn(move || {
+                let _ = handle(stream, mode, n);
+            });
+        }
+    });
+    Server { base, requests }
+}
+
+fn handle(mut stream: TcpStream, mode: Mode, n: usize) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let mut if_none_match = None;
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header)?;
+        if header.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = header.split_once(':')
+            && k.eq_ignore_ascii_case("if-none-match")
+        {
+            if_none_match = Some(v.trim().to_string());
+        }
+    }
+    if let Mode::FailFirst(count) = mode
+        && n < count
+    {
+        return stream
+            .write_all(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\nConnection: close\r\n\r\noops");
+    }
+    let file = shared().join(path.trim_start_matches('/'));
+    if path.contains("..") || !file.is_file() {
+        return stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    }
+    let body = std::fs::read(&file)?;
+    let etag = format!(
+        "\"{}-{}\"",
+        body.len(),
+        body.iter().take(4096).map(|b| *b as usize).sum::<usize>()
+    );
+    if if_none_match.as_deref() == Some(etag.as_str()) {
+        return stream
+            .write_all(format!("HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nConnection: close\r\n\r\n").as_bytes());
+    }
+    stream.write_all(
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nETag: {etag}\r\nLast-Modified: {LAST_MODIFIED}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )
+        .as_bytes(),
+    )?;
+    match mode {
+        Mode::Truncated => stream.write_all(&body[..body.len() / 2]),
+        Mode::Slow => {
+            for chunk in body.chunks(64 * 1024) {
+                stream.write_all(chunk)?;
+                std::thread::sleep(Duration::from_millis(250));
+            }
+            Ok(())
+        }
+        _ => stream.write_all(&body),
+    }
+}
+
+fn sha256_of(path: &Path) -> String {
+    let out = Command::new("sha256sum").arg(path).output().unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn import_real_data_then_status_and_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cache/vulndb.sqlite");
+    let d = shared();
+    let output = vigie_db(&db)
+        .arg("import")
+        .arg("--json")
+        .arg(d.join("osv/Debian.zip"))
+        .arg(d.join("osv/PyPI.zip"))
+        .arg(d.join("osv/crates.io.zip"))
+        .arg(d.join("alpine-secdb"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let summary = json_of(&output);
+    let sources = summary["sources"].as_array().unwrap();
+    let records = |name: &str| {
+        sources.iter().find(|s| s["source"] == name).unwrap()["records"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(records("osv:Debian"), 8375);
+    assert_eq!(records("osv:PyPI"), 2661);
+    assert_eq!(records("osv:crates.io"), 1206);
+    // Typos in secdb ids ("CVE_2019-2426") are skipped and counted, not fatal.
+    let skipped: u64 = sources.iter().map(|s| s["skipped"].as_u64().unwrap()).sum();
+    assert!(skipped > 0);
+    let status = json_of(&vigie_db(&db).args(["status", "--json"]).output().unwrap());
+    assert_eq!(status["schema_version"], 1);
+    let ecosystems: Vec<&str> = status["ecosystems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e[0].as_str().unwrap())
+        .collect();
+    for e in [
+        "Debian:11",
+        "Debian:10",
+        "Alpine:v3.4",
+        "Alpine:v3.10",
+        "PyPI",
+        "crates.io",
+    ] {
+        assert!(ecosystems.contains(&e), "{e} missing from {ecosystems:?}");
+    }
+    let debian = status["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "osv:Debian")
+        .unwrap();
+    assert_eq!(debian["sha256"], sha256_of(&d.join("osv/Debian.zip")));
+    let shown = vigie_db(&db).args(["show", "DSA-5380-1"]).output().unwrap();
+    let record: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(record["upstream"][0], "CVE-2023-1393");
+    // Importing the same files again replaces them.
+    vigie_db(&db)
+        .arg("import")
+        .arg(d.join("osv/crates.io.zip"))
+        .assert()
+        .success();
+    let again = json_of(&vigie_db(&db).args(["status", "--json"]).output().unwrap());
+    assert_eq!(again["records"], status["records"]);
+}
+
+fn make_zip(path: &Path, script: &str) {
+    let status = Command::new("python3")
+        .args(["-c", script])
+        .arg(path)
+        .status()
+        .expect("python3 (scripts/lib/peers-vulndb.sh)");
+    assert!(status.success());
+}
+
+#[test]
+fn malformed_records_zip_bombs_and_traversal_are_skipped_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("Weird.zip");
+    make_zip(
+        &zip,
+        r#"
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED)
+z.writestr("GOOD-1.json", '{"id":"GOOD-1","x-future-field":{"kept":true},"affected":[{"package":{"ecosystem":"Martian:7","name":"zork"},"versions":["1.0"]}]}')
+z.writestr("BADVER-1.json", '{"id":"BADVER-1","affected":[{"package":{"ecosystem":"Debian:11","name":"zork"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"!!not a version!!"}]}]}]}')
+z.writestr("../../evil.json", '{"id":"EVIL-1"}')
+z.writestr("/etc/abs.json", '{"id":"EVIL-2"}')
+z.writestr("broken.json", '{"id": "BROKEN-1", ')
+z.writestr("noid.json", '{"summary": "no id"}')
+z.writestr("bomb.json", " " * (64 * 1024 * 1024))
+z.close()
+"#,
+    );
+    let db = dir.path().join("db.sqlite");
+    let output = vigie_db(&db).arg("import").arg("--json").arg(&zip).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let summary = json_of(&output);
+    let source = &summary["sources"][0];
+    assert_eq!(source["source"], "osv:Weird");
+    assert_eq!(source["records"], 2);
+    assert_eq!(source["skipped"], 5);
+    let sample = source["skipped_sample"].to_string();
+    assert!(sample.contains("unsafe entry name"), "{sample}");
+    assert!(sample.contains("limit"), "{sample}");
+    // Unknown ecosystems and fields are kept verbatim.
+    let shown = vigie_db(&db).args(["show", "GOOD-1"]).output().unwrap();
+    let record: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(record["x-future-field"]["kept"], true);
+    // An invalid version in a record is a warning at scan time, never a panic.
+    let rootfs = dir.path().join("rootfs");
+    std::fs::create_dir_all(rootfs.join("var/lib/dpkg")).unwrap();
+    std::fs::create_dir_all(rootfs.join("etc")).unwrap();
+    std::fs::write(rootfs.join("etc/os-release"), "ID=debian\nVERSION_ID=\"11\"\n").unwrap();
+    std::fs::write(
+        rootfs.join("var/lib/dpkg/status"),
+        "Package: zork\nStatus: install ok installed\nVersion: 1.0-1\nArchitecture: amd64\n\n\
+         Package: badver\nStatus: install ok installed\nVersion: :::\nArchitecture: amd64\nSource: zork\n\n",
+    )
+    .unwrap();
+    let output = common::vigie()
+        .args(["scan", "-f", "json", "--db"])
+        .arg(&db)
+        .arg(&rootfs)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = json_of(&output);
+    assert!(report["warnings"].to_string().contains("not a version"), "{report}");
+}
+
+#[test]
+fn old_schema_and_corrupt_files_are_detected_and_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+    std::fs::write(&db, vec![0x42u8; 8192]).unwrap();
+    let output = vigie_db(&db).arg("status").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("corrupt"));
+    vigie_db(&db)
+        .arg("import")
+        .arg(shared().join("alpine-secdb/v3.10"))
+        .assert()
+        .success();
+    vigie_db(&db).arg("status").assert().success();
+    let status = Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version=99'); c.commit()",
+        ])
+        .arg(&db)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = vigie_db(&db).arg("status").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("schema version 99") && stderr.contains("rebuild"),
+        "{stderr}"
+    );
+    vigie_db(&db)
+        .arg("import")
+        .arg(shared().join("alpine-secdb/v3.10"))
+        .assert()
+        .success();
+    vigie_db(&db).arg("status").assert().success();
+}
+
+fn update(db: &Path, server: &Server, urls: &[&str], extra: &[&str]) -> std::process::Output {
+    let mut cmd = vigie_db(db);
+    cmd.args(["update", "--json", "--backoff-ms", "20", "--timeout", "20"])
+        .args(extra);
+    for url in urls {
+        cmd.arg("--source").arg(format!("{}{url}", server.base));
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn update_over_http_with_conditional_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+    let server = serve(Mode::Normal);
+    let urls = ["/osv/crates.io.zip", "/osv/PyPI.zip", "/alpine-secdb/v3.10/main.yaml"];
+    let output = update(&db, &server, &urls, &[]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report = json_of(&output);
+    let outcomes = report["outcomes"].as_array().unwrap();
+    assert!(outcomes.iter().all(|o| o["status"] == "updated"), "{report}");
+    assert_eq!(outcomes[0]["sha256"], sha256_of(&shared().join("osv/crates.io.zip")));
+    assert_eq!(outcomes[0]["summary"]["records"], 1206);
+    let status = json_of(&vigie_db(&db).args(["status", "--json"]).output().unwrap());
+    let source = status["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "osv:crates.io")
+        .unwrap();
+    assert_eq!(source["last_modified"], LAST_MODIFIED);
+    assert!(source["etag"].as_str().unwrap().starts_with('"'));
+    // Second run: the archives are not modified (ETag), nothing is downloaded again.
+    let output = update(&db, &server, &urls[..2], &[]);
+    assert!(output.status.success());
+    let report = json_of(&output);
+    assert!(
+        report["outcomes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["status"] == "not-modified"),
+        "{report}"
+    );
+    // --force downloads anyway.
+    let report = json_of(&update(&db, &server, &urls[..1], &["--force"]));
+    assert_eq!(report["outcomes"][0]["status"], "updated");
+}
+
+#[test]
+fn update_retries_then_fails_cleanly_on_500_and_truncation() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+    vigie_db(&db)
+        .arg("import")
+        .arg(shared().join("osv/crates.io.zip"))
+        .assert()
+        .success();
+    let before = json_of(&vigie_db(&db).args(["status", "--json"]).output().unwrap());
+    // Two 500s then success: retries with backoff recover.
+    let flaky = serve(Mode::FailFirst(2));
+    let output = update(&db, &flaky, &["/osv/PyPI.zip"], &["--retries", "3"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("retry 2"));
+    assert_eq!(flaky.requests.load(Ordering::SeqCst), 3);
+    // Always 500: fails after 1 + retries attempts; the database keeps its data.
+    let broken = serve(Mode::FailFirst(usize::MAX));
+    let output = update(&db, &broken, &["/osv/crates.io.zip"], &["--retries", "2"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(broken.requests.load(Ordering::SeqCst), 3);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("http status 500"));
+    // Truncated body: detected, retried, failed; nothing imported from it.
+    let truncated = serve(Mode::Truncated);
+    let output = update(&db, &truncated, &["/osv/crates.io.zip"], &["--retries", "1"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("truncated") || stderr.contains("transfer"), "{stderr}");
+    let after = json_of(&vigie_db(&db).args(["status", "--json"]).output().unwrap());
+    let crates = |s: &Value| {
+        s["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == "osv:crates.io")
+            .unwrap()["records"]
+            .clone()
+    };
+    assert_eq!(crates(&before), crates(&after));
+    // A slow server and a short timeout: a timeout error, not a hang.
+    let slow = serve(Mode::Slow);
+    let started = Instant::now();
+    let mut cmd = vigie_db(&db);
+    let output = cmd
+        .args(["update", "--timeout", "1", "--retries", "0", "--source"])
+        .arg(format!("{}/osv/Debian.zip", slow.base))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(started.elapsed() < Duration::from_secs(15));
+}
+
+fn spawn_update(db: &Path, url: &str) -> std::process::Child {
+    Command::new(assert_cmd::cargo::cargo_bin("vigie"))
+        .arg("db")
+        .arg("--db")
+        .arg(db)
+        .args(["update", "--source", url])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn scan_ok(db: &Path) -> usize {
+    let output = common::vigie()
+        .args(["scan", "-f", "json", "--db"])
+        .arg(db)
+        .arg(shared().join("images/alpine-310.tar.gz"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    json_of(&output)["database"]["sources"].as_array().unwrap().len()
+}
+
+#[test]
+fn killed_updates_leave_the_previous_database_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+    vigie_db(&db)
+        .arg("import")
+        .arg(shared().join("alpine-secdb/v3.10"))
+        .assert()
+        .success();
+    let original = std::fs::read(&db).unwrap();
+    assert_eq!(scan_ok(&db), 2);
+    // Kill during a (slow) download.
+    let slow = serve(Mode::Slow);
+    let mut child = spawn_update(&db, &format!("{}/osv/Debian.zip", slow.base));
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the download should still be running"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(std::fs::read(&db).unwrap(), original, "the database file is untouched");
+    assert_eq!(scan_ok(&db), 2);
+    // Kill during the import: wait for the "importing" line, then SIGKILL.
+    let fast = serve(Mode::Normal);
+    let mut child = spawn_update(&db, &format!("{}/osv/Debian.zip", fast.base));
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while stderr.read_line(&mut line).unwrap() > 0 && !line.contains("importing") {
+        line.clear();
+    }
+    assert!(line.contains("importing osv:Debian"), "{line}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut rest = String::new();
+    let _ = stderr.read_to_string(&mut rest);
+    assert_eq!(std::fs::read(&db).unwrap(), original, "the database file is untouched");
+    assert_eq!(scan_ok(&db), 2);
+    // The next writer cleans the leftovers and completes.
+    let output = update(&db, &fast, &["/osv/Debian.zip"], &[]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(scan_ok(&db), 3);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn scans_run_while_an_update_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+    vigie_db(&db)
+        .arg("import")
+        .arg(shared().join("alpine-secdb/v3.10"))
+        .assert()
+        .success();
+    let server = serve(Mode::Normal);
+    let mut writer = spawn_update(&db, &format!("{}/osv/Debian.zip", server.base));
+    let db2 = db.clone();
+    let readers: Vec<_> = (0..3)
+        .map(|_| {
+            let db = db2.clone();
+            std::thread::spawn(move || {
+                for _ in 0..3 {
+                    let n = scan_ok(&db);
+                    assert!(n == 2 || n == 3);
+                }
+            })
+        })
+        .collect();
+    for reader in readers {
+        reader.join().unwrap();
+    }
+    assert!(writer.wait().unwrap().success());
+    assert_eq!(scan_ok(&db), 3);
+}

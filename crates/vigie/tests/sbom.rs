@@ -1,0 +1,331 @@
+//! `vigie sbom` end to end: the real binary on real images (the test images
+//! built by scripts/test, ../shared/data/images), compared with Trivy's
+//! recorded package lists, SBOMs validated by the official schema/tools, rpm
+//! databases against their expected lists, bad inputs.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+const TEST_IMAGES: &str = "/var/tmp/vigie-test-images";
+const PEERS: &str = "scripts/lib/peers-sbom.sh";
+
+fn shared(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data")
+        .join(rel)
+}
+
+fn here(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sbom").join(rel)
+}
+
+fn test_image(name: &str) -> PathBuf {
+    let path = Path::new(TEST_IMAGES).join(name);
+    assert!(
+        path.exists(),
+        "{} missing: run scripts/test (it builds the test images with ../shared/scripts/build-test-images.sh {TEST_IMAGES})",
+        path.display()
+    );
+    path
+}
+
+fn vigie() -> Command {
+    let mut cmd = Command::cargo_bin("vigie").unwrap();
+    cmd.env_remove("DOCKER_HOST");
+    cmd
+}
+
+fn sbom_json(target: &str) -> Value {
+    let out = vigie().args(["sbom", target, "-f", "json"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "vigie sbom {target}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+const TRIVY_TYPES: &[(&str, &str)] = &[
+    ("debian", "deb"),
+    ("ubuntu", "deb"),
+    ("alpine", "apk"),
+    ("redhat", "rpm"),
+    ("python-pkg", "pypi"),
+    ("node-pkg", "npm"),
+    ("cargo", "cargo"),
+    ("gobinary", "go"),
+    ("jar", "maven"),
+];
+
+fn compare_with_trivy(name: &str, target: &str, fixture: &Value) {
+    let ours = sbom_json(target);
+    let mut os_ours = BTreeSet::new();
+    let mut lang_ours = BTreeSet::new();
+    for p in ours["packages"].as_array().unwrap() {
+        let key = (
+            p["ecosystem"].as_str().unwrap().to_string(),
+            p["name"].as_str().unwrap().to_string(),
+            p["version"].as_str().unwrap().to_string(),
+        );
+        if matches!(key.0.as_str(), "deb" | "apk" | "rpm") {
+            os_ours.insert(key);
+        } else {
+            lang_ours.insert(key);
+        }
+    }
+    let mut os_theirs = BTreeSet::new();
+    let mut lang_theirs = BTreeSet::new();
+    for p in fixture["packages"].as_array().unwrap() {
+        let kind = p[0].as_str().unwrap();
+        let eco = TRIVY_TYPES.iter().find(|(t, _)| *t == kind).map_or(kind, |(_, e)| e);
+        let key = (
+            eco.to_string(),
+            p[1].as_str().unwrap().to_string(),
+            p[2].as_str().unwrap().to_string(),
+        );
+        if matches!(eco, "deb" | "apk" | "rpm") {
+            os_theirs.insert(key);
+        } else {
+            lang_theirs.insert(key);
+        }
+    }
+    assert_eq!(os_ours, os_theirs, "{name}: OS packages differ from Trivy's");
+    let missing: Vec<_> = lang_theirs.difference(&lang_ours).collect();
+    assert!(
+        missing.is_empty(),
+        "{name}: language packages Trivy found and vigie did not: {missing:?}"
+    );
+    match fixture["os"].as_object() {
+        Some(os) => {
+            assert_eq!(ours["os"]["family"], os["family"], "{name}");
+            assert_eq!(ours["os"]["version"], os["version"], "{name}");
+        }
+        // Trivy says nothing; vigie must name what it is instead of "no OS".
+        None => assert_ne!(ours["os"]["kind"], "distro", "{name}"),
+    }
+}
+
+#[test]
+fn package_lists_match_trivy_on_every_test_image() {
+    for name in [
+        "busybox-1",
+        "debian-bookworm",
+        "debian-bullseye",
+        "insecure-1",
+        "secure-1",
+        "pylang-1",
+    ] {
+        let fixture: Value =
+            serde_json::from_slice(&std::fs::read(here(&format!("trivy/{name}.json"))).unwrap()).unwrap();
+        let target = test_image(&format!("{name}.tar"));
+        compare_with_trivy(name, target.to_str().unwrap(), &fixture);
+    }
+    for name in ["alpine-310", "alpine-311"] {
+        let fixture: Value =
+            serde_json::from_slice(&std::fs::read(here(&format!("trivy/{name}.json"))).unwrap()).unwrap();
+        let target = shared(&format!("images/{name}.tar.gz"));
+        compare_with_trivy(name, target.to_str().unwrap(), &fixture);
+    }
+}
+
+#[test]
+fn oci_layout_and_oci_archive_give_the_docker_archive_packages() {
+    let fixture: Value = serde_json::from_slice(&std::fs::read(here("trivy/insecure-1.json")).unwrap()).unwrap();
+    for name in ["insecure-1.oci", "insecure-1.oci.tar"] {
+        let target = test_image(name);
+        compare_with_trivy(name, target.to_str().unwrap(), &fixture);
+    }
+}
+
+#[test]
+fn trivy_live_on_alpine_310() {
+    let trivy = std::process::Command::new("trivy").arg("--version").output();
+    assert!(
+        trivy.is_ok_and(|o| o.status.success()),
+        "trivy not installed: run {PEERS}"
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let archive = shared("images/alpine-310.tar.gz");
+    let out = std::process::Command::new("trivy")
+        .args(["image", "--input"])
+        .arg(&archive)
+        .args(["--skip-db-update", "--offline-scan", "--cache-dir"])
+        .arg(cache.path())
+        .args(["-f", "cyclonedx", "-q"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let cdx: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let theirs: BTreeSet<(String, String, String)> = cdx["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["type"] == "library")
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["version"].as_str().unwrap().to_string(),
+                c["purl"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let ours = sbom_json(archive.to_str().unwrap());
+    let ours: BTreeSet<(String, String, String)> = ours["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_string(),
+                p["version"].as_str().unwrap().to_string(),
+                p["purl"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // Same packages, same package URLs.
+    assert_eq!(ours, theirs);
+}
+
+fn validate(kind: &str, file: &Path) {
+    let check = std::process::Command::new("python3")
+        .args(["-c", "import jsonschema, spdx_tools"])
+        .output();
+    assert!(
+        check.is_ok_and(|o| o.status.success()),
+        "python jsonschema/spdx-tools missing: run {PEERS}"
+    );
+    let out = std::process::Command::new("python3")
+        .arg(here("validate.py"))
+        .arg(kind)
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{kind} validation of {} failed:\n{}{}",
+        file.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn cyclonedx_and_spdx_pass_the_official_validators() {
+    let dir = tempfile::tempdir().unwrap();
+    let targets = [
+        test_image("pylang-1.tar").display().to_string(),
+        shared("images/alpine-310.tar.gz").display().to_string(),
+        test_image("busybox-1.tar").display().to_string(),
+    ];
+    for (i, target) in targets.iter().enumerate() {
+        for (format, kind) in [("cyclonedx", "cyclonedx"), ("spdx", "spdx")] {
+            let file = dir.path().join(format!("{i}.{format}.json"));
+            vigie()
+                .args(["sbom", target, "-f", format, "-o"])
+                .arg(&file)
+                .assert()
+                .success();
+            validate(kind, &file);
+        }
+    }
+}
+
+#[test]
+fn rpm_databases_give_their_expected_lists() {
+    for (dir, file) in [
+        ("cbl-mariner-2.0", "rpmdb.sqlite"),
+        ("libuuid", "Packages"),
+        ("sle15-bci", "Packages.db"),
+    ] {
+        let root = tempfile::tempdir().unwrap();
+        let db_dir = root.path().join("var/lib/rpm");
+        std::fs::create_dir_all(&db_dir).unwrap();
+        std::fs::copy(shared(&format!("pkgdb/rpm/{dir}/{file}")), db_dir.join(file)).unwrap();
+        let ours = sbom_json(&format!("dir:{}", root.path().display()));
+        let got: BTreeSet<String> = ours["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                let source = match (p["source_name"].as_str(), p["source_version"].as_str()) {
+                    (Some(n), Some(v)) => format!("{n}-{v}.src.rpm"),
+                    _ => String::new(),
+                };
+                format!(
+                    "{}\t{}\t{}\t{source}",
+                    p["name"].as_str().unwrap(),
+                    p["version"].as_str().unwrap(),
+                    p["arch"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        let expected = std::fs::read_to_string(shared(&format!("pkgdb/rpm/{dir}/expected.tsv"))).unwrap();
+        let want: BTreeSet<String> = expected
+            .lines()
+            .map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                let evr = if f[1] == "0" {
+                    format!("{}-{}", f[2], f[3])
+                } else {
+                    format!("{}:{}-{}", f[1], f[2], f[3])
+                };
+                format!("{}\t{evr}\t{}\t{}", f[0], f[4], f[5])
+            })
+            .collect();
+        assert_eq!(got, want, "{dir}");
+    }
+}
+
+#[test]
+fn engine_export_equals_the_archive() {
+    let socket = Path::new("/var/run/docker.sock");
+    assert!(
+        socket.exists(),
+        "no Docker engine at {}: run scripts/test (it starts one)",
+        socket.display()
+    );
+    let from_engine = sbom_json("docker:alpine:3.10");
+    let from_archive = sbom_json(shared("images/alpine-310.tar.gz").to_str().unwrap());
+    assert_eq!(from_engine["packages"], from_archive["packages"]);
+    assert_eq!(from_engine["image"]["source"], "docker");
+}
+
+#[test]
+fn table_output_snapshot() {
+    let out = vigie()
+        .args(["sbom"])
+        .arg(shared("images/alpine-310.tar.gz"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    insta::assert_snapshot!("alpine_310_table", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn bad_sources_exit_2_with_a_clear_message() {
+    for (target, expected) in [
+        (shared("images/oci/test_bad_index_json.oci"), "invalid index.json"),
+        (shared("images/oci/test_invalid_oci_image.oci"), "missing blob sha256:"),
+        (PathBuf::from("./no/such/image.tar"), "not found"),
+    ] {
+        let out = vigie().arg("sbom").arg(&target).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", target.display());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{}: {stderr}", target.display());
+        assert_eq!(stderr.lines().count(), 1, "one-line error: {stderr}");
+    }
+}
+
+#[test]
+fn busybox_and_scratch_are_named_not_silent() {
+    let ours = sbom_json(test_image("busybox-1.tar").to_str().unwrap());
+    assert_eq!(ours["os"]["kind"], "busybox");
+    assert!(ours["warnings"][0].as_str().unwrap().contains("busybox-only"));
+    let ours = sbom_json(shared("images/oci/test.oci").to_str().unwrap());
+    assert_ne!(ours["os"]["kind"], "distro");
+    assert!(!ours["warnings"].as_array().unwrap().is_empty());
+}

@@ -1,0 +1,370 @@
+//! `vigie scan` on real data: the Alpine 3.4 root filesystem against an
+//! independent oracle (apk-tools itself, in the alpine:3.10 image), the
+//! alpine-310 archive as the negative twin, the Debian test images, every
+//! output format, CI gating and suppressions.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+fn shared() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
+}
+
+/// One database with all the shared data, built once for this test binary.
+fn db() -> &'static Path {
+    static DB: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = DB.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vulndb.sqlite");
+        let d = shared();
+        common::vigie()
+            .arg("db")
+            .arg("--db")
+            .arg(&path)
+            .arg("import")
+            .arg(d.join("osv/Debian.zip"))
+            .arg(d.join("osv/PyPI.zip"))
+            .arg(d.join("osv/crates.io.zip"))
+            .arg(d.join("alpine-secdb"))
+            .assert()
+            .success();
+        (dir, path)
+    });
+    path
+}
+
+/// A root filesystem of the Alpine 3.4-era `installed` database.
+fn alpine34_rootfs() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("lib/apk/db")).unwrap();
+    std::fs::create_dir_all(dir.path().join("etc")).unwrap();
+    std::fs::copy(
+        shared().join("pkgdb/apk/installed"),
+        dir.path().join("lib/apk/db/installed"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("etc/alpine-release"), "3.4.6\n").unwrap();
+    dir
+}
+
+fn scan_json(target: &Path, extra: &[&str]) -> (Value, String, i32) {
+    let output = common::vigie()
+        .arg("scan")
+        .arg("--db")
+        .arg(db())
+        .arg("-f")
+        .arg("json")
+        .args(extra)
+        .arg(target)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    (json, stderr, output.status.code().unwrap_or(-1))
+}
+
+fn pairs(report: &Value) -> Vec<String> {
+    let mut out: Vec<String> = report["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|v| {
+            let name = v["package"]["name"].as_str().unwrap().to_string();
+            let mut ids = vec![v["id"].as_str().unwrap().to_string()];
+            ids.extend(
+                v["aliases"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap().to_string()),
+            );
+            ids.into_iter()
+                .filter(|i| i.starts_with("CVE-"))
+                .map(move |i| format!("{name}\t{i}"))
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[test]
+fn alpine_34_rootfs_matches_the_apk_oracle() {
+    let peers = "scripts/lib/peers-vulndb.sh";
+    let yaml = Command::new("python3").args(["-c", "import yaml"]).status();
+    assert!(
+        yaml.is_ok_and(|s| s.success()),
+        "python3 with PyYAML is missing: run {peers}"
+    );
+    let engine = Command::new("docker")
+        .args(["image", "inspect", "alpine:3.10"])
+        .output();
+    assert!(
+        engine.is_ok_and(|o| o.status.success()),
+        "docker with alpine:3.10 is missing: run {peers} (and scripts/lib/engine.sh)"
+    );
+    let rootfs = alpine34_rootfs();
+    let name = common::unique_name("oracle");
+    let _guard = common::ContainerGuard(name.clone());
+    let secdb = shared().join("alpine-secdb/v3.4");
+    let oracle = Command::new("python3")
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/apk_secdb_oracle.py"))
+        .arg(shared().join("pkgdb/apk/installed"))
+        .arg(secdb.join("main.yaml"))
+        .arg(secdb.join("community.yaml"))
+        .args(["--container-name", &name])
+        .output()
+        .unwrap();
+    assert!(
+        oracle.status.success(),
+        "oracle: {}",
+        String::from_utf8_lossy(&oracle.stderr)
+    );
+    let expected: Vec<String> = String::from_utf8(oracle.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(expected.len() > 40, "the oracle found only {} pairs", expected.len());
+    let (report, _, code) = scan_json(rootfs.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(report["os"]["ecosystem"], "Alpine:v3.4");
+    assert_eq!(pairs(&report), expected);
+    // The broken entry without a version is reported, not fatal.
+    assert!(report["packages_checked"].as_u64().unwrap() >= 14);
+}
+
+#[test]
+fn alpine_310_archive_is_clean_against_its_secdb() {
+    let (report, stderr, code) = scan_json(&shared().join("images/alpine-310.tar.gz"), &["--fail-on", "unknown"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["os"]["ecosystem"], "Alpine:v3.10");
+    assert_eq!(report["packages_checked"], 14);
+    assert_eq!(report["vulnerabilities"].as_array().unwrap().len(), 0);
+    assert!(stderr.contains("updated"), "the database age is printed: {stderr}");
+}
+
+fn test_image(name: &str) -> PathBuf {
+    let path = PathBuf::from("/var/tmp/vigie-test-images").join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/lib/peers-vulndb.sh (it runs ../shared/scripts/build-test-images.sh)",
+        path.display()
+    );
+    path
+}
+
+#[test]
+fn updated_debian_images_have_no_findings() {
+    let (report, stderr, code) = scan_json(&test_image("debian-bullseye.tar"), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["os"]["ecosystem"], "Debian:11");
+    assert!(report["packages_checked"].as_u64().unwrap() > 50);
+    assert_eq!(report["vulnerabilities"].as_array().unwrap().len(), 0, "{report}");
+    let (report, stderr, code) = scan_json(&test_image("debian-bookworm.tar"), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["os"]["ecosystem"], "Debian:12");
+    assert_eq!(report["vulnerabilities"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn every_output_format() {
+    let rootfs = alpine34_rootfs();
+    let run = |format: &str| -> String {
+        let output = common::vigie()
+            .args(["scan", "--db"])
+            .arg(db())
+            .args(["-f", format])
+            .arg(rootfs.path())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let table = run("table");
+    assert!(table.contains("Total: 57"), "{table}");
+    assert!(table.contains("CVE-2016-2179"));
+    let trivy: Value = serde_json::from_str(&run("trivy-json")).unwrap();
+    assert_eq!(trivy["SchemaVersion"], 2);
+    assert_eq!(trivy["Metadata"]["OS"]["Family"], "alpine");
+    let result = &trivy["Results"][0];
+    assert_eq!(result["Class"], "os-pkgs");
+    assert_eq!(result["Type"], "alpine");
+    assert_eq!(result["Vulnerabilities"].as_array().unwrap().len(), 57);
+    assert!(result["Vulnerabilities"][0]["InstalledVersion"].is_string());
+    let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 57);
+    assert!(sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap().len() >= 20);
+    let bom: Value = serde_json::from_str(&run("cyclonedx")).unwrap();
+    assert_eq!(bom["specVersion"], "1.5");
+    assert!(bom["components"].as_array().unwrap().len() >= 14);
+    assert!(!bom["vulnerabilities"].as_array().unwrap().is_empty());
+    assert!(bom["vulnerabilities"][0]["affects"][0]["ref"].is_string());
+}
+
+#[test]
+fn gating_filters_and_exit_codes() {
+    let rootfs = alpine34_rootfs();
+    let (_, _, code) = scan_json(rootfs.path(), &["--fail-on", "unknown"]);
+    assert_eq!(code, 1);
+    let (_, _, code) = scan_json(rootfs.path(), &["--exit-code", "7"]);
+    assert_eq!(code, 7);
+    let (report, _, code) = scan_json(rootfs.path(), &["--severity", "critical,high", "--exit-code", "7"]);
+    assert_eq!(code, 0);
+    assert_eq!(report["filtered"], 57);
+    let (_, _, code) = scan_json(rootfs.path(), &["--fail-on", "critical"]);
+    assert_eq!(code, 0);
+    let (report, _, _) = scan_json(rootfs.path(), &["--ignore-unfixed"]);
+    assert_eq!(
+        report["vulnerabilities"].as_array().unwrap().len(),
+        57,
+        "secdb entries all have fixes"
+    );
+}
+
+#[test]
+fn ignore_file_and_vex_suppress_with_reasons() {
+    let rootfs = alpine34_rootfs();
+    let dir = tempfile::tempdir().unwrap();
+    let ignore = dir.path().join("ignore.yaml");
+    std::fs::write(
+        &ignore,
+        "- id: CVE-2016-2179\n  package: libcrypto1.0\n  reason: dtls unused\n  expires: 2999-01-01\n\
+         - id: CVE-2016-2180\n  reason: old acceptance\n  expires: 2001-01-01\n",
+    )
+    .unwrap();
+    let vex = dir.path().join("vex.json");
+    std::fs::write(
+        &vex,
+        r#"{"@context":"https://openvex.dev/ns/v0.2.0","@id":"x","author":"t","timestamp":"2024-01-01T00:00:00Z","version":1,
+        "statements":[{"vulnerability":{"name":"CVE-2016-6301"},"products":[{"@id":"pkg:oci/test"}],
+        "status":"not_affected","justification":"vulnerable_code_not_in_execute_path"}]}"#,
+    )
+    .unwrap();
+    let (report, stderr, _) = scan_json(
+        rootfs.path(),
+        &["--ignorefile", ignore.to_str().unwrap(), "--vex", vex.to_str().unwrap()],
+    );
+    let suppressed = report["suppressed"].as_array().unwrap();
+    let ids: Vec<&str> = suppressed.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"CVE-2016-2179"), "{ids:?}");
+    assert!(ids.contains(&"CVE-2016-6301"), "{ids:?}");
+    assert!(!ids.contains(&"CVE-2016-2180"), "expired entries stop suppressing");
+    let vexed = suppressed.iter().find(|s| s["id"] == "CVE-2016-6301").unwrap();
+    assert_eq!(vexed["suppressed"]["by"], "vex");
+    assert!(
+        vexed["suppressed"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("vulnerable_code_not_in_execute_path")
+    );
+    assert!(stderr.contains("expired on 2001-01-01"), "{stderr}");
+    // libcrypto1.0 and libssl1.0 both come from openssl: only one of the two is ignored.
+    assert_eq!(report["vulnerabilities"].as_array().unwrap().len(), 57 - 2);
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "- id: X\n  expires: someday\n").unwrap();
+    let o = common::vigie()
+        .args(["scan", "--db"])
+        .arg(db())
+        .arg("--ignorefile")
+        .arg(&bad)
+        .arg(rootfs.path())
+        .output()
+        .unwrap();
+    let (stderr, code) = (String::from_utf8_lossy(&o.stderr).into_owned(), o.status.code());
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("expected YYYY-MM-DD"), "{stderr}");
+}
+
+#[test]
+fn lockfiles_and_sboms() {
+    let dir = tempfile::tempdir().unwrap();
+    let requirements = dir.path().join("requirements.txt");
+    std::fs::write(&requirements, "Django==2.2\nrequests==2.31.0\n").unwrap();
+    let (report, stderr, _) = scan_json(&requirements, &[]);
+    assert_eq!(report["artifact_type"], "lockfile", "{stderr}");
+    let vulns = report["vulnerabilities"].as_array().unwrap();
+    assert!(vulns.iter().any(|v| v["package"]["name"] == "Django"), "{report}");
+    assert!(
+        vulns
+            .iter()
+            .all(|v| v["package"]["found_in"] == requirements.display().to_string())
+    );
+    let lock = dir.path().join("Cargo.lock");
+    std::fs::write(
+        &lock,
+        "version = 3\n\n[[package]]\nname = \"openssl\"\nversion = \"0.8.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+    )
+    .unwrap();
+    let (report, _, _) = scan_json(&lock, &[]);
+    let openssl: Vec<&Value> = report["vulnerabilities"].as_array().unwrap().iter().collect();
+    let grouped = openssl.iter().find(|v| v["id"] == "CVE-2016-10931").unwrap();
+    assert!(
+        grouped["aliases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "RUSTSEC-2016-0001")
+    );
+    assert_eq!(grouped["severity"]["severity"], "HIGH");
+    assert!(grouped["severity"]["source"].as_str().unwrap().starts_with("cvss-v3"));
+    let sbom = dir.path().join("bom.json");
+    std::fs::write(
+        &sbom,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[
+            {"type":"library","name":"libcrypto1.1","version":"1.1.1c-r0","purl":"pkg:apk/alpine/libcrypto1.1@1.1.1c-r0?arch=x86_64&distro=alpine-3.10.4&upstream=openssl"},
+            {"type":"library","name":"django","version":"2.2","purl":"pkg:pypi/django@2.2"}]}"#,
+    )
+    .unwrap();
+    let (report, _, _) = scan_json(&sbom, &[]);
+    assert_eq!(report["artifact_type"], "sbom");
+    let vulns = report["vulnerabilities"].as_array().unwrap();
+    assert!(
+        vulns
+            .iter()
+            .any(|v| v["package"]["name"] == "libcrypto1.1" && v["id"] == "CVE-2019-1547")
+    );
+    assert!(vulns.iter().any(|v| v["package"]["name"] == "django"));
+}
+
+#[test]
+fn database_problems_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("none.sqlite");
+    let output = common::vigie()
+        .args(["scan", "--db"])
+        .arg(&missing)
+        .arg(shared().join("images/alpine-310.tar.gz"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("vigie db update"));
+    // An old database scans, with a warning.
+    let old = dir.path().join("old.sqlite");
+    std::fs::copy(db(), &old).unwrap();
+    let status = Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE meta SET value='1000000000' WHERE key='updated_at'\"); c.commit()",
+        ])
+        .arg(&old)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = common::vigie()
+        .args(["scan", "--db-max-age", "30", "--db"])
+        .arg(&old)
+        .arg(shared().join("images/alpine-310.tar.gz"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("warning: the vulnerability database is"), "{stderr}");
+}
