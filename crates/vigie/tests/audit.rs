@@ -266,13 +266,43 @@ expires = "2001-01-01"
 }
 
 #[test]
-fn list_rules_and_image_placeholder() {
+fn list_rules_and_image_checks() {
     let (code, out, _) = run_ok(&["audit", "--list-rules"]);
     assert_eq!(code, 0);
     assert!(out.contains("VGI-CTR-001") && out.contains("VGI-HOST-016"));
-    let (code, _, err) = run_ok(&["audit", "image", "alpine:3.10"]);
+    // `vigie audit image`: the image configuration checks, same printers and --fail-on.
+    let (code, out, err) = run_ok(&["audit", "image", "alpine:3.10", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["kind"], "image-check");
+    let ids: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"VGI-IMG-001"), "alpine:3.10 runs as root: {ids:?}");
+    let (code, out, _) = run_ok(&["audit", "image", "alpine:3.10", "--fail-on", "high"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("runs as root"), "{out}");
+    let (code, out, _) = run_ok(&[
+        "audit",
+        "image",
+        "alpine:3.10",
+        "--skip-rules",
+        "VGI-IMG-001",
+        "--fail-on",
+        "high",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out, _) = run_ok(&["audit", "image", "alpine:3.10", "--format", "sarif"]);
+    assert_eq!(code, 0);
+    let sarif: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let (code, _, err) = run_ok(&["audit", "image", "vigie-no-such-image:0"]);
     assert_eq!(code, 2);
-    assert!(err.contains("not available"), "{err}");
+    assert!(err.contains("vigie-no-such-image:0"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
 }
 
 #[test]

@@ -59,7 +59,8 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Target {
-    /// Audit an image's configuration (user, secrets in ENV, setuid files, HEALTHCHECK) — not yet available
+    /// Audit an image's configuration: root user, secrets in ENV/labels/files, setuid and capability files,
+    /// world-writable paths, HEALTHCHECK, sudo/sshd, EXPOSE 22, package caches (VGI-IMG-*)
     Image(ImageArgs),
 }
 
@@ -162,10 +163,7 @@ struct Gathered {
 
 pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     if let Some(Target::Image(image)) = &args.target {
-        bail!(
-            "vigie audit image {}: image configuration checks are not available in this build yet",
-            image.image
-        );
+        return run_image(image, global);
     }
     if args.list_rules {
         crate::output::emit(&list_rules(), None)?;
@@ -595,4 +593,101 @@ mod tests {
         assert_eq!(expired.len(), 1);
         assert_eq!(expired[0].1, 1);
     }
+}
+
+/// `vigie audit image IMAGE`: the image configuration checks (VGI-IMG-*) with
+/// the same finding model, printers, config file and `--fail-on` as containers.
+fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
+    let out = &args.output;
+    let config = match &out.config {
+        Some(path) => load_config(path)?,
+        None => ConfigFile::default(),
+    };
+    let fail_on = match (out.fail_on, config.audit.fail_on.as_deref()) {
+        (Some(s), _) => Some(s),
+        (None, Some(text)) => Some(
+            text.parse::<Severity>()
+                .map_err(|e| anyhow::anyhow!("{}: audit.fail_on: {e}", display(out.config.as_deref())))?,
+        ),
+        (None, None) => None,
+    };
+    let options = vigie_image::OpenOptions {
+        engine: global.engine.clone(),
+        platform: None,
+    };
+    let image =
+        vigie_image::open_with(&args.image, &options).with_context(|| format!("cannot open image {}", args.image))?;
+    let view = image
+        .view(&vigie_image::checks::view_options())
+        .with_context(|| format!("cannot read image {}", args.image))?;
+    for w in &view.warnings {
+        eprintln!("vigie: warning: {}: {w}", args.image);
+    }
+    let mut findings = vigie_image::check_image(&image, &view);
+    let wanted = |id: &str| {
+        let hit = |pattern: &String| match pattern.strip_suffix('*') {
+            Some(prefix) => id.starts_with(prefix),
+            None => id == pattern,
+        };
+        let include = if out.rules.is_empty() {
+            &config.audit.rules
+        } else {
+            &out.rules
+        };
+        let excluded = config.audit.skip_rules.iter().chain(out.skip_rules.iter()).any(hit);
+        (include.is_empty() || include.iter().any(hit)) && !excluded
+    };
+    findings.retain(|f| wanted(&f.rule_id));
+    let expired = apply_acceptances(&mut findings, &config.audit.accept, &today());
+    for (a, count) in &expired {
+        eprintln!(
+            "vigie: warning: accepted risk {} expired on {}: {count} finding(s) count again",
+            a.rule,
+            a.expires.as_deref().unwrap_or("")
+        );
+    }
+    sort_findings(&mut findings);
+    let version = env!("CARGO_PKG_VERSION");
+    let text = match out.format {
+        Format::Json => to_json(
+            "image-check",
+            version,
+            serde_json::json!({
+                "image": args.image,
+                "source": image.kind.as_str(),
+                "id": image.id,
+                "tags": image.repo_tags,
+                "user": image.config.config.user,
+                "warnings": view.warnings,
+            }),
+            &findings,
+        )?,
+        Format::Sarif => {
+            let rules: Vec<RuleInfo> = vigie_image::checks::RULES.iter().map(|r| (*r).clone()).collect();
+            vigie_report::sarif::to_sarif(&findings, &rules, version)?
+        }
+        Format::Table => {
+            use std::io::IsTerminal;
+            let color =
+                out.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            format!(
+                "Image: {} ({})\n\n{}",
+                args.image,
+                image.kind.as_str(),
+                to_table(
+                    &findings,
+                    TableOptions {
+                        style: Style { color },
+                        explain: !out.brief,
+                        width: None,
+                    },
+                )
+            )
+        }
+    };
+    crate::output::emit(&text, out.output.as_deref())?;
+    if out.report.is_some() {
+        eprintln!("vigie: warning: --report is for container audits; ignored for an image");
+    }
+    Ok(outcome_for(&findings, fail_on))
 }
