@@ -32,7 +32,7 @@ if [ -n "$have_db" ]; then
     mkdir -p "$SCAN_DIR/rootfs/lib/apk/db" "$SCAN_DIR/rootfs/etc"
     cp "$DATA/pkgdb/apk/installed" "$SCAN_DIR/rootfs/lib/apk/db/installed"
     echo 3.4.6 > "$SCAN_DIR/rootfs/etc/alpine-release"
-    show vigie scan --db "$VIGIE_DB" "dir:$SCAN_DIR/rootfs" --severity HIGH,CRITICAL
+    show vigie scan --db "$VIGIE_DB" "dir:$SCAN_DIR/rootfs"
     vigie scan --db "$VIGIE_DB" "dir:$SCAN_DIR/rootfs" -f json -o "$SCAN_DIR/a.json" || true
     vigie scan --db "$VIGIE_DB" "dir:$SCAN_DIR/rootfs" -f trivy-json --ignore-unfixed -o "$SCAN_DIR/b.json" || true
     step "§2.6 vigie diff: two reports compared (vigie JSON vs Trivy-layout JSON)"

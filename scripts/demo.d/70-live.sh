@@ -39,6 +39,6 @@ vigie watch --fail-on critical --enforce stop --label io.vigie.demo=1 & LIVE_WAT
 sleep 1.5
 docker run -d --name lab-watched --label io.vigie.demo=1 -v /:/mnt "$IMAGE" sleep 600 >/dev/null
 sleep 3
-kill -INT "$LIVE_WATCH"; wait "$LIVE_WATCH" || true
+kill -TERM "$LIVE_WATCH"; wait "$LIVE_WATCH" || true
 show docker inspect -f 'lab-watched running: {{.State.Running}}' lab-watched
 docker rm -f lab-watched >/dev/null
