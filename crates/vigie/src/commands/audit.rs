@@ -537,64 +537,6 @@ fn list_rules() -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates() {
-        assert_eq!(civil(0), (1970, 1, 1));
-        assert_eq!(civil(20_454), (2026, 1, 1));
-        assert_eq!(civil(11_016), (2000, 2, 29));
-        assert!(parse_date("2027-01-31").is_some());
-        assert!(parse_date("2027-1-31").is_none());
-        assert!(parse_date("2027-13-01").is_none());
-        assert_eq!(today().len(), 10);
-    }
-
-    #[test]
-    fn rule_selection_and_globs() {
-        assert_eq!(select_rules(&["VGI-CTR-001".into()], &[]).unwrap().len(), 1);
-        assert!(select_rules(&["VGI-CTR-999".into()], &[]).is_err());
-        let host = select_rules(&["vgi-host-*".into()], &["VGI-HOST-016".into()]).unwrap();
-        assert!(host.iter().all(|r| r.id.starts_with("VGI-HOST-")) && !host.iter().any(|r| r.id == "VGI-HOST-016"));
-        assert!(glob_matches("ci-*", "ci-runner"));
-        assert!(glob_matches("*runner", "ci-runner"));
-        assert!(glob_matches("*", "x"));
-        assert!(!glob_matches("ci-*", "web"));
-    }
-
-    #[test]
-    fn acceptances_suppress_and_expire() {
-        let rule = &catalogue()[0];
-        let mut findings = vec![
-            Finding::from_rule(rule, "ci-runner", "runs privileged"),
-            Finding::from_rule(rule, "web", "runs privileged"),
-            Finding::from_rule(rule, "old", "runs privileged"),
-        ];
-        let accept = vec![
-            Acceptance {
-                rule: "VGI-CTR-001".into(),
-                target: Some("ci-*".into()),
-                reason: "dind".into(),
-                expires: Some("2999-01-01".into()),
-            },
-            Acceptance {
-                rule: "VGI-CTR-*".into(),
-                target: Some("old".into()),
-                reason: "legacy".into(),
-                expires: Some("2000-01-01".into()),
-            },
-        ];
-        let expired = apply_acceptances(&mut findings, &accept, "2026-11-28");
-        assert!(findings[0].suppressed.is_some());
-        assert!(findings[1].suppressed.is_none());
-        assert!(findings[2].suppressed.is_none());
-        assert_eq!(expired.len(), 1);
-        assert_eq!(expired[0].1, 1);
-    }
-}
-
 /// `vigie audit image IMAGE`: the image configuration checks (VGI-IMG-*) with
 /// the same finding model, printers, config file and `--fail-on` as containers.
 fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
@@ -690,4 +632,62 @@ fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         eprintln!("vigie: warning: --report is for container audits; ignored for an image");
     }
     Ok(outcome_for(&findings, fail_on))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(civil(0), (1970, 1, 1));
+        assert_eq!(civil(20_454), (2026, 1, 1));
+        assert_eq!(civil(11_016), (2000, 2, 29));
+        assert!(parse_date("2027-01-31").is_some());
+        assert!(parse_date("2027-1-31").is_none());
+        assert!(parse_date("2027-13-01").is_none());
+        assert_eq!(today().len(), 10);
+    }
+
+    #[test]
+    fn rule_selection_and_globs() {
+        assert_eq!(select_rules(&["VGI-CTR-001".into()], &[]).unwrap().len(), 1);
+        assert!(select_rules(&["VGI-CTR-999".into()], &[]).is_err());
+        let host = select_rules(&["vgi-host-*".into()], &["VGI-HOST-016".into()]).unwrap();
+        assert!(host.iter().all(|r| r.id.starts_with("VGI-HOST-")) && !host.iter().any(|r| r.id == "VGI-HOST-016"));
+        assert!(glob_matches("ci-*", "ci-runner"));
+        assert!(glob_matches("*runner", "ci-runner"));
+        assert!(glob_matches("*", "x"));
+        assert!(!glob_matches("ci-*", "web"));
+    }
+
+    #[test]
+    fn acceptances_suppress_and_expire() {
+        let rule = &catalogue()[0];
+        let mut findings = vec![
+            Finding::from_rule(rule, "ci-runner", "runs privileged"),
+            Finding::from_rule(rule, "web", "runs privileged"),
+            Finding::from_rule(rule, "old", "runs privileged"),
+        ];
+        let accept = vec![
+            Acceptance {
+                rule: "VGI-CTR-001".into(),
+                target: Some("ci-*".into()),
+                reason: "dind".into(),
+                expires: Some("2999-01-01".into()),
+            },
+            Acceptance {
+                rule: "VGI-CTR-*".into(),
+                target: Some("old".into()),
+                reason: "legacy".into(),
+                expires: Some("2000-01-01".into()),
+            },
+        ];
+        let expired = apply_acceptances(&mut findings, &accept, "2026-11-28");
+        assert!(findings[0].suppressed.is_some());
+        assert!(findings[1].suppressed.is_none());
+        assert!(findings[2].suppressed.is_none());
+        assert_eq!(expired.len(), 1);
+        assert_eq!(expired[0].1, 1);
+    }
 }
