@@ -9,7 +9,8 @@ use vigie_rules::{Finding, RuleInfo, Severity};
 
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-fn level(severity: Severity) -> &'static str {
+/// SARIF result level of a severity (shared by every SARIF printer: audit, lint).
+pub fn level(severity: Severity) -> &'static str {
     match severity {
         Severity::Critical | Severity::High => "error",
         Severity::Medium => "warning",
@@ -18,7 +19,7 @@ fn level(severity: Severity) -> &'static str {
 }
 
 /// GitHub code scanning reads `security-severity` (0.1–10.0) to rank alerts.
-fn security_severity(severity: Severity) -> &'static str {
+pub fn security_severity(severity: Severity) -> &'static str {
     match severity {
         Severity::Critical => "9.5",
         Severity::High => "8.0",

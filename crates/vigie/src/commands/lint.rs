@@ -269,24 +269,6 @@ fn json_report(findings: &[LintFinding], files: &[PathBuf]) -> anyhow::Result<St
     Ok(text)
 }
 
-fn sarif_level(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Critical | Severity::High => "error",
-        Severity::Medium => "warning",
-        Severity::Low | Severity::Info => "note",
-    }
-}
-
-fn security_severity(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Critical => "9.5",
-        Severity::High => "8.0",
-        Severity::Medium => "5.5",
-        Severity::Low => "3.0",
-        Severity::Info => "0.0",
-    }
-}
-
 fn region(start: (usize, usize), end: (usize, usize)) -> serde_json::Value {
     json!({ "startLine": start.0, "startColumn": start.1, "endLine": end.0, "endColumn": end.1 })
 }
@@ -301,9 +283,9 @@ fn sarif(findings: &[LintFinding]) -> anyhow::Result<String> {
                 "shortDescription": { "text": r.info.title },
                 "fullDescription": { "text": r.info.rationale },
                 "help": { "text": r.info.fix.summary, "markdown": format!("{}\n\nSee docs/rules/{}.md", r.info.fix.summary, r.info.id) },
-                "defaultConfiguration": { "level": sarif_level(r.info.severity) },
+                "defaultConfiguration": { "level": vigie_report::sarif::level(r.info.severity) },
                 "properties": {
-                    "security-severity": security_severity(r.info.severity),
+                    "security-severity": vigie_report::sarif::security_severity(r.info.severity),
                     "tags": ["security", "dockerfile"],
                 },
             })
@@ -315,7 +297,7 @@ fn sarif(findings: &[LintFinding]) -> anyhow::Result<String> {
             let mut result = json!({
                 "ruleId": f.finding.rule_id,
                 "ruleIndex": catalog::RULES.iter().position(|r| r.info.id == f.finding.rule_id),
-                "level": sarif_level(f.finding.severity),
+                "level": vigie_report::sarif::level(f.finding.severity),
                 "message": { "text": f.finding.message },
                 "locations": [{
                     "physicalLocation": {
