@@ -181,3 +181,135 @@ fn enforce_requires_fail_on_and_engine_down_is_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot reach the Docker engine"));
 }
+
+/// A unix-socket proxy in front of the real engine that the test can take
+/// down and bring back: an engine outage as `vigie watch` sees it, without
+/// restarting the engine every other test shares.
+struct EngineProxy {
+    path: std::path::PathBuf,
+    up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    conns: std::sync::Arc<std::sync::Mutex<Vec<std::os::unix::net::UnixStream>>>,
+    acceptor: Option<std::thread::JoinHandle<()>>,
+}
+
+impl EngineProxy {
+    fn new(path: std::path::PathBuf) -> EngineProxy {
+        let mut p = EngineProxy {
+            path,
+            up: Default::default(),
+            conns: Default::default(),
+            acceptor: None,
+        };
+        p.start();
+        p
+    }
+
+    fn start(&mut self) {
+        use std::os::unix::net::{UnixListener, UnixStream};
+        use std::sync::atomic::Ordering;
+        let _ = std::fs::remove_file(&self.path);
+        let listener = UnixListener::bind(&self.path).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        self.up.store(true, Ordering::SeqCst);
+        let (up, conns) = (self.up.clone(), self.conns.clone());
+        self.acceptor = Some(std::thread::spawn(move || {
+            while up.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((client, _)) => {
+                        client.set_nonblocking(false).unwrap();
+                        let Ok(engine) = UnixStream::connect("/var/run/docker.sock") else {
+                            continue;
+                        };
+                        let mut list = conns.lock().unwrap();
+                        list.push(client.try_clone().unwrap());
+                        list.push(engine.try_clone().unwrap());
+                        for (mut from, mut to) in [
+                            (client.try_clone().unwrap(), engine.try_clone().unwrap()),
+                            (engine, client),
+                        ] {
+                            std::thread::spawn(move || {
+                                let _ = std::io::copy(&mut from, &mut to);
+                                let _ = to.shutdown(std::net::Shutdown::Both);
+                            });
+                        }
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+        }));
+    }
+
+    /// The engine "goes away": no new connections, every open one cut.
+    fn stop(&mut self) {
+        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        if let Some(t) = self.acceptor.take() {
+            t.join().unwrap();
+        }
+        let _ = std::fs::remove_file(&self.path);
+        for c in self.conns.lock().unwrap().drain(..) {
+            let _ = c.shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
+
+impl Drop for EngineProxy {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[test]
+fn reconnects_after_an_engine_outage_and_audits_what_happened_meanwhile() {
+    require_engine();
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let mut proxy = EngineProxy::new(dir.path().join("engine.sock"));
+    let engine = format!("unix://{}", proxy.path.display());
+    let name = unique_name("watch-outage");
+    let label = format!("io.vigie.watch-test={name}");
+    let watch = Watch::start(&["--engine", &engine, "--format", "json", "--label", &label]);
+
+    proxy.stop();
+    let lost = Instant::now() + Duration::from_secs(20);
+    loop {
+        let line = watch
+            .errors
+            .recv_timeout(lost.saturating_duration_since(Instant::now()))
+            .expect("vigie watch notices the outage");
+        if line.contains("retrying") {
+            break;
+        }
+    }
+    // Created while vigie cannot see the engine.
+    let during = format!("{name}-during");
+    let _g1 = ContainerGuard(during.clone());
+    let create = [
+        "create", "--name", &during, "--label", TEST_LABEL, "--label", &label, "-v", "/:/mnt",
+    ];
+    assert!(docker(&[&create[..], &[LAB_IMAGE, "true"]].concat()).status.success());
+    std::thread::sleep(Duration::from_millis(1100)); // a later second than the outage began
+
+    proxy.start();
+    let finding = watch.wait_line("finding for the container created during the outage", |v| {
+        v["container"] == during.as_str() && v["finding"]["rule_id"] == "VGI-CTR-004"
+    });
+    assert_eq!(finding["event"], "create");
+    let after = format!("{name}-after");
+    let _g2 = ContainerGuard(after.clone());
+    let create = [
+        "create", "--name", &after, "--label", TEST_LABEL, "--label", &label, "-v", "/:/mnt",
+    ];
+    assert!(docker(&[&create[..], &[LAB_IMAGE, "true"]].concat()).status.success());
+    watch.wait_line("finding after the reconnect", |v| {
+        v["container"] == after.as_str() && v["finding"]["rule_id"] == "VGI-CTR-004"
+    });
+    let mut notes = Vec::new();
+    while let Ok(line) = watch.errors.try_recv() {
+        notes.push(line);
+    }
+    assert!(
+        notes.iter().any(|l| l.contains("watching")),
+        "announces the new connection: {notes:?}"
+    );
+    watch.interrupt();
+}

@@ -164,6 +164,9 @@ async fn watch(args: &Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             }
         ));
         first = false;
+        // Replay from here after a reconnect even if no event came before the
+        // stream was lost: containers created during the outage are audited.
+        let connected_at = unix_nanos() / 1_000_000_000;
         let mut events = Box::pin(engine.container_events(since, &args.labels));
         loop {
             match events.next().await {
@@ -182,6 +185,7 @@ async fn watch(args: &Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
                 }
             }
         }
+        since = since.or(Some(connected_at));
         let delay = backoff.next_delay();
         note(&format!("reconnecting in {} ms", delay.as_millis()));
         tokio::time::sleep(delay).await;
