@@ -35,10 +35,12 @@ rm -rf "$LIVE_STATE"
 
 step "case study: vigie watch audits containers as they appear; --enforce stop stops a violating one"
 echo '$ vigie watch --fail-on critical --enforce stop --label io.vigie.demo=1   (background; then docker run -v /:/mnt …)'
-vigie watch --fail-on critical --enforce stop --label io.vigie.demo=1 & LIVE_WATCH=$!
+# The binary itself in the background (not the `vigie` shell function, whose
+# subshell would be the one receiving the signal).
+"$VIGIE" watch --fail-on critical --enforce stop --label io.vigie.demo=1 & LIVE_WATCH=$!
 sleep 1.5
 docker run -d --name lab-watched --label io.vigie.demo=1 -v /:/mnt "$IMAGE" sleep 600 >/dev/null
 sleep 3
-kill -TERM "$LIVE_WATCH"; wait "$LIVE_WATCH" || true
+kill -INT "$LIVE_WATCH"; wait "$LIVE_WATCH" || true   # Ctrl-C: ends cleanly, exit 0
 show docker inspect -f 'lab-watched running: {{.State.Running}}' lab-watched
 docker rm -f lab-watched >/dev/null
