@@ -26,8 +26,10 @@ show vigie lint "$LINT_DIR/Dockerfile.secure"
 step "§2.3 build both with the engine, then check the images and the user they really run as"
 DOCKER_BUILDKIT=0 docker build -q --label io.vigie.demo=1 -t vigie-demo/insecure:1 -f "$LINT_DIR/Dockerfile.insecure" "$LINT_DIR" >/dev/null
 DOCKER_BUILDKIT=0 docker build -q --label io.vigie.demo=1 -t vigie-demo/conteneur_secure:1 -f "$LINT_DIR/Dockerfile.secure" "$LINT_DIR" >/dev/null
-show vigie audit image --brief vigie-demo/insecure:1
-show vigie audit image --brief vigie-demo/conteneur_secure:1
+# --runtime starts each image with its own USER, its entrypoint replaced by this (static) vigie mounted
+# read-only, hardened, and removes the probe container; the demo label lets the cleanup trap see it too.
+show vigie audit image --brief --runtime --probe-label io.vigie.demo=1 vigie-demo/insecure:1
+show vigie audit image --brief --runtime --probe-label io.vigie.demo=1 vigie-demo/conteneur_secure:1
 echo '$ docker run --rm vigie-demo/conteneur_secure:1 id   # the lab'"'"'s proof, by hand'
 docker run --rm --label io.vigie.demo=1 vigie-demo/conteneur_secure:1 id || true
 rm -rf "$LINT_DIR"

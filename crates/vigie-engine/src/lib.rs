@@ -8,6 +8,7 @@ mod image;
 pub use connect::{Engine, EngineError, EngineInfo};
 pub mod events;
 pub mod network;
+pub mod probe;
 pub mod run;
 pub mod snapshot;
 pub mod stats;

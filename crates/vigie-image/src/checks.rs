@@ -159,6 +159,27 @@ rule!(
     "Clean in the same RUN step: `apt-get install … && rm -rf /var/lib/apt/lists/*`, `apk add --no-cache`, `pip install --no-cache-dir`."
 );
 
+rule!(
+    RUNTIME_NAME_IS_ROOT,
+    "VGI-IMG-014",
+    "USER name runs as uid 0",
+    Severity::Critical,
+    Some("4.1"),
+    Mitigation::NonRootUser,
+    "The image names a user that reads as unprivileged (`USER appuser`), but its /etc/passwd gives that name uid 0, so every process runs as root while the Dockerfile, its reviewers and name-based policies say it does not (Kubernetes `runAsNonRoot` cannot verify a non-numeric USER either). Proven at runtime: the process started from the image has uid 0.",
+    "Give the user its own non-zero uid (`RUN adduser -D -u 10001 appuser`), never edit /etc/passwd to uid 0, and end with a numeric `USER 10001:10001` that tools can verify."
+);
+rule!(
+    RUNTIME_UID_WITHOUT_PASSWD,
+    "VGI-IMG-015",
+    "Runtime uid has no /etc/passwd entry",
+    Severity::Low,
+    None,
+    Mitigation::NonRootUser,
+    "The process runs with a uid the image does not define: no user name, no home directory (HOME=/), `whoami` and getpwuid() fail, and some programs (git, ssh, Python's getpass, the JVM's user.home) refuse to run or fall back to `/`; files it creates belong to an owner nobody can name, which invites ownership and permission mistakes (often papered over with chmod 777).",
+    "Create the user with that uid in the image (`RUN adduser -D -H -u 4242 app` on Alpine, `useradd --system --uid 4242 app` on Debian), or switch to a uid the image already defines."
+);
+
 /// Every rule of this family, for docs and `--explain`.
 pub const RULES: &[&RuleInfo] = &[
     &RUNS_AS_ROOT,
@@ -174,6 +195,8 @@ pub const RULES: &[&RuleInfo] = &[
     &SSH_SERVER,
     &EXPOSE_SSH,
     &PACKAGE_CACHE,
+    &RUNTIME_NAME_IS_ROOT,
+    &RUNTIME_UID_WITHOUT_PASSWD,
 ];
 
 fn is_secret_file_name(path: &str) -> bool {
@@ -200,14 +223,14 @@ fn is_secret_file_name(path: &str) -> bool {
 }
 
 fn want(path: &str, size: u64, _mode: u32) -> Want {
-    if path == "/etc/passwd" || (size <= 1 << 20 && is_secret_file_name(path)) {
+    if path == "/etc/passwd" || path == "/etc/group" || (size <= 1 << 20 && is_secret_file_name(path)) {
         Want::Content
     } else {
         Want::No
     }
 }
 
-/// The view the checks need: every entry's metadata, passwd and secret-looking files.
+/// The view the checks need: every entry's metadata, passwd, group and secret-looking files.
 pub fn view_options() -> ViewOptions {
     ViewOptions {
         want,
@@ -605,6 +628,187 @@ pub fn check_image(image: &Image, view: &FileSystemView) -> Vec<Finding> {
     out
 }
 
+/// What a probe saw of the process an image starts: the `Uid:`, `Gid:` and
+/// `Groups:` lines of its /proc/self/status (as `vigie inside` reports them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RuntimeIds {
+    /// Real, effective, saved and filesystem uid.
+    pub uid: [u32; 4],
+    /// Real, effective, saved and filesystem gid.
+    pub gid: [u32; 4],
+    /// Supplementary groups.
+    pub groups: Vec<u32>,
+}
+
+/// The observed ids resolved against the image's own /etc/passwd and /etc/group.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RuntimeUser {
+    /// USER as configured in the image (empty: none).
+    pub configured: String,
+    /// Effective uid and gid of the process.
+    pub uid: u32,
+    pub gid: u32,
+    pub groups: Vec<u32>,
+    /// The passwd name of the effective uid, when the image defines one.
+    pub name: Option<String>,
+    /// Its whole /etc/passwd line.
+    pub passwd_line: Option<String>,
+    pub group_name: Option<String>,
+    /// Names of the supplementary groups, in the order of `groups` (None: unknown to /etc/group).
+    pub group_names: Vec<Option<String>>,
+    /// False when the image has no /etc/passwd at all.
+    pub passwd_present: bool,
+    pub observed: RuntimeIds,
+}
+
+fn database_lines(file: Option<&[u8]>) -> Vec<Vec<String>> {
+    file.map(|bytes| {
+        String::from_utf8_lossy(bytes)
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
+            .map(|l| l.split(':').map(str::to_string).collect())
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// First line whose field 2 (uid or gid) is `id`, as the C library's getpwuid/getgrgid do.
+fn line_with_id(lines: &[Vec<String>], id: u32) -> Option<&Vec<String>> {
+    lines
+        .iter()
+        .find(|f| f.get(2).and_then(|v| v.trim().parse::<u32>().ok()) == Some(id))
+}
+
+/// Resolve observed ids against the image's passwd and group files.
+pub fn resolve_runtime_user(
+    configured: &str,
+    observed: &RuntimeIds,
+    passwd: Option<&[u8]>,
+    group: Option<&[u8]>,
+) -> RuntimeUser {
+    let users = database_lines(passwd);
+    let groups = database_lines(group);
+    let user = line_with_id(&users, observed.uid[1]);
+    let group_name = |gid: u32| line_with_id(&groups, gid).and_then(|f| f.first().cloned());
+    RuntimeUser {
+        configured: configured.trim().to_string(),
+        uid: observed.uid[1],
+        gid: observed.gid[1],
+        groups: observed.groups.clone(),
+        name: user.and_then(|f| f.first().cloned()),
+        passwd_line: user.map(|f| f.join(":")),
+        group_name: group_name(observed.gid[1]),
+        group_names: observed.groups.iter().map(|g| group_name(*g)).collect(),
+        passwd_present: passwd.is_some(),
+        observed: observed.clone(),
+    }
+}
+
+fn ids_line(label: &str, ids: &[u32]) -> String {
+    let values: Vec<String> = ids.iter().map(u32::to_string).collect();
+    format!("{label}: {}", values.join(" ")).trim_end().to_string()
+}
+
+fn with_runtime_evidence(finding: Finding, user: &RuntimeUser) -> Finding {
+    const STATUS: &str = "runtime /proc/self/status";
+    finding
+        .with_evidence(STATUS, ids_line("Uid", &user.observed.uid))
+        .with_evidence(STATUS, ids_line("Gid", &user.observed.gid))
+        .with_evidence(STATUS, ids_line("Groups", &user.observed.groups))
+}
+
+/// The runtime user checks (`audit image --runtime`), refining the static
+/// findings of `check_image` in place rather than repeating them: uid 0 under
+/// a root-looking USER confirms VGI-IMG-001 (evidence added); uid 0 under a
+/// name that reads as unprivileged is VGI-IMG-014, which replaces VGI-IMG-001
+/// (same problem, said precisely); a non-root uid missing from /etc/passwd is
+/// VGI-IMG-015.
+pub fn check_runtime(target: &str, user: &RuntimeUser, passwd: Option<&[u8]>, findings: &mut Vec<Finding>) {
+    let configured = user.configured.as_str();
+    let name = configured.split(':').next().unwrap_or_default();
+    let shown = if configured.is_empty() { "(empty)" } else { configured };
+    if user.uid == 0 {
+        let root_looking = name.is_empty() || name == "root" || name.parse::<u64>().is_ok_and(|n| n == 0);
+        if root_looking {
+            match findings
+                .iter_mut()
+                .find(|f| f.rule_id == RUNS_AS_ROOT.id && f.target == target)
+            {
+                Some(f) => {
+                    f.message.push_str(" (confirmed at runtime: uid 0)");
+                    *f = with_runtime_evidence(f.clone(), user);
+                }
+                None => findings.push(with_runtime_evidence(
+                    Finding::from_rule(
+                        &RUNS_AS_ROOT,
+                        target,
+                        format!("{target} runs as root (observed at runtime: uid 0)"),
+                    )
+                    .with_evidence("Config.User", shown),
+                    user,
+                )),
+            }
+            return;
+        }
+        findings.retain(|f| !(f.rule_id == RUNS_AS_ROOT.id && f.target == target));
+        let users = database_lines(passwd);
+        let named = users.iter().find(|f| f.first().map(String::as_str) == Some(name));
+        let passwd_evidence = match named {
+            Some(fields) => fields.join(":"),
+            None => format!(
+                "no line for {name}; uid 0 is {}",
+                user.name.as_deref().unwrap_or("unnamed")
+            ),
+        };
+        findings.push(
+            with_runtime_evidence(
+                Finding::from_rule(
+                    &RUNTIME_NAME_IS_ROOT,
+                    target,
+                    format!("USER {configured} runs as uid 0 (root) at runtime: /etc/passwd gives {name} uid 0"),
+                )
+                .with_evidence("Config.User", shown),
+                user,
+            )
+            .with_evidence("/etc/passwd", passwd_evidence),
+        );
+        return;
+    }
+    if user.passwd_line.is_none() {
+        let missing = if user.passwd_present {
+            format!("no line with uid {}", user.uid)
+        } else {
+            "(no /etc/passwd in the image)".to_string()
+        };
+        findings.push(
+            with_runtime_evidence(
+                Finding::from_rule(
+                    &RUNTIME_UID_WITHOUT_PASSWD,
+                    target,
+                    format!("{target} runs as uid {} which has no /etc/passwd entry", user.uid),
+                )
+                .with_evidence("Config.User", shown),
+                user,
+            )
+            .with_evidence("/etc/passwd", missing),
+        );
+    }
+}
+
+/// `check_runtime` on an opened image and its view (from `view_options()`); returns the resolved user.
+pub fn check_image_runtime(
+    image: &Image,
+    view: &FileSystemView,
+    observed: &RuntimeIds,
+    findings: &mut Vec<Finding>,
+) -> RuntimeUser {
+    let passwd = view.read("/etc/passwd");
+    let user = resolve_runtime_user(&image.config.config.user, observed, passwd, view.read("/etc/group"));
+    check_runtime(&image.name(), &user, passwd, findings);
+    vigie_rules::sort_findings(findings);
+    user
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -632,6 +836,101 @@ mod tests {
         for id in ids {
             let page = format!("{}/../../docs/rules/{id}.md", env!("CARGO_MANIFEST_DIR"));
             assert!(std::path::Path::new(&page).is_file(), "missing {page}");
+        }
+    }
+
+    const PASSWD: &[u8] = b"root:x:0:0:root:/root:/bin/ash\nappuser:x:1000:1000:Linux User,,,:/home/appuser:/bin/sh\nevil:x:0:0::/home/evil:/bin/sh\n";
+    const GROUP: &[u8] = b"root:x:0:root\nwheel:x:10:root\nappuser:x:1000:\n";
+
+    fn ids(uid: u32, gid: u32, groups: &[u32]) -> RuntimeIds {
+        RuntimeIds {
+            uid: [uid; 4],
+            gid: [gid; 4],
+            groups: groups.to_vec(),
+        }
+    }
+
+    fn static_root(target: &str, user: &str) -> Vec<Finding> {
+        vec![Finding::from_rule(&RUNS_AS_ROOT, target, "runs as root").with_evidence("Config.User", user)]
+    }
+
+    #[test]
+    fn runtime_user_resolved_from_the_image() {
+        let u = resolve_runtime_user("appuser", &ids(1000, 1000, &[1000, 10, 77]), Some(PASSWD), Some(GROUP));
+        assert_eq!(u.name.as_deref(), Some("appuser"));
+        assert_eq!(u.group_name.as_deref(), Some("appuser"));
+        assert_eq!(u.group_names, vec![Some("appuser".into()), Some("wheel".into()), None]);
+        assert!(u.passwd_line.unwrap().starts_with("appuser:x:1000:1000:"));
+        let mut findings = Vec::new();
+        let u = resolve_runtime_user("appuser", &ids(1000, 1000, &[]), Some(PASSWD), Some(GROUP));
+        check_runtime("img", &u, Some(PASSWD), &mut findings);
+        assert!(findings.is_empty(), "{findings:?}");
+    }
+
+    #[test]
+    fn a_name_with_uid_zero_replaces_the_static_root_finding() {
+        let mut findings = static_root("img", "evil");
+        let u = resolve_runtime_user("evil", &ids(0, 0, &[0]), Some(PASSWD), Some(GROUP));
+        check_runtime("img", &u, Some(PASSWD), &mut findings);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        let f = &findings[0];
+        assert_eq!(f.rule_id, "VGI-IMG-014");
+        assert_eq!(f.severity, Severity::Critical);
+        let values: Vec<&str> = f.evidence.iter().map(|e| e.value.as_str()).collect();
+        assert!(values.contains(&"Uid: 0 0 0 0"), "{values:?}");
+        assert!(values.contains(&"evil:x:0:0::/home/evil:/bin/sh"), "{values:?}");
+    }
+
+    #[test]
+    fn root_is_confirmed_not_repeated() {
+        for configured in ["", "root", "0", "0:0"] {
+            let mut findings = static_root("img", configured);
+            let u = resolve_runtime_user(configured, &ids(0, 0, &[0, 10]), Some(PASSWD), Some(GROUP));
+            check_runtime("img", &u, Some(PASSWD), &mut findings);
+            assert_eq!(findings.len(), 1);
+            assert_eq!(findings[0].rule_id, "VGI-IMG-001");
+            assert!(findings[0].message.ends_with("(confirmed at runtime: uid 0)"));
+            assert!(findings[0].evidence.iter().any(|e| e.value == "Groups: 0 10"));
+        }
+        // Without the static finding (a filtered run), the runtime says it on its own.
+        let mut findings = Vec::new();
+        let u = resolve_runtime_user("", &ids(0, 0, &[]), None, None);
+        check_runtime("img", &u, None, &mut findings);
+        assert_eq!(findings[0].rule_id, "VGI-IMG-001");
+        assert!(findings[0].evidence.iter().any(|e| e.value == "Groups:"));
+    }
+
+    #[test]
+    fn uid_without_passwd_entry() {
+        let mut findings = Vec::new();
+        let u = resolve_runtime_user("4242", &ids(4242, 0, &[]), Some(PASSWD), Some(GROUP));
+        assert_eq!(u.group_name.as_deref(), Some("root"));
+        check_runtime("img", &u, Some(PASSWD), &mut findings);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].rule_id, "VGI-IMG-015");
+        assert!(findings[0].evidence.iter().any(|e| e.value == "no line with uid 4242"));
+        let mut findings = Vec::new();
+        let u = resolve_runtime_user("4242:4242", &ids(4242, 4242, &[]), None, None);
+        check_runtime("img", &u, None, &mut findings);
+        assert!(
+            findings[0]
+                .evidence
+                .iter()
+                .any(|e| e.value == "(no /etc/passwd in the image)")
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn runtime_check_never_panics_on_any_passwd(
+            passwd in proptest::collection::vec(proptest::num::u8::ANY, 0..300),
+            user in "\\PC{0,12}",
+            uid in proptest::prop_oneof![proptest::strategy::Just(0u32), 0u32..5000],
+        ) {
+            let u = resolve_runtime_user(&user, &ids(uid, uid, &[uid]), Some(&passwd), Some(&passwd));
+            let mut findings = static_root("img", &user);
+            check_runtime("img", &u, Some(&passwd), &mut findings);
+            proptest::prop_assert!(!findings.is_empty() || uid != 0);
         }
     }
 }

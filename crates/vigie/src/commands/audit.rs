@@ -20,6 +20,8 @@ use vigie_snapshot::{ContainerSnapshot, HostSnapshot, SNAPSHOT_SCHEMA_VERSION};
 use crate::cli::GlobalArgs;
 use crate::exit::{Outcome, outcome_for};
 
+mod runtime;
+
 #[derive(Debug, clap::Args)]
 #[command(
     args_conflicts_with_subcommands = true,
@@ -60,7 +62,8 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 pub enum Target {
     /// Audit an image's configuration: root user, secrets in ENV/labels/files, setuid and capability files,
-    /// world-writable paths, HEALTHCHECK, sudo/sshd, EXPOSE 22, package caches (VGI-IMG-*)
+    /// world-writable paths, HEALTHCHECK, sudo/sshd, EXPOSE 22, package caches (VGI-IMG-*); with --runtime,
+    /// also start it and prove the uid, gid, groups and capabilities its processes really get
     Image(ImageArgs),
 }
 
@@ -68,6 +71,19 @@ pub enum Target {
 pub struct ImageArgs {
     /// Image reference (name:tag, id or digest)
     pub image: String,
+    /// Also start the image (its own USER and WORKDIR, entrypoint replaced by a read-only static vigie, hardened,
+    /// always removed) and report the uid, gid, groups and capabilities its processes really get
+    #[arg(long)]
+    pub runtime: bool,
+    /// Static vigie to mount for --runtime (default: this one, when it is static)
+    #[arg(long, value_name = "PATH", env = "VIGIE_STATIC_BIN")]
+    pub vigie_binary: Option<PathBuf>,
+    /// Seconds the --runtime probe may take before it is killed and removed
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub runtime_timeout: u64,
+    /// Extra label on the --runtime probe container, besides io.vigie.probe=1
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub probe_label: Vec<String>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -566,6 +582,28 @@ fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         eprintln!("vigie: warning: {}: {w}", args.image);
     }
     let mut findings = vigie_image::check_image(&image, &view);
+    let runtime_report = if args.runtime {
+        let options = runtime::Options {
+            binary: args.vigie_binary.clone(),
+            timeout: std::time::Duration::from_secs(args.runtime_timeout.max(1)),
+            labels: args
+                .probe_label
+                .iter()
+                .map(|l| match l.split_once('=') {
+                    Some((k, v)) => (k.to_string(), v.to_string()),
+                    None => (l.clone(), String::new()),
+                })
+                .collect(),
+            engine: global.engine.clone(),
+        };
+        let report = runtime::run(&image, &view, &options, &mut findings)?;
+        for w in &report.warnings {
+            eprintln!("vigie: warning: {} (runtime probe): {w}", args.image);
+        }
+        Some(report)
+    } else {
+        None
+    };
     let wanted = |id: &str| {
         let hit = |pattern: &String| match pattern.strip_suffix('*') {
             Some(prefix) => id.starts_with(prefix),
@@ -601,6 +639,7 @@ fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
                 "tags": image.repo_tags,
                 "user": image.config.config.user,
                 "warnings": view.warnings,
+                "runtime": runtime_report,
             }),
             &findings,
         )?,
@@ -613,9 +652,10 @@ fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             let color =
                 out.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             format!(
-                "Image: {} ({})\n\n{}",
+                "Image: {} ({})\n\n{}{}",
                 args.image,
                 image.kind.as_str(),
+                runtime_report.as_ref().map(runtime::table_block).unwrap_or_default(),
                 to_table(
                     &findings,
                     TableOptions {
