@@ -44,8 +44,10 @@ fn make(name: &str, version: &str, found_in: &str) -> Package {
 /// `name@range` → name (scoped names keep their leading `@`).
 fn spec_name(spec: &str) -> &str {
     let spec = spec.trim().trim_matches('"');
-    match spec[1.min(spec.len())..].find('@') {
-        Some(i) => &spec[..i + 1],
+    // Skip the first character (a scope's `@`), whatever its UTF-8 width.
+    let skip = spec.chars().next().map_or(0, char::len_utf8);
+    match spec[skip..].find('@') {
+        Some(i) => &spec[..skip + i],
         None => spec,
     }
 }
@@ -167,6 +169,16 @@ pub(crate) fn parse(path: &str, content: &[u8], warnings: &mut Vec<String>) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spec_names_with_multibyte_first_characters() {
+        assert_eq!(spec_name("\"@babel/core@^7.0.0\""), "@babel/core");
+        assert_eq!(spec_name("lodash@4.17.21"), "lodash");
+        // Found by fuzz target language_files: a non-ASCII first character.
+        assert_eq!(spec_name("é@1"), "é");
+        assert_eq!(spec_name("\u{fffd}=="), "\u{fffd}==");
+        assert_eq!(parse("/app/yarn.lock", &[0xec, 0xbe, 0x3d, 0x3d], &mut Vec::new()), Vec::new());
+    }
 
     #[test]
     fn yarn_v1_and_berry() {
