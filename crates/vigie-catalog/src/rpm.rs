@@ -191,7 +191,8 @@ pub fn bdb_blobs(db: &[u8]) -> Result<Vec<Vec<u8>>, RpmError> {
     let last_page = endian.u32(db, 32).unwrap_or(0) as usize;
     let pages = db.len() / page_size;
     let mut blobs = Vec::new();
-    for page_no in 0..=last_page.min(pages.saturating_sub(1)) {
+    // A file shorter than one page has no page to read (found by fuzzing).
+    for page_no in 0..pages.min(last_page.saturating_add(1)) {
         let page = &db[page_no * page_size..(page_no + 1) * page_size];
         let kind = page[25];
         if kind != BDB_HASH_PAGE && kind != BDB_HASH_UNSORTED {
@@ -391,6 +392,16 @@ pub(crate) fn catalog(view: &FileSystemView, os: &OsInfo, warnings: &mut Vec<Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bdb_shorter_than_one_page_is_not_a_panic() {
+        // Found by fuzz target rpm_database: a valid hash-db header announcing
+        // 4096-byte pages in a file shorter than one page.
+        let mut db = vec![0u8; 1286];
+        db[12..16].copy_from_slice(&BDB_HASH_MAGIC.to_le_bytes());
+        db[20..24].copy_from_slice(&4096u32.to_le_bytes());
+        assert!(bdb_blobs(&db).unwrap_or_default().is_empty());
+    }
 
     fn check(dir: &str, file: &str) {
         let base = format!("{}/../../../shared/data/pkgdb/rpm/{dir}", env!("CARGO_MANIFEST_DIR"));
