@@ -149,8 +149,10 @@ pub(crate) fn parse(path: &str, content: &[u8], warnings: &mut Vec<String>) -> V
                 let key = key.trim_start_matches('/');
                 let key = key.split('(').next().unwrap_or_default();
                 // v6+: name@version; v5: name/version.
-                let (n, v) = match key[1.min(key.len())..].rfind('@') {
-                    Some(i) => (&key[..i + 1], &key[i + 2..]),
+                // Skip the first character (a scope's `@`) whatever its UTF-8 width.
+                let skip = key.chars().next().map_or(0, char::len_utf8);
+                let (n, v) = match key[skip..].rfind('@') {
+                    Some(i) => (&key[..skip + i], &key[skip + i + 1..]),
                     None => match key.rsplit_once('/') {
                         Some((n, v)) => (n, v),
                         None => continue,
@@ -177,7 +179,20 @@ mod tests {
         // Found by fuzz target language_files: a non-ASCII first character.
         assert_eq!(spec_name("é@1"), "é");
         assert_eq!(spec_name("\u{fffd}=="), "\u{fffd}==");
-        assert_eq!(parse("/app/yarn.lock", &[0xec, 0xbe, 0x3d, 0x3d], &mut Vec::new()), Vec::new());
+        assert_eq!(
+            parse("/app/yarn.lock", &[0xec, 0xbe, 0x3d, 0x3d], &mut Vec::new()),
+            Vec::new()
+        );
+        // pnpm-lock.yaml keys too.
+        let pnpm = "packages:\n  /é@1.0.0:\n    resolution: {}\n  /@scope/ß@2.0.0:\n    x: y\n";
+        let found: Vec<(String, String)> = parse("/app/pnpm-lock.yaml", pnpm.as_bytes(), &mut Vec::new())
+            .into_iter()
+            .map(|p| (p.name, p.version))
+            .collect();
+        assert_eq!(
+            found,
+            [("é".into(), "1.0.0".into()), ("@scope/ß".into(), "2.0.0".into())]
+        );
     }
 
     #[test]
