@@ -6,3 +6,4 @@ pub mod findings;
 pub mod html;
 pub mod sarif;
 pub mod style;
+pub mod vulnerabilities;

@@ -316,62 +316,6 @@ pub fn compare(a: &Report, b: &Report, a_name: &str, b_name: &str) -> Diff {
     }
 }
 
-pub fn to_table(diff: &Diff, a_name: &str, b_name: &str) -> String {
-    let mut table = comfy_table::Table::new();
-    table
-        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
-        .set_width(140)
-        .set_header(["Found by", "Package", "Installed", "Vulnerability", "Why / notes"]);
-    let agreeing = diff.both.iter().filter(|b| b.notes.is_empty()).count();
-    for b in diff.both.iter().filter(|b| !b.notes.is_empty()) {
-        table.add_row([
-            "both".to_string(),
-            b.a.package.clone(),
-            b.a.version.clone(),
-            if b.a.id == b.b.id {
-                b.a.id.clone()
-            } else {
-                format!("{} / {}", b.a.id, b.b.id)
-            },
-            b.notes.join("; "),
-        ]);
-    }
-    for (label, list) in [
-        (format!("only {a_name}"), &diff.only_a),
-        (format!("only {b_name}"), &diff.only_b),
-    ] {
-        for o in list {
-            table.add_row([
-                label.clone(),
-                o.entry.package.clone(),
-                o.entry.version.clone(),
-                o.entry.id.clone(),
-                o.reason.clone(),
-            ]);
-        }
-    }
-    let name = |f: ReportFormat| match f {
-        ReportFormat::Vigie => "vigie",
-        ReportFormat::Trivy => "trivy",
-        ReportFormat::Grype => "grype",
-    };
-    let mut out = format!(
-        "A = {a_name} ({}), B = {b_name} ({})\nboth: {} ({agreeing} in full agreement, not listed)  only A: {}  only B: {}\n",
-        name(diff.a_format),
-        name(diff.b_format),
-        diff.both.len(),
-        diff.only_a.len(),
-        diff.only_b.len()
-    );
-    if table.row_count() > 0 {
-        out.push('\n');
-        out.push_str(&table.to_string());
-        out.push('\n');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,7 +360,6 @@ mod tests {
         let diff = compare(&g, &a, "G", "A");
         assert_eq!(diff.both.len(), 1);
         assert!(diff.both[0].notes.is_empty());
-        assert!(to_table(&diff, "G", "A").contains("only A"));
         assert!(parse("x", b"{}").is_err());
         assert!(parse("x", b"[").is_err());
     }

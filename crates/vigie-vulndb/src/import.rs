@@ -3,13 +3,57 @@
 //! secdb files (YAML or JSON). Nothing is extracted to disk; archive entries
 //! are read in memory with size limits, so zip bombs and `../` entry names
 //! are refused entry by entry and counted, never fatal for the rest.
+//!
+//! Reading streams: records go to a [`RecordSink`] in batches of
+//! [`BATCH_RECORDS`] as they are decoded, so an import holds one batch (and
+//! the compressed archive) in memory, never a whole source.
 
 use crate::Error;
 use crate::osv::{self, Record};
 use crate::secdb;
+pub use crate::store::BATCH_RECORDS;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
+
+/// Where read records go: the database writer, or a collector in memory.
+pub trait RecordSink {
+    /// A batch of records of `source` (whose `records` is empty meanwhile).
+    fn records(&mut self, source: &SourceData, batch: Vec<StoredRecord>) -> Result<(), Error>;
+    /// The source is complete; `source.records` holds the last records not
+    /// yet given as a batch.
+    fn finish(&mut self, source: SourceData) -> Result<(), Error>;
+    /// Reading the source failed part way: forget what it gave so far.
+    fn discard(&mut self, source: &str) -> Result<(), Error>;
+}
+
+/// Keeps every source whole in memory ([`read_path`], [`read_bytes`]).
+#[derive(Default)]
+struct Collector {
+    pending: HashMap<String, Vec<StoredRecord>>,
+    done: Vec<SourceData>,
+}
+
+impl RecordSink for Collector {
+    fn records(&mut self, source: &SourceData, batch: Vec<StoredRecord>) -> Result<(), Error> {
+        self.pending.entry(source.name.clone()).or_default().extend(batch);
+        Ok(())
+    }
+
+    fn finish(&mut self, mut source: SourceData) -> Result<(), Error> {
+        let mut records = self.pending.remove(&source.name).unwrap_or_default();
+        records.append(&mut source.records);
+        source.records = records;
+        self.done.push(source);
+        Ok(())
+    }
+
+    fn discard(&mut self, source: &str) -> Result<(), Error> {
+        self.pending.remove(source);
+        Ok(())
+    }
+}
 
 /// Largest single record accepted, uncompressed.
 pub const MAX_ENTRY_BYTES: u64 = 16 * 1024 * 1024;
@@ -43,10 +87,12 @@ pub struct SourceData {
     pub sha256: Option<String>,
     pub records: Vec<StoredRecord>,
     pub skipped: Vec<Skipped>,
+    /// Records already handed to a sink in batches.
+    streamed: usize,
 }
 
 impl SourceData {
-    fn new(name: String, kind: &'static str, location: String) -> Self {
+    pub fn new(name: String, kind: &'static str, location: String) -> Self {
         SourceData {
             name,
             kind,
@@ -54,7 +100,23 @@ impl SourceData {
             sha256: None,
             records: Vec::new(),
             skipped: Vec::new(),
+            streamed: 0,
         }
+    }
+
+    /// Records read so far, streamed or held.
+    pub fn record_count(&self) -> usize {
+        self.streamed + self.records.len()
+    }
+
+    /// Hand the held records to the sink once a batch is full.
+    fn flush_full(&mut self, sink: &mut dyn RecordSink) -> Result<(), Error> {
+        if self.records.len() >= BATCH_RECORDS {
+            let batch = std::mem::take(&mut self.records);
+            self.streamed += batch.len();
+            sink.records(self, batch)?;
+        }
+        Ok(())
     }
 
     fn add_osv(&mut self, entry: &str, bytes: &[u8]) {
@@ -93,24 +155,42 @@ impl SourceData {
     }
 }
 
-/// Read every source found at `path`.
+/// Read every source found at `path`, each whole in memory.
 pub fn read_path(path: &Path) -> Result<Vec<SourceData>, Error> {
+    let mut collector = Collector::default();
+    stream_path(path, &mut collector)?;
+    Ok(collector.done)
+}
+
+/// Read every source found at `path` into `sink`, in batches.
+pub fn stream_path(path: &Path, sink: &mut dyn RecordSink) -> Result<(), Error> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
-        return read_dir(path);
+        return read_dir(path, sink);
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    Ok(vec![read_bytes(path, &bytes)?])
+    stream_bytes(path, &bytes, sink)
 }
 
 /// Read one file's bytes, deciding its format from the name and the content.
 pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<SourceData, Error> {
+    let mut collector = Collector::default();
+    stream_bytes(path, bytes, &mut collector)?;
+    collector.done.pop().ok_or_else(|| Error::Source {
+        location: path.display().to_string(),
+        message: "no source read".to_string(),
+    })
+}
+
+/// [`read_bytes`] into a sink, in batches.
+pub fn stream_bytes(path: &Path, bytes: &[u8], sink: &mut dyn RecordSink) -> Result<(), Error> {
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let lower = file_name.to_ascii_lowercase();
     let location = path.display().to_string();
+    let sha256 = Some(hex::encode(Sha256::digest(bytes)));
     let mut source = if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") || lower.ends_with(".zip")
     {
         let stem = file_name.strip_suffix(".zip").unwrap_or(&file_name);
@@ -124,7 +204,12 @@ pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<SourceData, Error> {
             stem.to_string()
         };
         let mut source = SourceData::new(format!("osv:{stem}"), "osv", location);
-        read_zip(&mut source, bytes)?;
+        if let Err(e) = read_zip(&mut source, bytes, sink) {
+            if source.streamed > 0 {
+                sink.discard(&source.name)?;
+            }
+            return Err(e);
+        }
         source
     } else if lower.ends_with(".yaml") || lower.ends_with(".yml") || secdb::looks_like_secdb_json(bytes) {
         let json = !(lower.ends_with(".yaml") || lower.ends_with(".yml"));
@@ -153,11 +238,11 @@ pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<SourceData, Error> {
         source.add_osv(&file_name, bytes);
         source
     };
-    source.sha256 = Some(hex::encode(Sha256::digest(bytes)));
-    Ok(source)
+    source.sha256 = sha256;
+    sink.finish(source)
 }
 
-fn read_zip(source: &mut SourceData, bytes: &[u8]) -> Result<(), Error> {
+fn read_zip(source: &mut SourceData, bytes: &[u8], sink: &mut dyn RecordSink) -> Result<(), Error> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| Error::Source {
         location: source.location.clone(),
         message: format!("invalid zip: {e}"),
@@ -223,11 +308,12 @@ fn read_zip(source: &mut SourceData, bytes: &[u8]) -> Result<(), Error> {
         let bytes = std::mem::take(&mut buffer);
         source.add_osv(&name, &bytes);
         buffer = bytes;
+        source.flush_full(sink)?;
     }
     Ok(())
 }
 
-fn read_dir(root: &Path) -> Result<Vec<SourceData>, Error> {
+fn read_dir(root: &Path, sink: &mut dyn RecordSink) -> Result<(), Error> {
     let mut files = Vec::new();
     collect_files(root, &mut files, 0)?;
     files.sort();
@@ -237,14 +323,12 @@ fn read_dir(root: &Path) -> Result<Vec<SourceData>, Error> {
         .unwrap_or_default();
     let mut loose = SourceData::new(format!("osv-dir:{dir_name}"), "osv", root.display().to_string());
     let mut hasher = Sha256::new();
-    let mut sources = Vec::new();
     for file in files {
         let lower = file.to_string_lossy().to_ascii_lowercase();
         let relative = file.strip_prefix(root).unwrap_or(&file).display().to_string();
         if lower.ends_with(".zip") || lower.ends_with(".yaml") || lower.ends_with(".yml") {
-            match read_path(&file) {
-                Ok(mut found) => sources.append(&mut found),
-                Err(e) => loose.skip(&relative, e.to_string()),
+            if let Err(e) = stream_path(&file, sink) {
+                loose.skip(&relative, e.to_string());
             }
         } else if lower.ends_with(".json") {
             let bytes = match std::fs::read(&file) {
@@ -255,22 +339,22 @@ fn read_dir(root: &Path) -> Result<Vec<SourceData>, Error> {
                 }
             };
             if secdb::looks_like_secdb_json(&bytes) {
-                match read_bytes(&file, &bytes) {
-                    Ok(source) => sources.push(source),
-                    Err(e) => loose.skip(&relative, e.to_string()),
+                if let Err(e) = stream_bytes(&file, &bytes, sink) {
+                    loose.skip(&relative, e.to_string());
                 }
                 continue;
             }
             hasher.update(relative.as_bytes());
             hasher.update(&bytes);
             loose.add_osv(&relative, &bytes);
+            loose.flush_full(sink)?;
         }
     }
-    if !loose.records.is_empty() || !loose.skipped.is_empty() {
+    if loose.record_count() > 0 || !loose.skipped.is_empty() {
         loose.sha256 = Some(hex::encode(hasher.finalize()));
-        sources.push(loose);
+        sink.finish(loose)?;
     }
-    Ok(sources)
+    Ok(())
 }
 
 fn collect_files(dir: &Path, out: &mut Vec<std::path::PathBuf>, depth: usize) -> Result<(), Error> {

@@ -7,6 +7,7 @@
 
 pub mod diff;
 pub mod import;
+pub mod index;
 pub mod matcher;
 pub mod osv;
 pub mod policy;
@@ -66,15 +67,13 @@ impl Error {
     }
 }
 
-/// Import files into the database at `db_path` in one atomic write.
+/// Import files into the database at `db_path` in one atomic write. Sources
+/// are streamed into the new file batch by batch, so memory stays bounded
+/// whatever the size of the inputs.
 pub fn import_paths(db_path: &Path, paths: &[PathBuf], options: &WriteOptions) -> Result<Vec<ImportSummary>, Error> {
-    let mut sources = Vec::new();
-    for path in paths {
-        sources.extend(import::read_path(path)?);
-    }
     let mut writer = Writer::begin(db_path, options)?;
-    for source in &sources {
-        if let Err(e) = writer.put_source(source, &Validators::default()) {
+    for path in paths {
+        if let Err(e) = import::stream_path(path, &mut writer) {
             writer.abort();
             return Err(e);
         }

@@ -6,6 +6,7 @@
 //! by their normalised name.
 
 use crate::Error;
+use crate::index::{EcosystemIndex, EntryResult, evaluate_block};
 use crate::osv::{self, Affected, Event, Record};
 use crate::severity::{self, Rated};
 use crate::store::Database;
@@ -105,6 +106,76 @@ pub struct VulnMatch {
     pub records: Vec<RecordRef>,
 }
 
+/// What a finding needs of a record, extracted at import time so a hit
+/// costs one small read instead of decoding the whole record and scoring
+/// its CVSS vectors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HitHead {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub upstream: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Reference URLs, in record order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
+    /// The rating of the record for an affected entry without its own.
+    pub rating: Rated,
+    /// Affected entries (by position) whose own severity rates differently.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entry_ratings: Vec<(usize, Rated)>,
+}
+
+impl HitHead {
+    pub fn of(record: &Record) -> HitHead {
+        let rating = severity::rate(record, None);
+        let entry_ratings = record
+            .affected
+            .iter()
+            .enumerate()
+            .filter_map(|(seq, affected)| {
+                let rated = severity::rate(record, Some(affected));
+                (rated != rating).then_some((seq, rated))
+            })
+            .collect();
+        HitHead {
+            id: record.id.clone(),
+            modified: record.modified.clone(),
+            withdrawn: record.withdrawn.clone(),
+            aliases: record.aliases.clone(),
+            upstream: record.upstream.clone(),
+            related: record.related.clone(),
+            title: record.summary.clone().filter(|s| !s.is_empty()).or_else(|| {
+                record
+                    .details
+                    .as_deref()
+                    .and_then(|d| d.lines().next())
+                    .map(|l| l.chars().take(120).collect())
+            }),
+            references: record.references.iter().map(|r| r.url.clone()).collect(),
+            rating,
+            entry_ratings,
+        }
+    }
+
+    /// The rating for the affected entry at `seq`.
+    pub fn rating_for(&self, seq: i64) -> &Rated {
+        self.entry_ratings
+            .iter()
+            .find(|(s, _)| i64::try_from(*s).is_ok_and(|s| s == seq))
+            .map(|(_, r)| r)
+            .unwrap_or(&self.rating)
+    }
+}
+
 /// The result of matching a set of packages.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct MatchReport {
@@ -127,6 +198,28 @@ fn parse_bound(scheme: Scheme, text: &str) -> Result<Option<Version>, vigie_vers
     Version::parse(scheme, text).map(Some)
 }
 
+/// The kind of an OSV range event, in the order events at the same version
+/// are evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EventKind {
+    Introduced = 0,
+    LastAffected = 1,
+    Fixed = 2,
+    Limit = 3,
+}
+
+impl EventKind {
+    pub fn from_u8(value: u8) -> Option<EventKind> {
+        Some(match value {
+            0 => EventKind::Introduced,
+            1 => EventKind::LastAffected,
+            2 => EventKind::Fixed,
+            3 => EventKind::Limit,
+            _ => return None,
+        })
+    }
+}
+
 /// Whether `version` is inside one OSV `ECOSYSTEM`/`SEMVER` range; the
 /// fixed versions above it are returned. Events are ordered by version
 /// (introduced `0` first), then the last event at or below the version
@@ -136,32 +229,35 @@ pub fn in_range(
     version: &Version,
     events: &[Event],
 ) -> Result<Option<Hit>, vigie_version::VersionError> {
-    #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-    enum Kind {
-        Introduced,
-        LastAffected,
-        Fixed,
-        Limit,
-    }
-    let mut parsed: Vec<(Option<Version>, Kind, &str)> = Vec::with_capacity(events.len());
-    for event in events {
-        let (text, kind) = if let Some(t) = &event.introduced {
-            (t, Kind::Introduced)
-        } else if let Some(t) = &event.fixed {
-            (t, Kind::Fixed)
-        } else if let Some(t) = &event.last_affected {
-            (t, Kind::LastAffected)
-        } else if let Some(t) = &event.limit {
-            (t, Kind::Limit)
-        } else {
+    in_range_events(
+        scheme,
+        version,
+        events.iter().filter_map(|event| {
+            if let Some(t) = &event.introduced {
+                Some((EventKind::Introduced, t.as_str()))
+            } else if let Some(t) = &event.fixed {
+                Some((EventKind::Fixed, t.as_str()))
+            } else if let Some(t) = &event.last_affected {
+                Some((EventKind::LastAffected, t.as_str()))
+            } else {
+                event.limit.as_deref().map(|t| (EventKind::Limit, t))
+            }
+        }),
+    )
+}
+
+/// [`in_range`] over `(kind, text)` events, as stored in the index.
+pub fn in_range_events<'a>(
+    scheme: Scheme,
+    version: &Version,
+    events: impl Iterator<Item = (EventKind, &'a str)>,
+) -> Result<Option<Hit>, vigie_version::VersionError> {
+    let mut parsed: Vec<(Option<Version>, EventKind, &str)> = Vec::with_capacity(4);
+    for (kind, text) in events {
+        if kind == EventKind::Limit && text == "*" {
             continue;
-        };
-        let bound = if kind == Kind::Limit && text == "*" {
-            continue;
-        } else {
-            parse_bound(scheme, text)?
-        };
-        parsed.push((bound, kind, text));
+        }
+        parsed.push((parse_bound(scheme, text)?, kind, text));
     }
     parsed.sort_by(|a, b| match (&a.0, &b.0) {
         (None, None) => a.1.cmp(&b.1),
@@ -174,10 +270,10 @@ pub fn in_range(
     for (bound, kind, _) in &parsed {
         let at_or_below = bound.as_ref().is_none_or(|b| b <= version);
         match kind {
-            Kind::Introduced if at_or_below => affected = true,
-            Kind::Fixed if at_or_below => affected = false,
-            Kind::LastAffected if bound.as_ref().is_some_and(|b| b < version) => affected = false,
-            Kind::Limit => limits.push(bound),
+            EventKind::Introduced if at_or_below => affected = true,
+            EventKind::Fixed if at_or_below => affected = false,
+            EventKind::LastAffected if bound.as_ref().is_some_and(|b| b < version) => affected = false,
+            EventKind::Limit => limits.push(bound),
             _ => {}
         }
     }
@@ -189,7 +285,7 @@ pub fn in_range(
     }
     let fixed = parsed
         .iter()
-        .filter(|(bound, kind, _)| *kind == Kind::Fixed && bound.as_ref().is_some_and(|b| b > version))
+        .filter(|(bound, kind, _)| *kind == EventKind::Fixed && bound.as_ref().is_some_and(|b| b > version))
         .take(1)
         .map(|(_, _, text)| text.to_string())
         .collect();
@@ -239,187 +335,308 @@ pub fn affects(
     Ok(hit)
 }
 
-/// Below this many packages one thread matches; above, each core gets a
-/// share with its own read-only connection.
+/// Below this many packages one thread works; above, each core takes a share.
 const PARALLEL_THRESHOLD: usize = 4096;
+
+fn worker_count(items: usize) -> usize {
+    if items < PARALLEL_THRESHOLD {
+        return 1;
+    }
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8)
+}
 
 /// Match packages against the database.
 ///
-/// Packages are looked up in key order, so consecutive lookups walk
-/// neighbouring pages of the clustered `affected` table instead of seeking
-/// at random; large inputs are split by key range across cores, each share
-/// with its own read-only connection. Matches come back in input order.
+/// The index of each ecosystem asked for is loaded once (names sorted, with
+/// their entries' ranges in compact form); each package is one binary search
+/// in it, and only packages whose name has advisories parse their version
+/// and evaluate ranges. The records behind hits are then read from SQLite
+/// once each. Large inputs are split across cores. Matches come back in
+/// input order.
 pub fn match_packages(db: &Database, packages: &[PackageQuery]) -> Result<MatchReport, Error> {
-    let mut order: Vec<(String, String, usize)> = packages
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.ecosystem.clone(), p.lookup_key().0, i))
-        .collect();
-    order.sort_unstable();
-    let order: Vec<usize> = order.into_iter().map(|(_, _, i)| i).collect();
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
-    let mut parts: Vec<Result<Partial, Error>> = Vec::new();
-    if packages.len() < PARALLEL_THRESHOLD || threads < 2 {
-        parts.push(match_sequential(db, packages, &order));
-    } else {
-        let chunk = order.len().div_ceil(threads);
-        let path = db.path().to_path_buf();
-        let mut chunks = order.chunks(chunk);
-        let first = chunks.next().unwrap_or_default();
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = chunks
-                .map(|part| {
-                    let path = &path;
-                    scope.spawn(move || {
-                        let own = Database::open(path)?;
-                        match_sequential(&own, packages, part)
-                    })
-                })
-                .collect();
-            parts.push(match_sequential(db, packages, first));
-            for handle in handles {
-                parts.push(handle.join().unwrap_or_else(|_| {
-                    Err(Error::Corrupt {
-                        path: path.clone(),
-                        message: "a matcher thread failed".to_string(),
-                    })
-                }));
-            }
-        });
+    let mut indexes: HashMap<&str, Option<EcosystemIndex>> = HashMap::new();
+    for package in packages {
+        if !indexes.contains_key(package.ecosystem.as_str()) {
+            indexes.insert(package.ecosystem.as_str(), db.index(&package.ecosystem)?);
+        }
     }
-    let mut by_package: BTreeMap<usize, Vec<VulnMatch>> = BTreeMap::new();
+    let workers = worker_count(packages.len());
+    let chunk = packages.len().div_ceil(workers).max(1);
+    let mut ranges = (0..packages.len())
+        .step_by(chunk)
+        .map(|start| start..(start + chunk).min(packages.len()));
+    let indexes = &indexes;
+    let path = db.path();
+    // Each share is evaluated, its records read (own connection) and its
+    // findings grouped by one thread; shares are contiguous, so joining them
+    // in order keeps the input order.
+    let parts: Vec<Result<Part, Error>> = std::thread::scope(|scope| {
+        let first = ranges.next();
+        let handles: Vec<_> = ranges
+            .map(|range| scope.spawn(move || match_part(&Database::open(path)?, indexes, packages, range)))
+            .collect();
+        let mut parts = vec![match first {
+            Some(range) => match_part(db, indexes, packages, range),
+            None => Ok(Part::default()),
+        }];
+        parts.extend(
+            handles
+                .into_iter()
+                .map(|handle| handle.join().unwrap_or_else(|_| Err(thread_failed(path)))),
+        );
+        parts
+    });
     let mut report = MatchReport {
         packages_checked: packages.len(),
         ..MatchReport::default()
     };
+    let mut unordered = BTreeSet::new();
     for part in parts {
         let part = part?;
-        by_package.extend(part.matches);
-        report.warnings.extend(part.warnings);
+        report.matches.extend(part.matches);
+        for warning in part.warnings {
+            match warning {
+                Warning::Unordered(ecosystem) => {
+                    if unordered.insert(ecosystem.clone()) {
+                        report.warnings.push(format!(
+                            "ecosystem {ecosystem} has no version ordering: only exact version lists are matched"
+                        ));
+                    }
+                }
+                Warning::Text(text) => report.warnings.push(text),
+            }
+        }
     }
-    report.matches = by_package.into_values().flatten().collect();
     Ok(report)
 }
 
-/// Package index, record rid, hit, compared version, the rows and the index of the matching one.
-type RawHit = (
-    usize,
-    i64,
-    Hit,
-    String,
-    std::rc::Rc<Vec<crate::store::AffectedRow>>,
-    usize,
-);
-
 #[derive(Default)]
-struct Partial {
-    matches: BTreeMap<usize, Vec<VulnMatch>>,
-    warnings: Vec<String>,
+struct Part {
+    matches: Vec<VulnMatch>,
+    warnings: Vec<Warning>,
 }
 
-fn match_sequential(db: &Database, packages: &[PackageQuery], order: &[usize]) -> Result<Partial, Error> {
-    let mut report = Partial::default();
-    let mut records: HashMap<i64, Option<(String, Record)>> = HashMap::new();
-    let mut warned_ecosystems = BTreeSet::new();
-    // Several binary packages share one source package: look each key up once.
-    let mut rows_cache: HashMap<(String, String), std::rc::Rc<Vec<crate::store::AffectedRow>>> = HashMap::new();
-    // (package index, record rid, hit, compared version, affected entry)
-    let mut raw: Vec<RawHit> = Vec::new();
-    for &index in order {
-        let package = &packages[index];
-        let (name, version_text) = package.lookup_key();
-        let key = (package.ecosystem.clone(), name);
-        let rows = match rows_cache.get(&key) {
-            Some(rows) => rows.clone(),
-            None => {
-                let rows = std::rc::Rc::new(db.affected(&key.0, &key.1)?);
-                rows_cache.insert(key, rows.clone());
-                rows
+/// Match one contiguous share of the packages.
+fn match_part(
+    db: &Database,
+    indexes: &HashMap<&str, Option<EcosystemIndex>>,
+    packages: &[PackageQuery],
+    range: std::ops::Range<usize>,
+) -> Result<Part, Error> {
+    let evaluated = evaluate(db, indexes, packages, range)?;
+    let mut rids: Vec<i64> = evaluated.hits.iter().map(|hit| hit.rid).collect();
+    rids.sort_unstable();
+    rids.dedup();
+    // Read in rid order (neighbouring pages), in one read transaction.
+    let heads: Vec<Option<(String, HitHead)>> =
+        db.in_read_transaction(|db| rids.iter().map(|&rid| db.hit_head(rid)).collect::<Result<_, _>>())?;
+    let mut matches: Vec<VulnMatch> = Vec::new();
+    // Where each package's findings lie in `matches`, for its repeats.
+    let mut placed: HashMap<usize, std::ops::Range<usize>> = HashMap::new();
+    let mut same = evaluated.same.into_iter().peekable();
+    let mut hits = evaluated.hits.into_iter().peekable();
+    loop {
+        // Packages in order: the next run of hits, or the next repeat.
+        let next_hit = hits.peek().map(|h| h.index);
+        if let Some(&(index, first)) = same.peek()
+            && next_hit.is_none_or(|h| index < h)
+        {
+            same.next();
+            if let Some(range) = placed.get(&first).cloned() {
+                let start = matches.len();
+                for position in range {
+                    let mut copy = matches[position].clone();
+                    copy.package = packages[index].clone();
+                    matches.push(copy);
+                }
+                placed.insert(index, start..matches.len());
             }
-        };
-        if rows.is_empty() {
             continue;
         }
+        let Some(first) = hits.next() else { break };
+        let index = first.index;
+        let mut run = vec![first];
+        while let Some(next) = hits.next_if(|h| h.index == index) {
+            run.push(next);
+        }
+        let mut records = Vec::with_capacity(run.len());
+        for RawHit {
+            rid,
+            seq,
+            hit,
+            version_text,
+            ..
+        } in run
+        {
+            let Ok(position) = rids.binary_search(&rid) else {
+                continue;
+            };
+            let Some(Some((source, head))) = heads.get(position) else {
+                continue;
+            };
+            // Withdrawn records are kept in the database but never reported.
+            if head.withdrawn.as_deref().is_some_and(|w| !w.is_empty()) {
+                continue;
+            }
+            records.push(HitRecord {
+                head,
+                source,
+                hit,
+                version_text,
+                seq,
+            });
+        }
+        if !records.is_empty() {
+            let start = matches.len();
+            matches.extend(group(&packages[index], records));
+            placed.insert(index, start..matches.len());
+        }
+    }
+    Ok(Part {
+        matches,
+        warnings: evaluated.warnings,
+    })
+}
+
+fn thread_failed(path: &std::path::Path) -> Error {
+    Error::Corrupt {
+        path: path.to_path_buf(),
+        message: "a matcher thread failed".to_string(),
+    }
+}
+
+/// A hit before its record is read.
+struct RawHit {
+    index: usize,
+    rid: i64,
+    seq: i64,
+    hit: Hit,
+    version_text: String,
+}
+
+enum Warning {
+    /// An ecosystem without version ordering (reported once).
+    Unordered(String),
+    Text(String),
+}
+
+#[derive(Default)]
+struct Evaluated {
+    hits: Vec<RawHit>,
+    /// `(package, earlier package)`: same ecosystem, lookup name and version
+    /// (binary packages of one source, one library in many places), so the
+    /// same findings; in package order.
+    same: Vec<(usize, usize)>,
+    warnings: Vec<Warning>,
+}
+
+fn evaluate(
+    db: &Database,
+    indexes: &HashMap<&str, Option<EcosystemIndex>>,
+    packages: &[PackageQuery],
+    range: std::ops::Range<usize>,
+) -> Result<Evaluated, Error> {
+    let corrupt = |name: &str| Error::Corrupt {
+        path: db.path().to_path_buf(),
+        message: format!("index entry of {name}"),
+    };
+    let mut out = Evaluated::default();
+    let mut results = Vec::new();
+    let mut block = Vec::new();
+    // Open blob handles, per index row.
+    let mut blobs: HashMap<i64, rusqlite::blob::Blob<'_>> = HashMap::new();
+    // (ecosystem, name, version) → first package and whether it had hits,
+    // for keys whose evaluation gave no per-package warning.
+    let mut seen: HashMap<(&str, String, &str), (usize, bool)> = HashMap::new();
+    for index in range {
+        let package = &packages[index];
+        let Some(Some(ecosystem_index)) = indexes.get(package.ecosystem.as_str()) else {
+            continue;
+        };
+        let (name, version_text) = package.lookup_key();
+        let Some((start, len)) = ecosystem_index.block_range(&name).map_err(|_| corrupt(&name))? else {
+            continue;
+        };
+        let key = (package.ecosystem.as_str(), name, version_text);
+        match seen.get(&key) {
+            Some(&(first, true)) => {
+                out.same.push((index, first));
+                continue;
+            }
+            Some(&(_, false)) => continue,
+            None => {}
+        }
+        let name = &key.1;
+        let hits_before = out.hits.len();
+        let warnings_before = out.warnings.len();
+        let blob = match blobs.entry(ecosystem_index.rowid) {
+            std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+            std::collections::hash_map::Entry::Vacant(entry) => entry.insert(db.blocks(ecosystem_index)?),
+        };
+        block.resize(len, 0);
+        blob.read_at_exact(&mut block, start).map_err(|_| corrupt(name))?;
         let scheme = Scheme::for_ecosystem(&package.ecosystem);
         let version = match scheme {
             Some(scheme) => match Version::parse(scheme, version_text) {
                 Ok(v) => Some(v),
                 Err(e) => {
-                    report
-                        .warnings
-                        .push(format!("{} {}: {e}", package.ecosystem, package.name));
+                    out.warnings
+                        .push(Warning::Text(format!("{} {}: {e}", package.ecosystem, package.name)));
                     None
                 }
             },
             None => {
-                if warned_ecosystems.insert(package.ecosystem.clone()) {
-                    report.warnings.push(format!(
-                        "ecosystem {} has no version ordering: only exact version lists are matched",
-                        package.ecosystem
-                    ));
-                }
+                out.warnings.push(Warning::Unordered(package.ecosystem.clone()));
                 None
             }
         };
-        for (row_index, row) in rows.iter().enumerate() {
-            match affects(&package.ecosystem, &row.affected, version_text, version.as_ref()) {
-                Ok(Some(hit)) => raw.push((index, row.rid, hit, version_text.to_string(), rows.clone(), row_index)),
-                Ok(None) => {}
-                Err(e) => report
+        results.clear();
+        evaluate_block(scheme, &block, version_text, version.as_ref(), &mut results).map_err(|_| corrupt(name))?;
+        for EntryResult { rid, seq, result } in results.drain(..) {
+            match result {
+                Ok(hit) => out.hits.push(RawHit {
+                    index,
+                    rid,
+                    seq,
+                    hit,
+                    version_text: version_text.to_string(),
+                }),
+                Err(e) => out
                     .warnings
-                    .push(format!("record {} for {}: {e}", row.rid, package.name)),
+                    .push(Warning::Text(format!("record {rid} for {}: {e}", package.name))),
             }
         }
-    }
-    // Load the records behind the hits, drop withdrawn ones, then group.
-    let mut per_package: BTreeMap<usize, Vec<HitRecord>> = BTreeMap::new();
-    for (index, rid, hit, version_text, rows, row_index) in raw {
-        let entry = match records.get(&rid) {
-            Some(entry) => entry.clone(),
-            None => {
-                let loaded = db.record(rid)?;
-                records.insert(rid, loaded.clone());
-                loaded
-            }
-        };
-        let Some((source, record)) = entry else { continue };
-        if record.withdrawn.as_deref().is_some_and(|w| !w.is_empty()) {
-            continue;
+        // Warnings name the package: only a key without any is shared.
+        if !out.warnings[warnings_before..]
+            .iter()
+            .any(|w| matches!(w, Warning::Text(_)))
+        {
+            let had_hits = out.hits.len() > hits_before;
+            seen.insert(key, (index, had_hits));
         }
-        let affected = rows.get(row_index).map(|r| r.affected.clone());
-        per_package.entry(index).or_default().push(HitRecord {
-            record,
-            source,
-            hit,
-            version_text,
-            affected,
-        });
     }
-    for (index, hits) in per_package {
-        report.matches.insert(index, group(&packages[index], hits));
-    }
-    Ok(report)
+    Ok(out)
 }
 
-struct HitRecord {
-    record: Record,
-    source: String,
+struct HitRecord<'a> {
+    head: &'a HitHead,
+    source: &'a str,
     hit: Hit,
     version_text: String,
-    affected: Option<Affected>,
+    seq: i64,
 }
 
-fn ids_of(record: &Record) -> BTreeSet<String> {
+fn ids_of(record: &HitHead) -> BTreeSet<String> {
     let mut ids: BTreeSet<String> = record.aliases.iter().cloned().collect();
     ids.insert(record.id.clone());
     ids
 }
 
 /// Group the hits of one package whose id sets overlap.
-fn group(package: &PackageQuery, hits: Vec<HitRecord>) -> Vec<VulnMatch> {
+fn group(package: &PackageQuery, hits: Vec<HitRecord<'_>>) -> Vec<VulnMatch> {
     let n = hits.len();
     let mut parent: Vec<usize> = (0..n).collect();
     fn find(parent: &mut [usize], mut i: usize) -> usize {
@@ -430,7 +647,7 @@ fn group(package: &PackageQuery, hits: Vec<HitRecord>) -> Vec<VulnMatch> {
         i
     }
     let mut owner: HashMap<String, usize> = HashMap::new();
-    for (i, HitRecord { record, .. }) in hits.iter().enumerate() {
+    for (i, HitRecord { head: record, .. }) in hits.iter().enumerate() {
         for id in ids_of(record) {
             match owner.get(&id) {
                 Some(&j) => {
@@ -463,11 +680,11 @@ fn group(package: &PackageQuery, hits: Vec<HitRecord>) -> Vec<VulnMatch> {
         let mut installed = String::new();
         for &i in members {
             let HitRecord {
-                record,
+                head: record,
                 source,
                 hit,
                 version_text,
-                affected,
+                seq,
             } = &hits[i];
             installed = version_text.clone();
             ids.extend(ids_of(record));
@@ -479,28 +696,22 @@ fn group(package: &PackageQuery, hits: Vec<HitRecord>) -> Vec<VulnMatch> {
                     fixed.push(f.clone());
                 }
             }
-            for reference in &record.references {
-                if !references.contains(&reference.url) {
-                    references.push(reference.url.clone());
+            for url in &record.references {
+                if !references.contains(url) {
+                    references.push(url.clone());
                 }
             }
             refs.push(RecordRef {
                 id: record.id.clone(),
-                source: source.clone(),
+                source: source.to_string(),
                 modified: record.modified.clone(),
             });
-            let rated = severity::rate(record, affected.as_ref());
+            let rated = record.rating_for(*seq);
             if best.as_ref().is_none_or(|b| rated.severity > b.severity) {
-                best = Some(rated);
+                best = Some(rated.clone());
             }
             if title.is_none() {
-                title = record.summary.clone().filter(|s| !s.is_empty()).or_else(|| {
-                    record
-                        .details
-                        .as_deref()
-                        .and_then(|d| d.lines().next())
-                        .map(|l| l.chars().take(120).collect())
-                });
+                title = record.title.clone();
             }
         }
         let id = ids

@@ -1,6 +1,7 @@
 //! Scan results as text: vigie's own JSON (versioned), Trivy's JSON
-//! (SchemaVersion 2), SARIF 2.1.0, CycloneDX 1.5 with vulnerabilities, and a
-//! table grouped by package. Formatting only: the binary writes the string.
+//! (SchemaVersion 2), SARIF 2.1.0 and CycloneDX 1.5 with vulnerabilities
+//! (the table is printed by vigie-report). Formatting only: the binary
+//! writes the string.
 
 use crate::matcher::{PackageQuery, VulnMatch};
 use crate::policy::{Applied, Suppression};
@@ -49,7 +50,8 @@ struct Suppressed<'a> {
     suppressed: &'a Suppression,
 }
 
-fn counts(matches: &[VulnMatch]) -> BTreeMap<&'static str, usize> {
+/// Findings per severity name (every severity present, zero included).
+pub fn counts(matches: &[VulnMatch]) -> BTreeMap<&'static str, usize> {
     let mut out = BTreeMap::new();
     for s in Severity::ALL {
         out.insert(s.as_str(), matches.iter().filter(|m| m.severity.severity == s).count());
@@ -314,92 +316,4 @@ pub fn to_cyclonedx(result: &ScanResult) -> String {
         "vulnerabilities": vulnerabilities.into_values().collect::<Vec<_>>(),
     });
     serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
-}
-
-/// A table grouped by package, most severe first inside each package.
-pub fn to_table(result: &ScanResult) -> String {
-    let mut table = comfy_table::Table::new();
-    table
-        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
-    let titles = result.applied.reported.iter().any(|m| m.title.is_some());
-    let mut header = vec!["Package", "Installed", "Vulnerability", "Severity", "Fixed in"];
-    if titles {
-        header.push("Title");
-    }
-    table.set_header(header);
-    let width = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse::<u16>().ok())
-        .unwrap_or(140);
-    table.set_width(width);
-    let mut by_package: BTreeMap<(String, String, String), Vec<&VulnMatch>> = BTreeMap::new();
-    for m in &result.applied.reported {
-        by_package
-            .entry((
-                m.package.name.clone(),
-                m.package.version.clone(),
-                m.package.found_in.clone().unwrap_or_default(),
-            ))
-            .or_default()
-            .push(m);
-    }
-    for ((name, version, _), mut matches) in by_package {
-        matches.sort_by(|a, b| b.severity.severity.cmp(&a.severity.severity).then(a.id.cmp(&b.id)));
-        for (i, m) in matches.iter().enumerate() {
-            let id = if m.aliases.is_empty() {
-                m.id.clone()
-            } else {
-                format!(
-                    "{} ({})",
-                    m.id,
-                    m.aliases.iter().take(2).cloned().collect::<Vec<_>>().join(", ")
-                )
-            };
-            let mut row = vec![
-                if i == 0 { name.clone() } else { String::new() },
-                if i == 0 { version.clone() } else { String::new() },
-                id,
-                m.severity.severity.as_str().to_string(),
-                m.fixed_versions.join(", "),
-            ];
-            if titles {
-                row.push(m.title.clone().unwrap_or_default().chars().take(60).collect());
-            }
-            table.add_row(row);
-        }
-    }
-    let c = counts(&result.applied.reported);
-    let total = result.applied.reported.len();
-    let mut out = format!(
-        "{} ({}{})\nTotal: {total} (CRITICAL: {}, HIGH: {}, MEDIUM: {}, LOW: {}, UNKNOWN: {}) in {} packages checked\n",
-        result.target,
-        result.artifact_type,
-        result
-            .os
-            .as_ref()
-            .map(|o| format!(", {} {}", o.family, o.version))
-            .unwrap_or_default(),
-        c["CRITICAL"],
-        c["HIGH"],
-        c["MEDIUM"],
-        c["LOW"],
-        c["UNKNOWN"],
-        result.packages.len(),
-    );
-    if total > 0 {
-        out.push('\n');
-        out.push_str(&table.to_string());
-        out.push('\n');
-    }
-    if !result.applied.suppressed.is_empty() {
-        out.push_str(&format!("\nSuppressed: {}\n", result.applied.suppressed.len()));
-        for (m, s) in &result.applied.suppressed {
-            out.push_str(&format!(
-                "  {} {} {}: {} ({})\n",
-                m.package.name, m.package.version, m.id, s.reason, s.by
-            ));
-        }
-    }
-    out
 }

@@ -5,14 +5,17 @@
 //! by an advisory lock on `<db>.lock`) prepares the next version.
 
 use crate::Error;
-use crate::import::SourceData;
+use crate::import::{RecordSink, SourceData, StoredRecord};
+use crate::index::{self, EcosystemIndex, IndexBuilder};
+use crate::matcher::HitHead;
 use crate::osv::{self, Affected, Record};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Bumped on every incompatible schema change; stored in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,16 +39,33 @@ CREATE TABLE records (
     withdrawn TEXT,
     body TEXT NOT NULL
 );
--- Clustered on the lookup key: all entries of one package sit together, so
--- a package costs one B-tree descent.
+-- What a finding shows of each record (matcher::HitHead, JSON), read for
+-- hits only; apart from the bodies so its rows stay small and dense.
+CREATE TABLE heads (
+    rid INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    head TEXT NOT NULL
+);
+-- One row per affected entry, its ranges and versions in the compact form
+-- of index.rs; clustered on the lookup key so the per-ecosystem index is
+-- rebuilt by one ordered scan.
 CREATE TABLE affected (
     ecosystem TEXT NOT NULL,
     name TEXT NOT NULL,
     rid INTEGER NOT NULL,
     seq INTEGER NOT NULL,
-    data TEXT NOT NULL,
+    entry BLOB NOT NULL,
     PRIMARY KEY (ecosystem, name, rid, seq)
 ) WITHOUT ROWID;
+-- Per ecosystem, the matcher's index (index.rs), rebuilt on every publish:
+-- `lookup` (hash table and names) is loaded by a scan, `blocks` (each
+-- name's entries, pre-sorted) read only for the names it meets.
+CREATE TABLE ecosystem_index (
+    ecosystem TEXT PRIMARY KEY,
+    names INTEGER NOT NULL,
+    lookup BLOB NOT NULL,
+    blocks BLOB NOT NULL
+);
 CREATE INDEX records_by_source ON records(source);
 ";
 
@@ -132,7 +152,7 @@ impl Database {
                 path: path.to_path_buf(),
                 message: e.to_string(),
             })?;
-        let _ = conn.execute_batch("PRAGMA query_only = 1; PRAGMA cache_size = -65536; PRAGMA mmap_size = 2147483648;");
+        let _ = conn.execute_batch("PRAGMA query_only = 1; PRAGMA cache_size = -32768; PRAGMA mmap_size = 0;");
         Ok(Database {
             conn,
             path: path.to_path_buf(),
@@ -147,21 +167,22 @@ impl Database {
         Error::sqlite(&self.path, e)
     }
 
-    /// Affected entries for one package (name already normalised).
+    /// Affected entries for one package (name already normalised), decoded
+    /// from their compact form: ranges and versions only, versions sorted.
     pub fn affected(&self, ecosystem: &str, name: &str) -> Result<Vec<AffectedRow>, Error> {
         let mut statement = self
             .conn
-            .prepare_cached("SELECT rid, data FROM affected WHERE ecosystem = ?1 AND name = ?2")
+            .prepare_cached("SELECT rid, entry FROM affected WHERE ecosystem = ?1 AND name = ?2")
             .map_err(|e| self.sql(e))?;
         let rows = statement
             .query_map(params![ecosystem, name], |row| {
-                Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+                Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?))
             })
             .map_err(|e| self.sql(e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (rid, data) = row.map_err(|e| self.sql(e))?;
-            match serde_json::from_str::<Affected>(&data) {
+            let (rid, entry) = row.map_err(|e| self.sql(e))?;
+            match index::decode_entry(&entry) {
                 Ok(affected) => out.push(AffectedRow { rid, affected }),
                 Err(e) => {
                     return Err(Error::Corrupt {
@@ -172,6 +193,35 @@ impl Database {
             }
         }
         Ok(out)
+    }
+
+    /// The matcher's index of one ecosystem; `None` when no advisory names it.
+    pub fn index(&self, ecosystem: &str) -> Result<Option<EcosystemIndex>, Error> {
+        let row: Option<(i64, Vec<u8>, i64)> = self
+            .conn
+            .prepare_cached("SELECT rowid, lookup, length(blocks) FROM ecosystem_index WHERE ecosystem = ?1")
+            .and_then(|mut statement| {
+                statement
+                    .query_row(params![ecosystem], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                    .optional()
+            })
+            .map_err(|e| self.sql(e))?;
+        row.map(|(rowid, lookup, blocks)| {
+            EcosystemIndex::from_bytes(rowid, lookup, usize::try_from(blocks).unwrap_or(usize::MAX)).map_err(|e| {
+                Error::Corrupt {
+                    path: self.path.clone(),
+                    message: format!("index of {ecosystem}: {e}"),
+                }
+            })
+        })
+        .transpose()
+    }
+
+    /// A read handle on the blocks of an index (see [`Database::index`]).
+    pub fn blocks(&self, index: &EcosystemIndex) -> Result<rusqlite::blob::Blob<'_>, Error> {
+        self.conn
+            .blob_open("main", "ecosystem_index", "blocks", index.rowid, true)
+            .map_err(|e| self.sql(e))
     }
 
     /// The whole record behind a stored row, with the source it came from.
@@ -190,6 +240,39 @@ impl Database {
             None => Ok(None),
             Some((source, body)) => match serde_json::from_str::<osv::RecordHead>(&body) {
                 Ok(head) => Ok(Some((source, head.into_record()))),
+                Err(e) => Err(Error::Corrupt {
+                    path: self.path.clone(),
+                    message: format!("record {rid}: {e}"),
+                }),
+            },
+        }
+    }
+
+    /// Run `work` inside one read transaction: many small reads then cost
+    /// one lock and one change check instead of one each.
+    pub fn in_read_transaction<T>(&self, work: impl FnOnce(&Database) -> Result<T, Error>) -> Result<T, Error> {
+        self.conn.execute_batch("BEGIN").map_err(|e| self.sql(e))?;
+        let result = work(self);
+        let _ = self.conn.execute_batch("COMMIT");
+        result
+    }
+
+    /// What a finding shows of a record, with the source it came from.
+    pub fn hit_head(&self, rid: i64) -> Result<Option<(String, HitHead)>, Error> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT source, head FROM heads WHERE rid = ?1")
+            .map_err(|e| self.sql(e))?;
+        let row = statement
+            .query_row(params![rid], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        match row {
+            None => Ok(None),
+            Some((source, head)) => match serde_json::from_str::<HitHead>(&head) {
+                Ok(head) => Ok(Some((source, head))),
                 Err(e) => Err(Error::Corrupt {
                     path: self.path.clone(),
                     message: format!("record {rid}: {e}"),
@@ -251,6 +334,36 @@ impl Database {
     }
 }
 
+fn delete_source_rows(conn: &Connection, source: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "DELETE FROM affected WHERE rid IN (SELECT rid FROM records WHERE source = ?1)",
+        params![source],
+    )?;
+    conn.execute(
+        "DELETE FROM heads WHERE rid IN (SELECT rid FROM records WHERE source = ?1)",
+        params![source],
+    )?;
+    conn.execute("DELETE FROM records WHERE source = ?1", params![source])?;
+    Ok(())
+}
+
+impl RecordSink for Writer {
+    fn records(&mut self, source: &SourceData, batch: Vec<StoredRecord>) -> Result<(), Error> {
+        self.put_records(&source.name, &batch)
+    }
+
+    fn finish(&mut self, source: SourceData) -> Result<(), Error> {
+        self.put_source(&source, &Validators::default()).map(|_| ())
+    }
+
+    fn discard(&mut self, source: &str) -> Result<(), Error> {
+        if self.open.remove(source).is_some() {
+            delete_source_rows(&self.conn, source).map_err(|e| Error::sqlite(&self.temp, e))?;
+        }
+        Ok(())
+    }
+}
+
 fn read_sources(conn: &Connection) -> rusqlite::Result<Vec<SourceInfo>> {
     let mut statement = conn.prepare(
         "SELECT name, kind, location, sha256, etag, last_modified, imported_at, records, skipped, skipped_sample
@@ -305,7 +418,13 @@ pub struct Writer {
     temp: PathBuf,
     _lock: std::fs::File,
     summaries: Vec<ImportSummary>,
+    /// Sources whose records are being written (old rows already removed).
+    open: HashMap<String, usize>,
 }
+
+/// Records of one import batch; a source is streamed in such batches so an
+/// import holds one batch in memory, not a whole source.
+pub const BATCH_RECORDS: usize = 512;
 
 fn lock_path(target: &Path) -> PathBuf {
     let mut name = target.file_name().map(|n| n.to_os_string()).unwrap_or_default();
@@ -349,7 +468,9 @@ impl Writer {
             std::fs::copy(target, &temp).map_err(|e| Error::io(&temp, e))?;
         }
         let conn = Connection::open(&temp).map_err(|e| Error::sqlite(&temp, e))?;
-        conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -131072;")
+        // A modest page cache: the file is private until published, so pages
+        // that do not fit are simply written early.
+        conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -8192;")
             .map_err(|e| Error::sqlite(&temp, e))?;
         if !reuse {
             conn.execute_batch(SCHEMA).map_err(|e| Error::sqlite(&temp, e))?;
@@ -363,6 +484,7 @@ impl Writer {
             temp,
             _lock: lock,
             summaries: Vec::new(),
+            open: HashMap::new(),
         })
     }
 
@@ -390,86 +512,97 @@ impl Writer {
 
     /// Replace everything that came from `data.name` with `data`.
     pub fn put_source(&mut self, data: &SourceData, validators: &Validators) -> Result<ImportSummary, Error> {
-        let conn = &self.conn;
+        self.put_records(&data.name, &data.records)?;
+        self.finish_source(data, validators)
+    }
+
+    /// Add a batch of records of a source; the first batch of a source
+    /// removes what the source held before.
+    pub fn put_records(&mut self, source: &str, records: &[StoredRecord]) -> Result<(), Error> {
         let temp = &self.temp;
         let sql = |e: rusqlite::Error| Error::sqlite(temp, e);
-        conn.execute(
-            "DELETE FROM affected WHERE rid IN (SELECT rid FROM records WHERE source = ?1)",
-            params![data.name],
-        )
-        .map_err(sql)?;
-        conn.execute("DELETE FROM records WHERE source = ?1", params![data.name])
-            .map_err(sql)?;
+        if !self.open.contains_key(source) {
+            delete_source_rows(&self.conn, source).map_err(sql)?;
+            self.open.insert(source.to_string(), 0);
+        }
+        let conn = &self.conn;
         let mut insert_record = conn
             .prepare_cached("INSERT INTO records (source, id, modified, withdrawn, body) VALUES (?1, ?2, ?3, ?4, ?5)")
             .map_err(sql)?;
-        let mut insert_affected = conn
-            .prepare_cached("INSERT INTO affected (ecosystem, name, rid, seq, data) VALUES (?1, ?2, ?3, ?4, ?5)")
+        let mut insert_head = conn
+            .prepare_cached("INSERT INTO heads (rid, source, head) VALUES (?1, ?2, ?3)")
             .map_err(sql)?;
-        let mut skipped_sample: Vec<String> = data
-            .skipped
-            .iter()
-            .take(20)
-            .map(|s| format!("{}: {}", s.entry, s.reason))
-            .collect();
-        let mut skipped = data.skipped.len();
-        let mut stored = 0usize;
-        for item in &data.records {
+        let mut insert_affected = conn
+            .prepare_cached("INSERT INTO affected (ecosystem, name, rid, seq, entry) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .map_err(sql)?;
+        for item in records {
             let record = &item.record;
+            let head = serde_json::to_string(&HitHead::of(record)).map_err(|e| Error::Source {
+                location: source.to_string(),
+                message: format!("record {}: {e}", record.id),
+            })?;
             insert_record
-                .execute(params![
-                    data.name,
-                    record.id,
-                    record.modified,
-                    record.withdrawn,
-                    item.body
-                ])
+                .execute(params![source, record.id, record.modified, record.withdrawn, item.body])
                 .map_err(sql)?;
             let rid = conn.last_insert_rowid();
-            stored += 1;
+            insert_head.execute(params![rid, source, head]).map_err(sql)?;
             for (seq, affected) in record.affected.iter().enumerate() {
                 let Some(package) = &affected.package else { continue };
                 if package.ecosystem.is_empty() || package.name.is_empty() {
                     continue;
                 }
-                let json = match serde_json::to_string(&Affected {
-                    package: None,
-                    ..affected.clone()
-                }) {
-                    Ok(json) => json,
-                    Err(e) => {
-                        skipped += 1;
-                        if skipped_sample.len() < 20 {
-                            skipped_sample.push(format!("{}: {e}", record.id));
-                        }
-                        continue;
-                    }
-                };
                 let name = osv::normalize_name(&package.ecosystem, &package.name);
+                let entry = index::encode_entry(&package.ecosystem, affected);
                 insert_affected
-                    .execute(params![package.ecosystem, name, rid, seq as i64, json])
+                    .execute(params![package.ecosystem, name, rid, seq as i64, entry])
                     .map_err(sql)?;
             }
         }
+        if let Some(stored) = self.open.get_mut(source) {
+            *stored += records.len();
+        }
+        Ok(())
+    }
+
+    /// Close a source streamed with [`Writer::put_records`]: record its
+    /// metadata (`data.records` is not written again).
+    pub fn finish_source(&mut self, data: &SourceData, validators: &Validators) -> Result<ImportSummary, Error> {
+        let temp = &self.temp;
+        let sql = |e: rusqlite::Error| Error::sqlite(temp, e);
+        let stored = match self.open.remove(&data.name) {
+            Some(stored) => stored,
+            None => {
+                delete_source_rows(&self.conn, &data.name).map_err(sql)?;
+                0
+            }
+        };
+        let skipped_sample: Vec<String> = data
+            .skipped
+            .iter()
+            .take(20)
+            .map(|s| format!("{}: {}", s.entry, s.reason))
+            .collect();
+        let skipped = data.skipped.len();
         let sample_json = serde_json::to_string(&skipped_sample).unwrap_or_else(|_| "[]".to_string());
-        conn.execute(
-            "INSERT OR REPLACE INTO sources
-             (name, kind, location, sha256, etag, last_modified, imported_at, records, skipped, skipped_sample)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                data.name,
-                data.kind,
-                data.location,
-                data.sha256,
-                validators.etag,
-                validators.last_modified,
-                now_unix(),
-                stored as i64,
-                skipped as i64,
-                sample_json
-            ],
-        )
-        .map_err(sql)?;
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO sources
+                 (name, kind, location, sha256, etag, last_modified, imported_at, records, skipped, skipped_sample)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    data.name,
+                    data.kind,
+                    data.location,
+                    data.sha256,
+                    validators.etag,
+                    validators.last_modified,
+                    now_unix(),
+                    stored as i64,
+                    skipped as i64,
+                    sample_json
+                ],
+            )
+            .map_err(sql)?;
         let summary = ImportSummary {
             source: data.name.clone(),
             records: stored,
@@ -478,6 +611,52 @@ impl Writer {
         };
         self.summaries.push(summary.clone());
         Ok(summary)
+    }
+
+    /// Rebuild every ecosystem's index blob from the `affected` table.
+    fn build_indexes(&self) -> rusqlite::Result<Result<(), index::BuildError>> {
+        self.conn.execute("DELETE FROM ecosystem_index", [])?;
+        let mut select = self
+            .conn
+            .prepare("SELECT ecosystem, name, rid, seq, entry FROM affected ORDER BY ecosystem, name, rid, seq")?;
+        let mut insert = self
+            .conn
+            .prepare("INSERT INTO ecosystem_index (ecosystem, names, lookup, blocks) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut rows = select.query([])?;
+        let mut current: Option<(String, IndexBuilder, i64, String)> = None;
+        let mut flush =
+            |current: Option<(String, IndexBuilder, i64, String)>| -> rusqlite::Result<Result<(), index::BuildError>> {
+                if let Some((ecosystem, builder, names, _)) = current {
+                    match builder.finish() {
+                        Ok(built) => insert.execute(params![ecosystem, names, built.lookup, built.blocks])?,
+                        Err(e) => return Ok(Err(e)),
+                    };
+                }
+                Ok(Ok(()))
+            };
+        while let Some(row) = rows.next()? {
+            let ecosystem = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+            let name = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            let rid: i64 = row.get(2)?;
+            let seq: i64 = row.get(3)?;
+            let entry = row.get_ref(4)?.as_blob().map_err(rusqlite::Error::from)?;
+            if current.as_ref().is_none_or(|(e, ..)| e != ecosystem) {
+                if let Err(e) = flush(current.take())? {
+                    return Ok(Err(e));
+                }
+                current = Some((ecosystem.to_string(), IndexBuilder::new(ecosystem), 0, String::new()));
+            }
+            if let Some((_, builder, names, last)) = current.as_mut() {
+                if last != name {
+                    *names += 1;
+                    name.clone_into(last);
+                }
+                if let Err(e) = builder.push(name, rid, seq, entry) {
+                    return Ok(Err(e));
+                }
+            }
+        }
+        flush(current.take())
     }
 
     /// Mark a source as checked and unchanged (HTTP 304): only its time moves.
@@ -495,15 +674,7 @@ impl Writer {
     pub fn remove_source(&mut self, source: &str) -> Result<(), Error> {
         let temp = self.temp.clone();
         let sql = |e: rusqlite::Error| Error::sqlite(&temp, e);
-        self.conn
-            .execute(
-                "DELETE FROM affected WHERE rid IN (SELECT rid FROM records WHERE source = ?1)",
-                params![source],
-            )
-            .map_err(sql)?;
-        self.conn
-            .execute("DELETE FROM records WHERE source = ?1", params![source])
-            .map_err(sql)?;
+        delete_source_rows(&self.conn, source).map_err(sql)?;
         self.conn
             .execute("DELETE FROM sources WHERE name = ?1", params![source])
             .map_err(sql)?;
@@ -520,6 +691,10 @@ impl Writer {
                 params![now_unix().to_string()],
             )
             .map_err(sql)?;
+        self.build_indexes().map_err(sql)?.map_err(|e| Error::Sqlite {
+            path: temp.clone(),
+            message: e.to_string(),
+        })?;
         self.conn.execute_batch("COMMIT").map_err(sql)?;
         self.conn.execute_batch("ANALYZE").map_err(sql)?;
         self.conn.close().map_err(|(_, e)| Error::sqlite(&temp, e))?;

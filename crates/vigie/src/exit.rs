@@ -9,6 +9,9 @@ pub enum Outcome {
     Clean,
     /// Findings at or above the threshold.
     Findings,
+    /// Findings at or above the threshold, reported with a code chosen by
+    /// the user (`scan --exit-code N`).
+    Code(u8),
 }
 
 impl From<Outcome> for ExitCode {
@@ -16,6 +19,7 @@ impl From<Outcome> for ExitCode {
         match o {
             Outcome::Clean => ExitCode::from(0),
             Outcome::Findings => ExitCode::from(1),
+            Outcome::Code(code) => ExitCode::from(code),
         }
     }
 }

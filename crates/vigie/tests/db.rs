@@ -164,7 +164,7 @@ fn import_real_data_then_status_and_show() {
     let skipped: u64 = sources.iter().map(|s| s["skipped"].as_u64().unwrap()).sum();
     assert!(skipped > 0);
     let status = json_of(&vigie_db(&db).args(["status", "--json"]).output().unwrap());
-    assert_eq!(status["schema_version"], 1);
+    assert_eq!(status["schema_version"], 2);
     let ecosystems: Vec<&str> = status["ecosystems"]
         .as_array()
         .unwrap()
@@ -299,6 +299,29 @@ fn old_schema_and_corrupt_files_are_detected_and_rebuilt() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("schema version 99") && stderr.contains("rebuild"),
+        "{stderr}"
+    );
+    // A file of the first layout (version 1, before the compact index) is
+    // an old schema too: scans refuse it with the same advice.
+    let status = Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version=1'); c.commit()",
+        ])
+        .arg(&db)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = common::vigie()
+        .args(["scan", "--db"])
+        .arg(&db)
+        .arg(shared().join("images/alpine-310.tar.gz"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("schema version 1,") && stderr.contains("run `vigie db update` or `vigie db import`"),
         "{stderr}"
     );
     vigie_db(&db)

@@ -59,6 +59,9 @@ pub struct Args {
     /// Platform of a multi-platform image (os/arch[/variant])
     #[arg(long, value_name = "PLATFORM")]
     pub platform: Option<String>,
+    /// Print the time of each stage on stderr (for scripts/bench/vulndb.sh)
+    #[arg(long, hide = true)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -83,8 +86,11 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         Some(path) => path.clone(),
         None => vigie_vulndb::default_path().context("cannot find a cache directory: pass --db PATH")?,
     };
+    let started = std::time::Instant::now();
     let db = Database::open(&db_path)?;
+    let opened = started.elapsed();
     let collected = collect(&args.target, args.platform.clone(), global)?;
+    let collected_at = started.elapsed();
     let updated_at = db.updated_at()?;
     let age = (vigie_vulndb::store::now_unix() - updated_at).max(0);
     eprintln!("vigie: database {} updated {} ago", db_path.display(), human_age(age));
@@ -95,7 +101,9 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             args.db_max_age
         );
     }
+    let match_started = started.elapsed();
     let matched = vigie_vulndb::match_packages(&db, &collected.packages)?;
+    let matched_at = started.elapsed();
     let mut policy = Policy {
         severities: args.severity.clone(),
         ignore_unfixed: args.ignore_unfixed,
@@ -132,13 +140,26 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         warnings,
     };
     let text = match args.format {
-        Format::Table => report::to_table(&result),
+        Format::Table => vigie_report::vulnerabilities::scan_table(&result),
         Format::Json => report::to_json(&result),
         Format::TrivyJson => report::to_trivy_json(&result),
         Format::Sarif => report::to_sarif(&result),
         Format::Cyclonedx => report::to_cyclonedx(&result),
     };
     crate::output::emit(&text, args.output.as_deref())?;
+    if args.timings {
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        let report = started.elapsed() - matched_at;
+        eprintln!(
+            "vigie: timings: collect {:.1} ms, database open {:.1} ms, match {:.1} ms, report {:.1} ms, database total {:.1} ms ({} packages)",
+            ms(collected_at - opened),
+            ms(opened + (match_started - collected_at)),
+            ms(matched_at - match_started),
+            ms(report),
+            ms(opened + (match_started - collected_at) + (matched_at - match_started) + report),
+            result.packages.len()
+        );
+    }
     for notice in &result.applied.notices {
         eprintln!("vigie: warning: {notice}");
     }
@@ -158,11 +179,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     }
     match args.exit_code {
         None | Some(1) => Ok(Outcome::Findings),
-        Some(code) => {
-            // `Outcome` knows 0 and 1 only; a custom code ends the process here,
-            // after the report was written and flushed.
-            std::process::exit(i32::from(code));
-        }
+        Some(code) => Ok(Outcome::Code(code)),
     }
 }
 

@@ -1,0 +1,173 @@
+//! Tables of `vigie scan` (findings grouped by package) and `vigie diff`
+//! (what two scanners disagree on). The data and its other layouts (JSON,
+//! Trivy JSON, SARIF, CycloneDX) stay with vigie-vulndb.
+
+use std::collections::BTreeMap;
+use vigie_vulndb::VulnMatch;
+use vigie_vulndb::diff::{Diff, ReportFormat};
+use vigie_vulndb::report::{ScanResult, counts};
+
+/// A table grouped by package, most severe first inside each package.
+pub fn scan_table(result: &ScanResult) -> String {
+    let mut table = comfy_table::Table::new();
+    table
+        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    let titles = result.applied.reported.iter().any(|m| m.title.is_some());
+    let mut header = vec!["Package", "Installed", "Vulnerability", "Severity", "Fixed in"];
+    if titles {
+        header.push("Title");
+    }
+    table.set_header(header);
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<u16>().ok())
+        .unwrap_or(140);
+    table.set_width(width);
+    let mut by_package: BTreeMap<(String, String, String), Vec<&VulnMatch>> = BTreeMap::new();
+    for m in &result.applied.reported {
+        by_package
+            .entry((
+                m.package.name.clone(),
+                m.package.version.clone(),
+                m.package.found_in.clone().unwrap_or_default(),
+            ))
+            .or_default()
+            .push(m);
+    }
+    for ((name, version, _), mut matches) in by_package {
+        matches.sort_by(|a, b| b.severity.severity.cmp(&a.severity.severity).then(a.id.cmp(&b.id)));
+        for (i, m) in matches.iter().enumerate() {
+            let id = if m.aliases.is_empty() {
+                m.id.clone()
+            } else {
+                format!(
+                    "{} ({})",
+                    m.id,
+                    m.aliases.iter().take(2).cloned().collect::<Vec<_>>().join(", ")
+                )
+            };
+            let mut row = vec![
+                if i == 0 { name.clone() } else { String::new() },
+                if i == 0 { version.clone() } else { String::new() },
+                id,
+                m.severity.severity.as_str().to_string(),
+                m.fixed_versions.join(", "),
+            ];
+            if titles {
+                row.push(m.title.clone().unwrap_or_default().chars().take(60).collect());
+            }
+            table.add_row(row);
+        }
+    }
+    let c = counts(&result.applied.reported);
+    let total = result.applied.reported.len();
+    let mut out = format!(
+        "{} ({}{})\nTotal: {total} (CRITICAL: {}, HIGH: {}, MEDIUM: {}, LOW: {}, UNKNOWN: {}) in {} packages checked\n",
+        result.target,
+        result.artifact_type,
+        result
+            .os
+            .as_ref()
+            .map(|o| format!(", {} {}", o.family, o.version))
+            .unwrap_or_default(),
+        c["CRITICAL"],
+        c["HIGH"],
+        c["MEDIUM"],
+        c["LOW"],
+        c["UNKNOWN"],
+        result.packages.len(),
+    );
+    if total > 0 {
+        out.push('\n');
+        out.push_str(&table.to_string());
+        out.push('\n');
+    }
+    if !result.applied.suppressed.is_empty() {
+        out.push_str(&format!("\nSuppressed: {}\n", result.applied.suppressed.len()));
+        for (m, s) in &result.applied.suppressed {
+            out.push_str(&format!(
+                "  {} {} {}: {} ({})\n",
+                m.package.name, m.package.version, m.id, s.reason, s.by
+            ));
+        }
+    }
+    out
+}
+
+/// Differences between two scan reports: disagreements and one-sided findings.
+pub fn diff_table(diff: &Diff, a_name: &str, b_name: &str) -> String {
+    let mut table = comfy_table::Table::new();
+    table
+        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+        .set_width(140)
+        .set_header(["Found by", "Package", "Installed", "Vulnerability", "Why / notes"]);
+    let agreeing = diff.both.iter().filter(|b| b.notes.is_empty()).count();
+    for b in diff.both.iter().filter(|b| !b.notes.is_empty()) {
+        table.add_row([
+            "both".to_string(),
+            b.a.package.clone(),
+            b.a.version.clone(),
+            if b.a.id == b.b.id {
+                b.a.id.clone()
+            } else {
+                format!("{} / {}", b.a.id, b.b.id)
+            },
+            b.notes.join("; "),
+        ]);
+    }
+    for (label, list) in [
+        (format!("only {a_name}"), &diff.only_a),
+        (format!("only {b_name}"), &diff.only_b),
+    ] {
+        for o in list {
+            table.add_row([
+                label.clone(),
+                o.entry.package.clone(),
+                o.entry.version.clone(),
+                o.entry.id.clone(),
+                o.reason.clone(),
+            ]);
+        }
+    }
+    let name = |f: ReportFormat| match f {
+        ReportFormat::Vigie => "vigie",
+        ReportFormat::Trivy => "trivy",
+        ReportFormat::Grype => "grype",
+    };
+    let mut out = format!(
+        "A = {a_name} ({}), B = {b_name} ({})\nboth: {} ({agreeing} in full agreement, not listed)  only A: {}  only B: {}\n",
+        name(diff.a_format),
+        name(diff.b_format),
+        diff.both.len(),
+        diff.only_a.len(),
+        diff.only_b.len()
+    );
+    if table.row_count() > 0 {
+        out.push('\n');
+        out.push_str(&table.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_table_lists_one_sided_findings() {
+        let a = vigie_vulndb::diff::parse(
+            "a",
+            br#"{"schema":"vigie.scan/v1","packages":[{"name":"openssl","version":"1"}],
+              "vulnerabilities":[{"id":"CVE-1","aliases":[],"package":{"name":"openssl","version":"1"},
+              "fixed_versions":[],"severity":{"severity":"LOW"}}]}"#,
+        )
+        .unwrap();
+        let b = vigie_vulndb::diff::parse("b", br#"{"matches":[]}"#).unwrap();
+        let diff = vigie_vulndb::diff::compare(&a, &b, "A", "B");
+        let text = diff_table(&diff, "A", "B");
+        assert!(text.contains("only A") && text.contains("CVE-1"), "{text}");
+    }
+}
