@@ -5,7 +5,7 @@ use crate::os::OsInfo;
 use crate::{Ecosystem, Package, attribute, purl::purl};
 use vigie_image::FileSystemView;
 
-const INSTALLED: &[&str] = &["/lib/apk/db/installed", "/usr/lib/apk/db/installed"];
+pub(crate) const INSTALLED: &[&str] = &["/lib/apk/db/installed", "/usr/lib/apk/db/installed"];
 
 pub(crate) fn wants(path: &str) -> bool {
     INSTALLED.contains(&path)

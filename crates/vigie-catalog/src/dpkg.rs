@@ -8,6 +8,9 @@ use vigie_image::FileSystemView;
 const STATUS: &str = "/var/lib/dpkg/status";
 const STATUS_D: &str = "/var/lib/dpkg/status.d/";
 
+/// The database as fixed paths (a trailing `/`: a directory).
+pub(crate) const PATHS: &[&str] = &[STATUS, STATUS_D];
+
 pub(crate) fn wants(path: &str) -> bool {
     path == STATUS || (path.starts_with(STATUS_D) && !path.ends_with(".md5sums"))
 }

@@ -73,16 +73,96 @@ pub struct Package {
 pub struct Catalog {
     pub os: OsInfo,
     pub packages: Vec<Package>,
+    /// Everything worth telling: what could not be read, and notes on the
+    /// OS (busybox-only, scratch, distroless).
     pub warnings: Vec<String>,
+    /// The warnings that make the package list incomplete (a file or layer
+    /// not read, a database entry not understood); empty for a full list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incomplete: Vec<String>,
+}
+
+impl Catalog {
+    /// Some files, layers or entries could not be read: packages may be missing.
+    pub fn is_incomplete(&self) -> bool {
+        !self.incomplete.is_empty()
+    }
 }
 
 /// The files every cataloguer needs, for `Image::view`.
 pub fn view_options() -> ViewOptions {
     ViewOptions {
         want,
-        elf_sections: &[".go.buildinfo", ".dep-v0"],
+        elf_sections: lang::binary::SECTIONS,
+        elf_extract: Some(lang::binary::extract_section),
+        zip_extract: Some(lang::java::extract_in_place),
+        maybe_wanted,
         ..Default::default()
     }
+}
+
+/// Which packages to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PackageTypes {
+    /// OS and language packages.
+    #[default]
+    All,
+    /// The distribution's packages only (dpkg, apk, rpm): a directory source
+    /// reads only their databases and the release files, no walk.
+    Os,
+    /// Language packages only.
+    Library,
+}
+
+/// The OS files, as fixed paths (a trailing `/`: a directory).
+static OS_PATHS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    let mut paths: Vec<&'static str> = os::RELEASE_FILES.to_vec();
+    paths.extend(dpkg::PATHS);
+    paths.extend(apk::INSTALLED);
+    for dir in rpm::DIRS {
+        for file in rpm::FILES {
+            paths.push(Box::leak(format!("{dir}{file}").into_boxed_str()));
+        }
+    }
+    paths
+});
+
+/// `view_options` for some package types.
+pub fn view_options_for(types: PackageTypes) -> ViewOptions {
+    match types {
+        PackageTypes::All => view_options(),
+        PackageTypes::Os => ViewOptions {
+            want: want_os,
+            only_paths: Some(OS_PATHS.as_slice()),
+            maybe_wanted: os_file,
+            ..Default::default()
+        },
+        PackageTypes::Library => ViewOptions {
+            want: want_library,
+            ..view_options()
+        },
+    }
+}
+
+fn os_file(path: &str) -> bool {
+    os::wants(path) || dpkg::wants(path) || apk::wants(path) || rpm::wants(path)
+}
+
+fn want_os(path: &str, _: u64, _: u32) -> Want {
+    if os_file(path) { Want::Content } else { Want::No }
+}
+
+fn want_library(path: &str, size: u64, mode: u32) -> Want {
+    // The release files still name the OS; the package databases are left out.
+    if dpkg::wants(path) || apk::wants(path) || rpm::wants(path) {
+        return Want::No;
+    }
+    want(path, size, mode)
+}
+
+/// Whether `want` may keep `path` for some size and mode.
+fn maybe_wanted(path: &str) -> bool {
+    lang::java::wants(path) || os_file(path) || lang::wants(path) || lang::binary::may_be_binary(path)
 }
 
 fn want(path: &str, size: u64, mode: u32) -> Want {
@@ -100,22 +180,42 @@ fn want(path: &str, size: u64, mode: u32) -> Want {
 
 /// Run every cataloguer over the view.
 pub fn catalog(view: &FileSystemView) -> Catalog {
+    catalog_for(view, PackageTypes::All)
+}
+
+/// Run the cataloguers of some package types over the view.
+pub fn catalog_for(view: &FileSystemView, types: PackageTypes) -> Catalog {
     let mut warnings: Vec<String> = view.warnings.clone();
     let mut os = os::detect(view);
     let mut packages = Vec::new();
-    packages.extend(dpkg::catalog(view, &os, &mut warnings));
-    packages.extend(apk::catalog(view, &os, &mut warnings));
-    packages.extend(rpm::catalog(view, &os, &mut warnings));
+    if types != PackageTypes::Library {
+        packages.extend(dpkg::catalog(view, &os, &mut warnings));
+        packages.extend(apk::catalog(view, &os, &mut warnings));
+        packages.extend(rpm::catalog(view, &os, &mut warnings));
+    }
     let os_count = packages.len();
-    packages.extend(lang::catalog(view, &mut warnings));
-    os::explain(&mut os, view, os_count, &mut warnings);
+    if types != PackageTypes::Os {
+        packages.extend(lang::catalog(view, &mut warnings));
+    }
+    let incomplete = warnings.clone();
+    if types == PackageTypes::Library {
+        // OS packages were not asked for: no note about their absence.
+        os::explain(&mut os, view, os_count, &mut Vec::new());
+    } else {
+        os::explain(&mut os, view, os_count, &mut warnings);
+    }
     packages.sort_by(|a, b| {
         (a.ecosystem, &a.name, &a.version, &a.found_in).cmp(&(b.ecosystem, &b.name, &b.version, &b.found_in))
     });
     packages.dedup_by(|a, b| {
         a.ecosystem == b.ecosystem && a.name == b.name && a.version == b.version && a.found_in == b.found_in
     });
-    Catalog { os, packages, warnings }
+    Catalog {
+        os,
+        packages,
+        warnings,
+        incomplete,
+    }
 }
 
 /// The layer that introduced each package of a database file: the oldest

@@ -71,7 +71,7 @@ impl OsInfo {
     }
 }
 
-const RELEASE_FILES: &[&str] = &[
+pub(crate) const RELEASE_FILES: &[&str] = &[
     "/etc/os-release",
     "/usr/lib/os-release",
     "/etc/debian_version",

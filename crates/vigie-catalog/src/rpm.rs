@@ -7,8 +7,8 @@ use crate::os::OsInfo;
 use crate::{Ecosystem, Package, purl::purl};
 use vigie_image::FileSystemView;
 
-const DIRS: &[&str] = &["/var/lib/rpm/", "/usr/lib/sysimage/rpm/", "/usr/share/rpm/"];
-const FILES: &[&str] = &["Packages", "Packages.db", "rpmdb.sqlite"];
+pub(crate) const DIRS: &[&str] = &["/var/lib/rpm/", "/usr/lib/sysimage/rpm/", "/usr/share/rpm/"];
+pub(crate) const FILES: &[&str] = &["Packages", "Packages.db", "rpmdb.sqlite"];
 
 pub(crate) fn wants(path: &str) -> bool {
     DIRS.iter()

@@ -21,16 +21,54 @@ pub struct Subject {
 const TOOL: &str = "vigie";
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// vigie's own layout, documented in docs/commands/sbom.md.
+/// vigie's own layout, documented in docs/commands/sbom.md, as borrowed
+/// data: serialised straight to text, without a JSON tree in memory (a host
+/// has tens of thousands of packages).
+#[derive(Debug, serde::Serialize)]
+pub struct VigieSbom<'a> {
+    pub schema: &'static str,
+    pub tool: Tool,
+    pub image: &'a Subject,
+    pub os: &'a crate::OsInfo,
+    pub packages: &'a [Package],
+    pub incomplete: bool,
+    pub warnings: &'a [String],
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+pub fn vigie_sbom<'a>(subject: &'a Subject, catalog: &'a Catalog) -> VigieSbom<'a> {
+    VigieSbom {
+        schema: "vigie-sbom/1",
+        tool: Tool {
+            name: TOOL,
+            version: VERSION,
+        },
+        image: subject,
+        os: &catalog.os,
+        packages: &catalog.packages,
+        incomplete: catalog.is_incomplete(),
+        warnings: &catalog.warnings,
+    }
+}
+
+/// `vigie_sbom` as a JSON value.
 pub fn vigie_json(subject: &Subject, catalog: &Catalog) -> Value {
-    json!({
-        "schema": "vigie-sbom/1",
-        "tool": {"name": TOOL, "version": VERSION},
-        "image": subject,
-        "os": catalog.os,
-        "packages": catalog.packages,
-        "warnings": catalog.warnings,
-    })
+    serde_json::to_value(vigie_sbom(subject, catalog)).unwrap_or_default()
+}
+
+/// What marks an incomplete SBOM, one line per reason (capped for size).
+fn incomplete_reasons(catalog: &Catalog) -> Vec<String> {
+    const SHOWN: usize = 20;
+    let mut out: Vec<String> = catalog.incomplete.iter().take(SHOWN).cloned().collect();
+    if catalog.incomplete.len() > SHOWN {
+        out.push(format!("and {} more", catalog.incomplete.len() - SHOWN));
+    }
+    out
 }
 
 /// A stable 128-bit id from the content (same input, same id).
@@ -144,7 +182,14 @@ pub fn cyclonedx(subject: &Subject, catalog: &Catalog, timestamp: &str) -> Value
     if let Some(id) = &subject.id {
         image["version"] = json!(id);
     }
-    json!({
+    let mut metadata_properties = Vec::new();
+    if catalog.is_incomplete() {
+        metadata_properties.push(json!({"name": "vigie:incomplete", "value": "true"}));
+        for reason in incomplete_reasons(catalog) {
+            metadata_properties.push(json!({"name": "vigie:warning", "value": reason}));
+        }
+    }
+    let mut bom = json!({
         "bomFormat": "CycloneDX",
         "specVersion": "1.5",
         "serialNumber": format!("urn:uuid:{}", content_uuid(subject, catalog)),
@@ -156,7 +201,11 @@ pub fn cyclonedx(subject: &Subject, catalog: &Catalog, timestamp: &str) -> Value
         },
         "components": components,
         "dependencies": [{"ref": image_ref, "dependsOn": image_deps}],
-    })
+    });
+    if !metadata_properties.is_empty() {
+        bom["metadata"]["properties"] = Value::Array(metadata_properties);
+    }
+    bom
 }
 
 /// A valid SPDX licence expression (ids from the SPDX licence list), else NOASSERTION.
@@ -234,7 +283,7 @@ pub fn spdx(subject: &Subject, catalog: &Catalog, timestamp: &str) -> Value {
             "relatedSpdxElement": id,
         }));
     }
-    json!({
+    let mut document = json!({
         "spdxVersion": "SPDX-2.3",
         "dataLicense": "CC0-1.0",
         "SPDXID": "SPDXRef-DOCUMENT",
@@ -243,12 +292,45 @@ pub fn spdx(subject: &Subject, catalog: &Catalog, timestamp: &str) -> Value {
         "creationInfo": {"created": timestamp, "creators": [format!("Tool: {TOOL}-{VERSION}")]},
         "packages": packages,
         "relationships": relationships,
-    })
+    });
+    if catalog.is_incomplete() {
+        let comment = format!("incomplete: {}", incomplete_reasons(catalog).join("; "));
+        document["comment"] = json!(comment);
+        document["annotations"] = json!([{
+            "annotator": format!("Tool: {TOOL}-{VERSION}"),
+            "annotationDate": timestamp,
+            "annotationType": "OTHER",
+            "comment": comment,
+        }]);
+    }
+    document
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vigie_json_keeps_its_documented_key_order() {
+        let catalog = Catalog {
+            os: crate::OsInfo::none(crate::OsKind::Scratch),
+            packages: Vec::new(),
+            warnings: vec!["w".to_string()],
+            incomplete: vec!["w".to_string()],
+        };
+        let text = serde_json::to_string(&vigie_sbom(&Subject::default(), &catalog)).unwrap();
+        let keys = [
+            "\"schema\"",
+            "\"tool\"",
+            "\"image\"",
+            "\"os\"",
+            "\"packages\"",
+            "\"incomplete\":true",
+            "\"warnings\"",
+        ];
+        let positions: Vec<usize> = keys.iter().map(|k| text.find(k).unwrap()).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+    }
 
     #[test]
     fn timestamp_shape_and_licenses() {

@@ -1,14 +1,24 @@
 //! A root filesystem directory (`dir:PATH`, `dir:/` for the host) read in
 //! place: the same view as an image, without layers.
+//!
+//! The walk runs on every core (a shared stack of directories), takes file
+//! types from the directory listing (`d_type`) and calls `stat` only for the
+//! files a consumer may want (`ViewOptions::maybe_wanted`). Binaries are never
+//! read whole: the ELF section table is read with `pread`, then only the
+//! wanted section. Pseudo filesystems mounted below the root (procfs, sysfs,
+//! tmpfs, cgroup…) are not entered.
 
 use crate::error::ImageError;
 use crate::source::{entry_from_metadata, want_of};
-use crate::view::{EntryKind, FileSystemView, ViewOptions, Want};
+use crate::view::{Entry, EntryKind, FileSystemView, ViewOptions, Want};
+use std::fs::FileType;
 use std::io::Read;
-use std::path::Path;
-use std::sync::Arc;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Condvar, Mutex};
 
-/// Pseudo and volatile filesystems never walked on a live host.
+/// Volatile or foreign trees never walked on a live host.
 const SKIP_ON_HOST: &[&str] = &[
     "/proc",
     "/sys",
@@ -19,133 +29,684 @@ const SKIP_ON_HOST: &[&str] = &[
     "/var/lib/containerd",
 ];
 
+/// Filesystem types with no packages in them: their mount points are skipped.
+const PSEUDO_FILESYSTEMS: &[&str] = &[
+    "proc",
+    "sysfs",
+    "devtmpfs",
+    "devpts",
+    "tmpfs",
+    "cgroup",
+    "cgroup2",
+    "nsfs",
+    "debugfs",
+    "tracefs",
+    "securityfs",
+    "pstore",
+    "bpf",
+    "mqueue",
+    "hugetlbfs",
+    "configfs",
+    "fusectl",
+    "autofs",
+    "binfmt_misc",
+    "efivarfs",
+    "selinuxfs",
+    "rpc_pipefs",
+    "nfsd",
+];
+
+/// Unreadable directories reported one by one before a summary line.
+const MAX_REPORTED_ERRORS: usize = 20;
+
+/// Symlink hops while resolving a fixed path (`ViewOptions::only_paths`).
+const MAX_HOPS: usize = 40;
+
+/// Largest ELF section table and section read from a binary.
+const MAX_SECTION: u64 = 16 << 20;
+
+/// What one worker found.
+#[derive(Default)]
+struct Found {
+    entries: Vec<(String, Entry)>,
+    warnings: Vec<String>,
+    errors: usize,
+}
+
+impl Found {
+    fn error(&mut self, message: String) {
+        self.errors += 1;
+        if self.errors <= MAX_REPORTED_ERRORS {
+            self.warnings.push(message);
+        }
+    }
+}
+
+struct Walker<'a> {
+    options: &'a ViewOptions,
+    /// Relative paths (`/proc`) not to enter.
+    skip: Vec<String>,
+}
+
 pub(crate) fn walk(root: &Path, options: &ViewOptions) -> Result<FileSystemView, ImageError> {
     let meta = std::fs::metadata(root).map_err(|e| ImageError::io(root.display(), e))?;
     if !meta.is_dir() {
         return Err(ImageError::io(root.display(), "not a directory"));
     }
-    let is_host = root.canonicalize().map(|p| p == Path::new("/")).unwrap_or(false);
-    let mut view = FileSystemView::new(Vec::new());
-    let mut stack: Vec<(std::path::PathBuf, String)> = vec![(root.to_path_buf(), String::new())];
-    let mut errors = 0usize;
-    while let Some((dir, rel)) = stack.pop() {
-        let read = match std::fs::read_dir(&dir) {
-            Ok(r) => r,
-            Err(e) => {
-                errors += 1;
-                if errors <= 20 {
-                    view.warnings
-                        .push(format!("cannot read directory {}: {e}", dir.display()));
-                }
-                continue;
-            }
-        };
-        for item in read.flatten() {
-            let name = item.file_name().to_string_lossy().into_owned();
-            let path = format!("{rel}/{name}");
-            if is_host && SKIP_ON_HOST.contains(&path.as_str()) {
-                continue;
-            }
-            let Ok(meta) = item.metadata() else { continue };
-            let file_type = meta.file_type();
-            if file_type.is_dir() {
-                if options.keep_all_metadata {
-                    view.insert(path.clone(), entry_from_metadata(&meta, EntryKind::Dir, None));
-                }
-                stack.push((item.path(), path));
-            } else if file_type.is_symlink() {
-                let target = std::fs::read_link(item.path())
-                    .map(|t| t.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                view.insert(path, entry_from_metadata(&meta, EntryKind::Symlink(target), None));
-            } else if file_type.is_file() {
-                use std::os::unix::fs::MetadataExt;
-                let mode = meta.mode() & 0o7777;
-                let content = match want_of(options, &path, meta.len(), mode) {
-                    Want::No => None,
-                    Want::Content if meta.len() > options.max_file_size => {
-                        view.warnings
-                            .push(format!("{path}: {} bytes, over the size limit: not read", meta.len()));
-                        None
-                    }
-                    Want::Content => read_bounded(&item.path(), options.max_file_size).map(Arc::new),
-                    Want::Extract(_) if elf_without_sections(&item.path(), options.elf_sections) => None,
-                    Want::Extract(extract) if meta.len() <= options.max_binary_size => {
-                        read_bounded(&item.path(), options.max_binary_size)
-                            .and_then(|b| extract(&b))
-                            .map(Arc::new)
-                    }
-                    Want::Extract(_) => None,
-                };
-                if content.is_some() || options.keep_all_metadata {
-                    view.insert(path, entry_from_metadata(&meta, EntryKind::File, content));
-                }
-            } else if options.keep_all_metadata {
-                view.insert(path, entry_from_metadata(&meta, EntryKind::Other, None));
+    let canonical = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut skip = pseudo_mounts_below(&canonical);
+    if canonical == Path::new("/") {
+        skip.extend(SKIP_ON_HOST.iter().map(|s| s.to_string()));
+    }
+    let walker = Walker { options, skip };
+    let mut found = Found::default();
+    let mut dirs: Vec<(PathBuf, String)> = Vec::new();
+    match options.only_paths {
+        None => dirs.push((root.to_path_buf(), String::new())),
+        Some(paths) => {
+            for path in paths {
+                walker.fixed_path(root, path, &mut found, &mut dirs);
             }
         }
     }
-    if errors > 20 {
-        view.warnings
-            .push(format!("{} more unreadable directories", errors - 20));
+    let results = walker.parallel(dirs);
+    let mut view = FileSystemView::new(Vec::new());
+    let mut errors = found.errors;
+    let mut warnings = found.warnings;
+    let mut entries = found.entries;
+    for result in results {
+        errors += result.errors;
+        warnings.extend(result.warnings);
+        entries.extend(result.entries);
     }
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // Fixed paths may reach one file twice (`/etc/os-release` links to `/usr/lib/os-release`).
+    entries.dedup_by(|a, b| a.0 == b.0);
+    for (path, entry) in entries {
+        view.insert(path, entry);
+    }
+    warnings.sort();
+    if errors > warnings.len() {
+        warnings.push(format!(
+            "{} more unreadable files or directories",
+            errors - warnings.len()
+        ));
+    }
+    view.warnings = warnings;
     Ok(view)
 }
 
-fn read_bounded(path: &Path, limit: u64) -> Option<Vec<u8>> {
-    let file = std::fs::File::open(path).ok()?;
-    let mut buf = Vec::new();
-    file.take(limit).read_to_end(&mut buf).ok()?;
-    Some(buf)
+/// Mount points strictly below `root` whose filesystem is a pseudo one, as
+/// paths relative to the root (`/proc`).
+fn pseudo_mounts_below(root: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string("/proc/self/mountinfo") else {
+        return Vec::new();
+    };
+    let root = root.to_string_lossy();
+    let root = root.trim_end_matches('/');
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let Some((left, right)) = line.split_once(" - ") else {
+            continue;
+        };
+        let Some(point) = left.split(' ').nth(4) else { continue };
+        let Some(fstype) = right.split(' ').next() else {
+            continue;
+        };
+        if !PSEUDO_FILESYSTEMS.contains(&fstype) {
+            continue;
+        }
+        let point = unescape_mount(point);
+        if let Some(rel) = point.strip_prefix(root)
+            && rel.starts_with('/')
+            && rel.len() > 1
+        {
+            out.push(rel.to_string());
+        }
+    }
+    out
 }
 
-/// An ELF file (64-bit little-endian) that has none of `wanted` sections,
-/// found by reading only its section table. Anything else: `false`.
-fn elf_without_sections(path: &Path, wanted: &[&str]) -> bool {
-    use std::io::{Seek, SeekFrom};
-    if wanted.is_empty() {
-        return false;
+/// mountinfo escapes space, tab, newline and backslash as `\ooo`.
+fn unescape_mount(field: &str) -> String {
+    let bytes = field.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\'
+            && let Some(code) = field.get(i + 1..i + 4).and_then(|o| u8::from_str_radix(o, 8).ok())
+        {
+            out.push(code);
+            i += 4;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
     }
-    let probe = || -> std::io::Result<Option<bool>> {
-        let mut file = std::fs::File::open(path)?;
-        let mut header = [0u8; 64];
-        if file.read_exact(&mut header).is_err() || !header.starts_with(b"\x7fELF") || header[4] != 2 || header[5] != 1
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl Walker<'_> {
+    /// Walk the directories on every core; each worker keeps its own findings.
+    fn parallel(&self, dirs: Vec<(PathBuf, String)>) -> Vec<Found> {
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        // (directories to read, workers busy reading one)
+        let queue = Mutex::new((dirs, 0usize));
+        let changed = Condvar::new();
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut found = Found::default();
+                        let mut subdirs = Vec::new();
+                        loop {
+                            let job = {
+                                let Ok(mut state) = queue.lock() else { break };
+                                loop {
+                                    if let Some(job) = state.0.pop() {
+                                        state.1 += 1;
+                                        break Some(job);
+                                    }
+                                    if state.1 == 0 {
+                                        break None;
+                                    }
+                                    state = match changed.wait(state) {
+                                        Ok(s) => s,
+                                        Err(_) => return found,
+                                    };
+                                }
+                            };
+                            let Some((dir, rel)) = job else {
+                                changed.notify_all();
+                                break;
+                            };
+                            self.read_dir(&dir, &rel, &mut found, &mut subdirs);
+                            // Wake the others only when there is work for them, or nothing left.
+                            let wake = !subdirs.is_empty();
+                            let done = match queue.lock() {
+                                Ok(mut state) => {
+                                    state.0.append(&mut subdirs);
+                                    state.1 -= 1;
+                                    state.0.is_empty() && state.1 == 0
+                                }
+                                Err(_) => true,
+                            };
+                            if wake || done {
+                                changed.notify_all();
+                            }
+                        }
+                        found
+                    })
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        })
+    }
+
+    fn read_dir(&self, dir: &Path, rel: &str, found: &mut Found, subdirs: &mut Vec<(PathBuf, String)>) {
+        let read = match std::fs::read_dir(dir) {
+            Ok(r) => r,
+            Err(e) => {
+                found.error(format!("cannot read directory {}: {e}", dir.display()));
+                return;
+            }
+        };
+        // One path buffer per directory: most entries are looked at, not kept.
+        let mut path = String::with_capacity(rel.len() + 64);
+        path.push_str(rel);
+        path.push('/');
+        let base = path.len();
+        let mut count = 0u64;
+        for item in read {
+            count += 1;
+            let item = match item {
+                Ok(i) => i,
+                Err(e) => {
+                    found.error(format!("cannot list {}: {e}", dir.display()));
+                    continue;
+                }
+            };
+            let name = item.file_name();
+            path.truncate(base);
+            path.push_str(&name.to_string_lossy());
+            let Ok(file_type) = item.file_type() else { continue };
+            self.entry(&|| item.path(), &path, file_type, found, subdirs);
+        }
+        if let Some(progress) = &self.options.progress {
+            progress.done.fetch_add(count, Ordering::Relaxed);
+        }
+    }
+
+    /// One directory entry: `full()` on disk, `path` inside the root.
+    fn entry(
+        &self,
+        full: &dyn Fn() -> PathBuf,
+        path: &str,
+        file_type: FileType,
+        found: &mut Found,
+        subdirs: &mut Vec<(PathBuf, String)>,
+    ) {
+        let options = self.options;
+        let keep_all = options.keep_all_metadata;
+        if file_type.is_dir() {
+            if self.skip.iter().any(|s| s == path) {
+                return;
+            }
+            let full = full();
+            if keep_all && let Ok(meta) = std::fs::symlink_metadata(&full) {
+                found
+                    .entries
+                    .push((path.to_string(), entry_from_metadata(&meta, EntryKind::Dir, None)));
+            }
+            subdirs.push((full, path.to_string()));
+        } else if file_type.is_symlink() {
+            let full = &full();
+            let target = std::fs::read_link(full)
+                .map(|t| t.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let entry = match keep_all.then(|| std::fs::symlink_metadata(full).ok()).flatten() {
+                Some(meta) => entry_from_metadata(&meta, EntryKind::Symlink(target), None),
+                None => Entry {
+                    kind: EntryKind::Symlink(target),
+                    mode: 0o777,
+                    uid: 0,
+                    gid: 0,
+                    size: 0,
+                    layer: None,
+                    file_capabilities: false,
+                    content: None,
+                },
+            };
+            found.entries.push((path.to_string(), entry));
+        } else if file_type.is_file() {
+            if !keep_all && !(options.maybe_wanted)(path) {
+                return;
+            }
+            let full = &full();
+            let meta = match std::fs::symlink_metadata(full) {
+                Ok(m) => m,
+                Err(e) => {
+                    found.error(format!("cannot read {path}: {e}"));
+                    return;
+                }
+            };
+            use std::os::unix::fs::MetadataExt;
+            let (size, mode) = (meta.len(), meta.mode() & 0o7777);
+            let content = match want_of(options, path, size, mode) {
+                Want::No => None,
+                Want::Content if size > options.max_file_size => {
+                    found.warnings.push(format!(
+                        "{path}: {size} bytes, over the {} byte limit: not read",
+                        options.max_file_size
+                    ));
+                    None
+                }
+                Want::Content => match read_bounded(full, options.max_file_size) {
+                    Ok(bytes) => Some(Arc::new(bytes)),
+                    Err(e) => {
+                        found.error(format!("cannot read {path}: {e}"));
+                        None
+                    }
+                },
+                Want::Extract(extract) => match self.extract(full, size, extract) {
+                    Ok(kept) => kept.map(Arc::new),
+                    Err(e) => {
+                        found.error(format!("cannot read {path}: {e}"));
+                        None
+                    }
+                },
+            };
+            if content.is_some() || keep_all {
+                found
+                    .entries
+                    .push((path.to_string(), entry_from_metadata(&meta, EntryKind::File, content)));
+            }
+        } else if keep_all && let Ok(meta) = std::fs::symlink_metadata(full()) {
+            found
+                .entries
+                .push((path.to_string(), entry_from_metadata(&meta, EntryKind::Other, None)));
+        }
+    }
+
+    /// What an extractor keeps of a file: from one ELF section when the
+    /// options name sections, from the whole file for a zip archive.
+    fn extract(&self, full: &Path, size: u64, extract: crate::Extractor) -> std::io::Result<Option<Vec<u8>>> {
+        let options = self.options;
+        let file = std::fs::File::open(full)?;
+        let mut head = [0u8; 64];
+        let got = read_at_most(&file, &mut head, 0)?;
+        let head = &head[..got];
+        if let Some(section_extract) = options.elf_extract {
+            if head.starts_with(b"\x7fELF") {
+                return Ok(elf_section(&file, head, options.elf_sections)?
+                    .and_then(|(name, bytes)| section_extract(name, &bytes)));
+            }
+            if !head.starts_with(b"PK\x03\x04") {
+                return Ok(None);
+            }
+        } else if !options.elf_sections.is_empty()
+            && head.starts_with(b"\x7fELF")
+            && elf_section(&file, head, options.elf_sections)?.is_none()
         {
             return Ok(None);
         }
-        let u16_at = |at: usize| u64::from(u16::from_le_bytes([header[at], header[at + 1]]));
-        let mut shoff = [0u8; 8];
-        shoff.copy_from_slice(&header[0x28..0x30]);
-        let shoff = u64::from_le_bytes(shoff);
-        let (entsize, count, strndx) = (u16_at(0x3a), u16_at(0x3c), u16_at(0x3e));
-        if entsize < 64 || count == 0 || count > 4096 || strndx >= count {
+        if let Some(zip_extract) = options.zip_extract
+            && head.starts_with(b"PK\x03\x04")
+        {
+            let mut file = PositionedReader::new(file, size);
+            return Ok(zip_extract(&mut file));
+        }
+        if size > options.max_binary_size {
             return Ok(None);
         }
-        let mut table = vec![0u8; (entsize * count) as usize];
-        file.seek(SeekFrom::Start(shoff))?;
-        file.read_exact(&mut table)?;
-        let field = |i: u64, at: usize| {
-            let start = (i * entsize) as usize + at;
-            let mut b = [0u8; 8];
-            b.copy_from_slice(&table[start..start + 8]);
-            u64::from_le_bytes(b)
+        let mut bytes = Vec::with_capacity(size as usize);
+        (&file).take(options.max_binary_size).read_to_end(&mut bytes)?;
+        Ok(extract(&bytes))
+    }
+
+    /// A fixed path (`only_paths`): follow symlinked components inside the
+    /// root, recording each link, then take the file or queue the directory.
+    fn fixed_path(&self, root: &Path, wanted: &str, found: &mut Found, dirs: &mut Vec<(PathBuf, String)>) {
+        let walk_dir = wanted.ends_with('/');
+        let mut pending: Vec<String> = wanted
+            .split('/')
+            .filter(|p| !p.is_empty())
+            .rev()
+            .map(str::to_string)
+            .collect();
+        let mut current = String::new();
+        let mut hops = 0;
+        while let Some(part) = pending.pop() {
+            match part.as_str() {
+                "." => continue,
+                ".." => {
+                    current.truncate(current.rfind('/').unwrap_or(0));
+                    continue;
+                }
+                _ => {}
+            }
+            let candidate = format!("{current}/{part}");
+            let full = root.join(candidate.trim_start_matches('/'));
+            let Ok(meta) = std::fs::symlink_metadata(&full) else {
+                return;
+            };
+            let file_type = meta.file_type();
+            if file_type.is_symlink() {
+                hops += 1;
+                if hops > MAX_HOPS {
+                    return;
+                }
+                let Ok(target) = std::fs::read_link(&full) else { return };
+                let target = target.to_string_lossy().into_owned();
+                self.entry(&|| full.clone(), &candidate, file_type, found, &mut Vec::new());
+                if target.starts_with('/') {
+                    current.clear();
+                }
+                pending.extend(target.split('/').filter(|p| !p.is_empty()).rev().map(str::to_string));
+            } else if pending.is_empty() {
+                if file_type.is_dir() {
+                    if walk_dir {
+                        dirs.push((full, candidate));
+                    }
+                } else {
+                    self.entry(&|| full.clone(), &candidate, file_type, found, &mut Vec::new());
+                }
+                return;
+            } else {
+                current = candidate;
+            }
+        }
+    }
+}
+
+/// A file read with `pread` through one cached block: seeking costs no
+/// system call and nearby reads none either (a zip's central directory is
+/// read entry by entry, with a seek between each).
+struct PositionedReader {
+    file: std::fs::File,
+    size: u64,
+    position: u64,
+    block: Vec<u8>,
+    block_start: u64,
+}
+
+impl PositionedReader {
+    const BLOCK: usize = 64 << 10;
+
+    fn new(file: std::fs::File, size: u64) -> Self {
+        PositionedReader {
+            file,
+            size,
+            position: 0,
+            block: Vec::new(),
+            block_start: 0,
+        }
+    }
+}
+
+impl Read for PositionedReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let in_block = self.position >= self.block_start && self.position < self.block_start + self.block.len() as u64;
+        if !in_block {
+            if out.len() >= Self::BLOCK {
+                let n = self.file.read_at(out, self.position)?;
+                self.position += n as u64;
+                return Ok(n);
+            }
+            self.block.resize(Self::BLOCK, 0);
+            let n = read_at_most(&self.file, &mut self.block, self.position)?;
+            self.block.truncate(n);
+            self.block_start = self.position;
+            if n == 0 {
+                return Ok(0);
+            }
+        }
+        let at = (self.position - self.block_start) as usize;
+        let n = out.len().min(self.block.len() - at);
+        out[..n].copy_from_slice(&self.block[at..at + n]);
+        self.position += n as u64;
+        Ok(n)
+    }
+}
+
+impl std::io::Seek for PositionedReader {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        let target = match to {
+            std::io::SeekFrom::Start(at) => Some(at),
+            std::io::SeekFrom::End(delta) => self.size.checked_add_signed(delta),
+            std::io::SeekFrom::Current(delta) => self.position.checked_add_signed(delta),
         };
-        let (str_off, str_size) = (field(strndx, 0x18), field(strndx, 0x20));
-        if str_size > 1 << 20 {
+        self.position = target.ok_or_else(|| std::io::Error::other("seek before the start of the file"))?;
+        Ok(self.position)
+    }
+}
+
+fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
+    let mut buf = Vec::new();
+    file.take(limit).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+/// `pread` until `buf` is full or the file ends; the byte count read.
+fn read_at_most(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match file.read_at(&mut buf[got..], offset + got as u64) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
+}
+
+/// The first of `wanted` sections a 64-bit little-endian ELF file has, read
+/// with `pread` from its section table: never the whole file. `None` for any
+/// other file, a malformed table or none of the sections.
+fn elf_section(
+    file: &std::fs::File,
+    header: &[u8],
+    wanted: &[&'static str],
+) -> std::io::Result<Option<(&'static str, Vec<u8>)>> {
+    if wanted.is_empty() || header.len() < 64 || !header.starts_with(b"\x7fELF") || header[4] != 2 || header[5] != 1 {
+        return Ok(None);
+    }
+    let u16_at = |at: usize| u64::from(u16::from_le_bytes([header[at], header[at + 1]]));
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&header[0x28..0x30]);
+    let table_offset = u64::from_le_bytes(word);
+    let (entry_size, count, names_index) = (u16_at(0x3a), u16_at(0x3c), u16_at(0x3e));
+    if entry_size < 64 || count == 0 || count > 4096 || names_index >= count {
+        return Ok(None);
+    }
+    let mut table = vec![0u8; (entry_size * count) as usize];
+    if read_at_most(file, &mut table, table_offset)? < table.len() {
+        return Ok(None);
+    }
+    let field = |i: u64, at: usize| {
+        let start = (i * entry_size) as usize + at;
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&table[start..start + 8]);
+        u64::from_le_bytes(b)
+    };
+    let (names_offset, names_size) = (field(names_index, 0x18), field(names_index, 0x20));
+    if names_size > MAX_SECTION {
+        return Ok(None);
+    }
+    let mut names = vec![0u8; names_size as usize];
+    if read_at_most(file, &mut names, names_offset)? < names.len() {
+        return Ok(None);
+    }
+    let name_of = |i: u64| {
+        let start = (i * entry_size) as usize;
+        let offset = u32::from_le_bytes([table[start], table[start + 1], table[start + 2], table[start + 3]]) as usize;
+        let name = names.get(offset..).unwrap_or_default();
+        &name[..name.iter().position(|&b| b == 0).unwrap_or(name.len())]
+    };
+    for want in wanted {
+        let Some(i) = (0..count).find(|&i| name_of(i) == want.as_bytes()) else {
+            continue;
+        };
+        let (offset, size) = (field(i, 0x18), field(i, 0x20));
+        if size > MAX_SECTION {
             return Ok(None);
         }
-        let mut names = vec![0u8; str_size as usize];
-        file.seek(SeekFrom::Start(str_off))?;
-        file.read_exact(&mut names)?;
-        let has = (0..count).any(|i| {
-            let start = (i * entsize) as usize;
-            let offset =
-                u32::from_le_bytes([table[start], table[start + 1], table[start + 2], table[start + 3]]) as usize;
-            let name = names.get(offset..).unwrap_or_default();
-            let name = &name[..name.iter().position(|&b| b == 0).unwrap_or(name.len())];
-            wanted.iter().any(|w| w.as_bytes() == name)
-        });
-        Ok(Some(!has))
-    };
-    matches!(probe(), Ok(Some(true)))
+        let mut bytes = vec![0u8; size as usize];
+        let got = read_at_most(file, &mut bytes, offset)?;
+        bytes.truncate(got);
+        return Ok(Some((want, bytes)));
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mountinfo_escapes() {
+        assert_eq!(unescape_mount("/mnt/a\\040b"), "/mnt/a b");
+        assert_eq!(unescape_mount("/plain"), "/plain");
+    }
+
+    fn want_all(_: &str, _: u64, _: u32) -> Want {
+        Want::Content
+    }
+
+    #[test]
+    fn walks_in_parallel_and_follows_fixed_paths_through_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("usr/lib/sub/deeper")).unwrap();
+        std::fs::write(root.join("usr/lib/os-release"), "ID=test\n").unwrap();
+        std::fs::write(root.join("usr/lib/sub/deeper/x"), "x").unwrap();
+        std::fs::create_dir_all(root.join("etc")).unwrap();
+        std::os::unix::fs::symlink("../usr/lib/os-release", root.join("etc/os-release")).unwrap();
+        std::os::unix::fs::symlink("usr/lib", root.join("lib")).unwrap();
+        let options = ViewOptions {
+            want: want_all,
+            ..Default::default()
+        };
+        let view = walk(root, &options).unwrap();
+        assert_eq!(view.read("/etc/os-release"), Some(&b"ID=test\n"[..]));
+        assert_eq!(view.read("/usr/lib/sub/deeper/x"), Some(&b"x"[..]));
+        assert!(view.warnings.is_empty(), "{:?}", view.warnings);
+
+        static ONLY: &[&str] = &["/etc/os-release", "/lib/sub/"];
+        let options = ViewOptions {
+            want: want_all,
+            only_paths: Some(ONLY),
+            ..Default::default()
+        };
+        let view = walk(root, &options).unwrap();
+        assert_eq!(view.read("/etc/os-release"), Some(&b"ID=test\n"[..]));
+        assert_eq!(view.read("/lib/sub/deeper/x"), Some(&b"x"[..]));
+        assert!(view.read("/usr/lib/sub/../os-release").is_some());
+        let files = view.files_with_content().count();
+        assert_eq!(files, 2, "only the fixed paths were read");
+    }
+
+    #[test]
+    fn elf_sections_are_read_alone() {
+        // A minimal ELF64 LE file: header, one named section, a string table.
+        let mut elf = vec![0u8; 64];
+        elf[..6].copy_from_slice(b"\x7fELF\x02\x01");
+        let payload = b"payload!";
+        let names = b"\0.go.buildinfo\0.shstrtab\0";
+        let payload_at = 64u64;
+        let names_at = payload_at + payload.len() as u64;
+        let table_at = names_at + names.len() as u64;
+        elf.extend_from_slice(payload);
+        elf.extend_from_slice(names);
+        let section = |name: u32, offset: u64, size: u64| {
+            let mut s = vec![0u8; 64];
+            s[..4].copy_from_slice(&name.to_le_bytes());
+            s[0x18..0x20].copy_from_slice(&offset.to_le_bytes());
+            s[0x20..0x28].copy_from_slice(&size.to_le_bytes());
+            s
+        };
+        elf.extend(section(0, 0, 0));
+        elf.extend(section(1, payload_at, payload.len() as u64));
+        elf.extend(section(15, names_at, names.len() as u64));
+        elf[0x28..0x30].copy_from_slice(&table_at.to_le_bytes());
+        elf[0x3a..0x3c].copy_from_slice(&64u16.to_le_bytes());
+        elf[0x3c..0x3e].copy_from_slice(&3u16.to_le_bytes());
+        elf[0x3e..0x40].copy_from_slice(&2u16.to_le_bytes());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bin");
+        std::fs::write(&path, &elf).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let found = elf_section(&file, &elf[..64], &[".dep-v0", ".go.buildinfo"]).unwrap();
+        assert_eq!(found, Some((".go.buildinfo", payload.to_vec())));
+        assert_eq!(elf_section(&file, &elf[..64], &[".dep-v0"]).unwrap(), None);
+        assert_eq!(elf_section(&file, b"#!/bin/sh", &[".dep-v0"]).unwrap(), None);
+    }
+
+    #[test]
+    fn positioned_reader_reads_and_seeks_like_the_file() {
+        use std::io::{Seek, SeekFrom};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data");
+        let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &data).unwrap();
+        let mut reader = PositionedReader::new(std::fs::File::open(&path).unwrap(), data.len() as u64);
+        let mut all = Vec::new();
+        reader.read_to_end(&mut all).unwrap();
+        assert_eq!(all, data);
+        // After reading 16 bytes at 70,000, `Current(-5)` lands at 70,011.
+        for (to, expected) in [
+            (SeekFrom::Start(70_000), 70_000usize),
+            (SeekFrom::Current(-5), 70_011),
+            (SeekFrom::End(-10), data.len() - 10),
+        ] {
+            let at = reader.seek(to).unwrap() as usize;
+            assert_eq!(at, expected);
+            let mut buf = [0u8; 16];
+            let n = reader.read(&mut buf).unwrap();
+            assert_eq!(&buf[..n], &data[at..(at + 16).min(data.len())]);
+        }
+        assert!(reader.seek(SeekFrom::Current(-1_000_000)).is_err());
+    }
 }

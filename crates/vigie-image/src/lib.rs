@@ -19,7 +19,8 @@ pub use config::{Healthcheck, History, ImageConfig, RootFs, RuntimeConfig};
 pub use error::ImageError;
 pub use source::{Image, OpenOptions, SourceKind, open, open_with};
 pub use view::{
-    Entry, EntryKind, Extractor, FileSystemView, LayerInfo, RemovedEntry, Version, ViewOptions, Want, WantFn,
+    Entry, EntryKind, Extractor, FileSystemView, LayerInfo, Progress, ReadSeek, RemovedEntry, SectionExtractor,
+    SeekExtractor, Version, ViewOptions, Want, WantFn,
 };
 
 /// Read one layer blob for fuzzing and benchmarks: returns the number of entries.

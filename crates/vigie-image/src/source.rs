@@ -178,6 +178,10 @@ impl Image {
             Location::OciDir(path) => {
                 let mut blobs = DirBlobs { root: path.clone() };
                 let resolved = resolve(&mut blobs, &path.display().to_string(), self.platform.as_deref())?;
+                if let Some(progress) = &options.progress {
+                    let total = resolved.layers.iter().map(|l| l.size).sum();
+                    progress.total.store(total, std::sync::atomic::Ordering::Relaxed);
+                }
                 build_view(&mut blobs, &resolved, &path.display().to_string(), options)
             }
             Location::Archive(path) => {
@@ -228,38 +232,46 @@ impl Blobs for DirBlobs {
     }
 
     fn layers(&mut self, paths: &[String], options: &ViewOptions) -> Vec<Result<Option<LayerRead>, ImageError>> {
-        let workers = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(paths.len().max(1));
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let results: Vec<std::sync::Mutex<Option<LayerResult>>> =
-            paths.iter().map(|_| std::sync::Mutex::new(None)).collect();
-        std::thread::scope(|scope| {
-            for _ in 0..workers {
-                scope.spawn(|| {
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(path) = paths.get(i) else { break };
-                        let full = self.root.join(path);
-                        let result = match std::fs::File::open(&full) {
-                            Ok(file) => read_layer(file, path, options).map(Some),
-                            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                            Err(e) => Err(ImageError::io(full.display(), e)),
-                        };
-                        if let Some(slot) = results.get(i)
-                            && let Ok(mut slot) = slot.lock()
-                        {
-                            *slot = Some(result);
-                        }
-                    }
-                });
+        in_parallel(paths, |path| {
+            let full = self.root.join(path);
+            match std::fs::File::open(&full) {
+                Ok(file) => read_layer(file, path, options).map(Some),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(ImageError::io(full.display(), e)),
             }
-        });
-        results
-            .into_iter()
-            .map(|m| m.into_inner().ok().flatten().unwrap_or(Ok(None)))
-            .collect()
+        })
     }
+}
+
+/// `work` on every item, on as many threads as there are cores (each layer
+/// also hashes on a thread of its own), results in the items' order.
+fn in_parallel<T: Sync>(items: &[T], work: impl Fn(&T) -> LayerResult + Sync) -> Vec<LayerResult> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<LayerResult>>> =
+        items.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let result = work(item);
+                    if let Some(slot) = results.get(i)
+                        && let Ok(mut slot) = slot.lock()
+                    {
+                        *slot = Some(result);
+                    }
+                }
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|m| m.into_inner().ok().flatten().unwrap_or(Ok(None)))
+        .collect()
 }
 
 /// What one pass over an archive kept: small files whole, layers read.
@@ -267,6 +279,10 @@ struct ArchiveScan {
     small: HashMap<String, Vec<u8>>,
     layers: HashMap<String, LayerRead>,
     layer_errors: HashMap<String, ImageError>,
+    /// A plain tar on disk: where each member's bytes are (offset, size), so
+    /// layers are read in place, several at a time.
+    file: Option<PathBuf>,
+    ranges: HashMap<String, (u64, u64)>,
 }
 
 impl Blobs for ArchiveScan {
@@ -275,6 +291,27 @@ impl Blobs for ArchiveScan {
     }
 
     fn layers(&mut self, paths: &[String], options: &ViewOptions) -> Vec<Result<Option<LayerRead>, ImageError>> {
+        if let Some(file) = &self.file {
+            let ranges = &self.ranges;
+            return in_parallel(paths, |path| {
+                use std::io::{Seek, SeekFrom};
+                let Some(&(offset, size)) = ranges.get(path) else {
+                    return Ok(None);
+                };
+                let mut reader = std::fs::File::open(file).map_err(|e| ImageError::io(file.display(), e))?;
+                reader
+                    .seek(SeekFrom::Start(offset))
+                    .map_err(|e| ImageError::io(file.display(), e))?;
+                let layer = read_layer(reader.take(size), path, options)?;
+                if layer.size < size {
+                    return Err(ImageError::Layer {
+                        layer: path.clone(),
+                        reason: format!("truncated: {} of {size} bytes", layer.size),
+                    });
+                }
+                Ok(Some(layer))
+            });
+        }
         paths
             .iter()
             .map(|p| {
@@ -311,11 +348,16 @@ fn scan_archive_file(path: &Path, options: Option<&ViewOptions>) -> Result<Archi
         let decoder = zstd::stream::read::Decoder::with_buffer(reader).map_err(|e| ImageError::io(&name, e))?;
         scan_archive(decoder, &name, options)
     } else if head.get(257..262) == Some(b"ustar") || head.len() >= 512 {
-        if options.is_none() {
-            // Only manifests and configs: seek over the layers.
-            return scan_archive_seek(reader, &name);
+        // Uncompressed: the layers are most of the file, a fair total for progress.
+        if let Some(progress) = options.and_then(|o| o.progress.as_ref())
+            && let Ok(meta) = std::fs::metadata(path)
+        {
+            progress.total.store(meta.len(), std::sync::atomic::Ordering::Relaxed);
         }
-        scan_archive(reader, &name, options)
+        // Manifests and configs read, layers seeked over: `layers()` reads them in place.
+        let mut scan = scan_archive_seek(reader, &name)?;
+        scan.file = Some(path.to_path_buf());
+        Ok(scan)
     } else {
         Err(ImageError::Unrecognised {
             target: name,
@@ -331,14 +373,19 @@ fn archive_err(name: &str, e: impl std::fmt::Display) -> ImageError {
 fn scan_archive_seek<R: Read + std::io::Seek>(reader: R, name: &str) -> Result<ArchiveScan, ImageError> {
     let mut archive = tar::Archive::new(reader);
     let mut small = HashMap::new();
+    let mut ranges = HashMap::new();
     for entry in archive.entries_with_seek().map_err(|e| archive_err(name, e))? {
         let mut entry = entry.map_err(|e| archive_err(name, e))?;
-        if entry.header().entry_type() != tar::EntryType::Regular || entry.size() > MAX_SMALL_FILE {
+        if entry.header().entry_type() != tar::EntryType::Regular {
             continue;
         }
         let path = crate::view::normalize_entry_path(&String::from_utf8_lossy(&entry.path_bytes()))
             .map(|p| p.trim_start_matches('/').to_string());
         let Some(path) = path else { continue };
+        ranges.insert(path.clone(), (entry.raw_file_position(), entry.size()));
+        if entry.size() > MAX_SMALL_FILE {
+            continue;
+        }
         if !(path.ends_with(".json") || path.starts_with("blobs/") || path == "repositories") || path.ends_with("/json")
         {
             continue;
@@ -356,6 +403,8 @@ fn scan_archive_seek<R: Read + std::io::Seek>(reader: R, name: &str) -> Result<A
         small,
         layers: HashMap::new(),
         layer_errors: HashMap::new(),
+        file: None,
+        ranges,
     })
 }
 
@@ -367,6 +416,8 @@ fn scan_archive<R: Read>(reader: R, name: &str, options: Option<&ViewOptions>) -
         small: HashMap::new(),
         layers: HashMap::new(),
         layer_errors: HashMap::new(),
+        file: None,
+        ranges: HashMap::new(),
     };
     for entry in archive.entries().map_err(|e| archive_err(name, e))? {
         let entry = entry.map_err(|e| archive_err(name, e))?;
@@ -467,6 +518,8 @@ struct LayerRef {
     /// Expected blob digest (from an OCI descriptor or a `blobs/sha256/` name).
     digest: Option<String>,
     media_type: String,
+    /// Size as stored, when the manifest says (0: unknown).
+    size: u64,
 }
 
 #[derive(Debug)]
@@ -627,6 +680,7 @@ fn resolve(blobs: &mut dyn Blobs, source: &str, platform: Option<&str>) -> Resul
                 path: p.clone(),
                 digest: digest_from_path(p),
                 media_type: "application/vnd.docker.image.rootfs.diff.tar".to_string(),
+                size: 0,
             })
             .collect();
         return Ok(Resolved {
@@ -674,6 +728,7 @@ fn resolve(blobs: &mut dyn Blobs, source: &str, platform: Option<&str>) -> Resul
             path: blob_path(source, &d.digest)?,
             digest: Some(d.digest.clone()),
             media_type: d.media_type.clone(),
+            size: d.size as u64,
         });
     }
     Ok(Resolved {

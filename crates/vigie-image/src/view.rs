@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 /// Maximum symlink hops while resolving one path (Linux uses 40).
 const MAX_SYMLINK_HOPS: usize = 40;
@@ -26,6 +27,26 @@ pub type Extractor = fn(&[u8]) -> Option<Vec<u8>>;
 /// The consumer's choice of files, by absolute path, size and mode.
 pub type WantFn = fn(path: &str, size: u64, mode: u32) -> Want;
 
+/// Keeps what it needs of one ELF section (`name`, `bytes`) of a binary.
+pub type SectionExtractor = fn(name: &str, bytes: &[u8]) -> Option<Vec<u8>>;
+
+/// A readable, seekable file, for `SeekExtractor`.
+pub trait ReadSeek: std::io::Read + std::io::Seek {}
+impl<T: std::io::Read + std::io::Seek> ReadSeek for T {}
+
+/// Keeps what it needs of an archive read in place (a zip's central
+/// directory and a few members), never loading the whole file.
+pub type SeekExtractor = fn(file: &mut dyn ReadSeek) -> Option<Vec<u8>>;
+
+/// Counters another thread may watch to draw progress; the reader only adds.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Bytes of layers read as stored, or entries walked in a directory.
+    pub done: AtomicU64,
+    /// Total bytes of the layers when known (0: unknown, e.g. a directory).
+    pub total: AtomicU64,
+}
+
 #[derive(Clone)]
 pub struct ViewOptions {
     pub want: WantFn,
@@ -43,6 +64,22 @@ pub struct ViewOptions {
     /// only if it has one of these sections (checked by seeking to the
     /// section table). Empty: always read.
     pub elf_sections: &'static [&'static str],
+    /// With `elf_sections`: a directory source reads only the first of those
+    /// sections an ELF file has (never the whole binary) and keeps what this
+    /// returns; a non-ELF file is then read for an `Extract` only if it is a
+    /// zip archive (jars).
+    pub elf_extract: Option<SectionExtractor>,
+    /// Directory sources: for an `Extract` of a zip archive, read it in place
+    /// with this instead of loading it whole.
+    pub zip_extract: Option<SeekExtractor>,
+    /// Whether `want` may keep this path for some size and mode: a directory
+    /// walk calls `stat` only for these (and for all when keeping metadata).
+    pub maybe_wanted: fn(path: &str) -> bool,
+    /// Directory sources: visit only these paths (a trailing `/` walks a
+    /// directory) instead of the whole tree. Layers are read whole anyway.
+    pub only_paths: Option<&'static [&'static str]>,
+    /// Counters for a progress display.
+    pub progress: Option<Arc<Progress>>,
 }
 
 impl Default for ViewOptions {
@@ -54,6 +91,11 @@ impl Default for ViewOptions {
             keep_all_metadata: false,
             bomb_floor: 1 << 30,
             elf_sections: &[],
+            elf_extract: None,
+            zip_extract: None,
+            maybe_wanted: |_| true,
+            only_paths: None,
+            progress: None,
         }
     }
 }

@@ -329,3 +329,178 @@ fn busybox_and_scratch_are_named_not_silent() {
     assert_ne!(ours["os"]["kind"], "distro");
     assert!(!ours["warnings"].as_array().unwrap().is_empty());
 }
+
+/// A root filesystem with real package databases: dpkg status (Ubuntu 18.04)
+/// and apk installed, the latter with its deliberately broken entry.
+fn rootfs_with_databases(broken_apk: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("var/lib/dpkg")).unwrap();
+    std::fs::copy(shared("pkgdb/dpkg/status"), root.join("var/lib/dpkg/status")).unwrap();
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::write(root.join("etc/os-release"), "ID=ubuntu\nVERSION_ID=\"18.04\"\n").unwrap();
+    std::fs::create_dir_all(root.join("app")).unwrap();
+    std::fs::write(
+        root.join("app/Cargo.lock"),
+        "version = 3\n\n[[package]]\nname = \"serde\"\nversion = \"1.0.200\"\n",
+    )
+    .unwrap();
+    if broken_apk {
+        std::fs::create_dir_all(root.join("lib/apk/db")).unwrap();
+        std::fs::copy(shared("pkgdb/apk/installed"), root.join("lib/apk/db/installed")).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn incomplete_results_are_marked_in_every_format_and_exit_2() {
+    // A real bad input: ../shared/data/pkgdb/apk/installed has an entry without a version.
+    let dir = rootfs_with_databases(true);
+    let target = format!("dir:{}", dir.path().display());
+    let out = vigie().args(["sbom", &target, "-f", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("incomplete sbom"), "{stderr}");
+    assert!(stderr.contains("--allow-incomplete"), "{stderr}");
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["incomplete"], true);
+    assert!(
+        json["packages"].as_array().unwrap().len() > 91,
+        "the rest is still listed"
+    );
+
+    let out = vigie()
+        .args(["sbom", &target, "-f", "cyclonedx", "--allow-incomplete"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let cdx: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let properties = cdx["metadata"]["properties"].as_array().unwrap();
+    assert!(
+        properties
+            .iter()
+            .any(|p| p["name"] == "vigie:incomplete" && p["value"] == "true")
+    );
+    assert!(properties.iter().any(|p| p["name"] == "vigie:warning"
+        && p["value"].as_str().unwrap().contains("without a name or version")));
+
+    let files = tempfile::tempdir().unwrap();
+    for (format, kind) in [("cyclonedx", "cyclonedx"), ("spdx", "spdx")] {
+        let file = files.path().join(format!("incomplete.{format}.json"));
+        vigie()
+            .args(["sbom", &target, "-f", format, "--allow-incomplete", "-o"])
+            .arg(&file)
+            .assert()
+            .success();
+        validate(kind, &file);
+    }
+    let spdx: Value =
+        serde_json::from_slice(&std::fs::read(files.path().join("incomplete.spdx.json")).unwrap()).unwrap();
+    assert!(
+        spdx["annotations"][0]["comment"]
+            .as_str()
+            .unwrap()
+            .starts_with("incomplete: ")
+    );
+
+    let out = vigie().args(["sbom", &target, "--allow-incomplete"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("\nIncomplete: 1 "), "{table}");
+
+    // The same tree without the broken database: complete, exit 0, no marking.
+    let dir = rootfs_with_databases(false);
+    let target = format!("dir:{}", dir.path().display());
+    let json = sbom_json(&target);
+    assert_eq!(json["incomplete"], false);
+}
+
+#[test]
+fn a_huge_sparse_file_is_not_read_and_marks_the_result_incomplete() {
+    let dir = rootfs_with_databases(false);
+    // 10 GB, sparse: must be skipped by size, never read into memory.
+    let lock = std::fs::File::create(dir.path().join("app/package-lock.json")).unwrap();
+    lock.set_len(10 << 30).unwrap();
+    let target = format!("dir:{}", dir.path().display());
+    let out = vigie().args(["sbom", &target, "-f", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["incomplete"], true);
+    let warnings = json["warnings"].as_array().unwrap();
+    assert!(
+        warnings.iter().any(|w| w
+            .as_str()
+            .unwrap()
+            .contains("/app/package-lock.json: 10737418240 bytes")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn os_package_types_read_only_the_databases() {
+    let dir = rootfs_with_databases(false);
+    let target = format!("dir:{}", dir.path().display());
+    let all = sbom_json(&target);
+    let out = vigie()
+        .args(["sbom", &target, "-f", "json", "--pkg-types", "os"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let os: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let count = |v: &Value, eco: &str| {
+        v["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["ecosystem"] == eco)
+            .count()
+    };
+    assert_eq!(count(&os, "deb"), count(&all, "deb"));
+    assert!(count(&os, "deb") > 0);
+    assert_eq!(count(&os, "cargo"), 0);
+    assert_eq!(count(&all, "cargo"), 1);
+    assert_eq!(os["os"]["family"], "ubuntu");
+}
+
+#[test]
+fn no_progress_is_drawn_when_stderr_is_not_a_terminal() {
+    let out = vigie()
+        .args(["sbom", "-f", "json"])
+        .arg(test_image("debian-bookworm.tar"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_progress_bar_is_drawn_on_a_terminal_unless_quiet() {
+    let bin = assert_cmd::cargo::cargo_bin("vigie");
+    let image = test_image("pylang-1.tar");
+    let out = tempfile::tempdir().unwrap();
+    let run = |extra: &str| {
+        let command = format!(
+            "{} sbom {} -f json -o {} {extra}",
+            bin.display(),
+            image.display(),
+            out.path().join("sbom.json").display()
+        );
+        // util-linux `script` gives the command a pseudo-terminal.
+        // The bar waits 0.3 s before drawing (short work draws nothing): no wait here.
+        let typed = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env_remove("DOCKER_HOST")
+            .env("VIGIE_PROGRESS_DELAY_MS", "0")
+            .output()
+            .expect("script (util-linux) is needed for the terminal test");
+        assert!(typed.status.success(), "{}", String::from_utf8_lossy(&typed.stdout));
+        String::from_utf8_lossy(&typed.stdout).into_owned()
+    };
+    let drawn = run("");
+    assert!(
+        drawn.contains("reading layers"),
+        "no progress bar on a terminal: {drawn:?}"
+    );
+    let quiet = run("--quiet");
+    assert!(!quiet.contains("reading layers"), "{quiet:?}");
+}

@@ -99,6 +99,11 @@ pub fn go_buildinfo(data: &[u8]) -> Option<(String, String)> {
             &data[at..]
         }
     };
+    go_buildinfo_region(region)
+}
+
+/// Build info from the `.go.buildinfo` section's bytes.
+fn go_buildinfo_region(region: &[u8]) -> Option<(String, String)> {
     if !region.starts_with(GO_MAGIC) || region.len() < 32 {
         return None;
     }
@@ -118,28 +123,73 @@ pub fn go_buildinfo(data: &[u8]) -> Option<(String, String)> {
     Some((version, String::from_utf8_lossy(modinfo).into_owned()))
 }
 
+/// The ELF sections `extract_section` understands, in order of preference.
+pub(crate) const SECTIONS: &[&str] = &[".dep-v0", ".go.buildinfo"];
+
+/// The same extract as `extract`, from one section read alone (a directory
+/// walk reads only the section, never the whole binary).
+pub(crate) fn extract_section(name: &str, bytes: &[u8]) -> Option<Vec<u8>> {
+    match name {
+        ".dep-v0" => cargo_extract(bytes),
+        ".go.buildinfo" => go_extract(go_buildinfo_region(bytes)?),
+        _ => None,
+    }
+}
+
+fn cargo_extract(dep: &[u8]) -> Option<Vec<u8>> {
+    let mut json = Vec::new();
+    flate2::read::ZlibDecoder::new(dep)
+        .take(8 << 20)
+        .read_to_end(&mut json)
+        .ok()?;
+    let mut out = CARGO_MARK.to_vec();
+    out.extend_from_slice(&json);
+    Some(out)
+}
+
+fn go_extract((version, modinfo): (String, String)) -> Option<Vec<u8>> {
+    let mut out = GO_MARK.to_vec();
+    out.extend_from_slice(version.as_bytes());
+    out.push(b'\n');
+    out.extend_from_slice(modinfo.as_bytes());
+    Some(out)
+}
+
+/// Whether `wants` may say yes for this path (its mode and size unknown):
+/// names that are never executables worth opening are left out.
+pub(crate) fn may_be_binary(path: &str) -> bool {
+    if path.starts_with("/usr/share/") {
+        return false;
+    }
+    let name = path.rsplit('/').next().unwrap_or_default();
+    if name.contains(".so") {
+        return false;
+    }
+    match name.rsplit_once('.') {
+        None => true,
+        Some((_, extension)) => !NOT_BINARY.contains(&extension),
+    }
+}
+
+/// Extensions of files that are not ELF executables (sources, data, objects).
+#[rustfmt::skip]
+const NOT_BINARY: &[&str] = &[
+    "a", "c", "cc", "cfg", "conf", "cpp", "css", "csv", "d", "gif", "go", "gz", "h", "hpp", "html", "ico", "ini",
+    "jar", "java", "jpg", "js", "json", "lock", "log", "md", "mjs", "o", "pem", "pl", "pm", "png", "py", "pyc",
+    "pyi", "rb", "rlib", "rmeta", "rs", "sh", "svg", "tar", "timestamp", "toml", "ts", "tsv", "txt", "xml", "xz",
+    "yaml", "yml", "zip", "zst",
+];
+
 pub(crate) fn extract(data: &[u8]) -> Option<Vec<u8>> {
     if !data.starts_with(b"\x7fELF") {
         return None;
     }
     let sections = elf_sections(data);
     if let Some(dep) = section(data, &sections, ".dep-v0") {
-        let mut json = Vec::new();
-        flate2::read::ZlibDecoder::new(dep)
-            .take(8 << 20)
-            .read_to_end(&mut json)
-            .ok()?;
-        let mut out = CARGO_MARK.to_vec();
-        out.extend_from_slice(&json);
-        return Some(out);
+        return cargo_extract(dep);
     }
     if section(data, &sections, ".go.buildinfo").is_some() || sections.iter().any(|(n, _, _)| n == ".gopclntab") {
-        let (version, modinfo) = go_buildinfo(data)?;
-        let mut out = GO_MARK.to_vec();
-        out.extend_from_slice(version.as_bytes());
-        out.push(b'\n');
-        out.extend_from_slice(modinfo.as_bytes());
-        return Some(out);
+        return go_extract(go_buildinfo(data)?);
     }
     None
 }
@@ -214,6 +264,26 @@ mod tests {
         assert_eq!(p[0].version, "v1.21.5");
         assert_eq!(p[1].version, "v0.19.0");
         assert_eq!(p[1].purl, "pkg:golang/golang.org/x/net@v0.19.0");
+    }
+
+    #[test]
+    fn one_section_read_alone_gives_the_whole_file_extract() {
+        // A real Go binary: the Docker CLI and containerd come with the engine the tests need.
+        let candidates = ["/usr/bin/containerd-shim", "/usr/bin/docker", "/usr/bin/containerd"];
+        let path = candidates
+            .iter()
+            .find(|p| std::path::Path::new(p).is_file())
+            .expect("no Go binary (docker, containerd) on this machine: install the Docker engine");
+        let data = std::fs::read(path).unwrap();
+        let whole = extract(&data).expect("Go build info in the whole file");
+        let sections = elf_sections(&data);
+        let bytes = section(&data, &sections, ".go.buildinfo").unwrap();
+        assert_eq!(extract_section(".go.buildinfo", bytes), Some(whole));
+        assert!(!may_be_binary("/usr/share/doc/x"));
+        assert!(!may_be_binary("/src/main.rs"));
+        assert!(!may_be_binary("/usr/lib/libc.so.6"));
+        assert!(may_be_binary("/usr/bin/containerd"));
+        assert!(may_be_binary("/opt/app/server.bin"));
     }
 
     #[test]

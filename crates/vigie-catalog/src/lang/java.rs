@@ -3,7 +3,7 @@
 
 use super::package;
 use crate::{Ecosystem, Package, purl::purl};
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Seek};
 
 const MAX_NESTED: u64 = 64 << 20;
 const MAX_DEPTH: usize = 3;
@@ -45,8 +45,8 @@ fn from_file_name(file: &str) -> Option<(String, String)> {
     Some((stem[..idx].to_string(), stem[idx + 1..].to_string()))
 }
 
-fn walk(bytes: &[u8], display: &str, depth: usize, out: &mut Vec<Package>, warnings: &mut Vec<String>) {
-    let mut archive = match zip::ZipArchive::new(Cursor::new(bytes)) {
+fn walk<R: Read + Seek>(reader: R, display: &str, depth: usize, out: &mut Vec<Package>, warnings: &mut Vec<String>) {
+    let mut archive = match zip::ZipArchive::new(reader) {
         Ok(a) => a,
         Err(e) => {
             warnings.push(format!("{display}: not a readable archive: {e}"));
@@ -56,7 +56,18 @@ fn walk(bytes: &[u8], display: &str, depth: usize, out: &mut Vec<Package>, warni
     let mut found = false;
     let mut manifest: Option<String> = None;
     let mut nested: Vec<(String, Vec<u8>)> = Vec::new();
-    for i in 0..archive.len() {
+    // Names come from the central directory: only the members that identify
+    // the archive are then read (a large jar has tens of thousands of members).
+    let interesting: Vec<usize> = (0..archive.len())
+        .filter(|&i| {
+            archive.name_for_index(i).is_some_and(|name| {
+                (name.starts_with("META-INF/maven/") && name.ends_with("/pom.properties"))
+                    || name == "META-INF/MANIFEST.MF"
+                    || (depth < MAX_DEPTH && wants(name))
+            })
+        })
+        .collect();
+    for i in interesting {
         let Ok(mut file) = archive.by_index(i) else { continue };
         let name = file.name().to_string();
         if name.starts_with("META-INF/maven/") && name.ends_with("/pom.properties") {
@@ -98,7 +109,13 @@ fn walk(bytes: &[u8], display: &str, depth: usize, out: &mut Vec<Package>, warni
         }
     }
     for (name, inner) in nested {
-        walk(&inner, &format!("{display}!/{name}"), depth + 1, out, warnings);
+        walk(
+            Cursor::new(&inner),
+            &format!("{display}!/{name}"),
+            depth + 1,
+            out,
+            warnings,
+        );
     }
 }
 
@@ -118,9 +135,19 @@ pub(crate) fn is_extract(content: &[u8]) -> bool {
 /// Keep only the identified artifacts of an archive (`group\tartifact\tversion\tpath-suffix` lines):
 /// archives can be large, their identities are small.
 pub(crate) fn extract(bytes: &[u8]) -> Option<Vec<u8>> {
+    extract_from(Cursor::new(bytes))
+}
+
+/// `extract` of an archive read in place: its central directory and the
+/// members that identify it, never the whole file.
+pub(crate) fn extract_in_place(file: &mut dyn vigie_image::ReadSeek) -> Option<Vec<u8>> {
+    extract_from(file)
+}
+
+fn extract_from<R: Read + Seek>(reader: R) -> Option<Vec<u8>> {
     let mut warnings = Vec::new();
     let mut out = Vec::new();
-    walk(bytes, "", 0, &mut out, &mut warnings);
+    walk(reader, "", 0, &mut out, &mut warnings);
     let mut text = JAR_MARK.to_vec();
     for p in out {
         let (group, artifact) = p.name.split_once(':').unwrap_or(("", p.name.as_str()));
@@ -156,7 +183,7 @@ pub(crate) fn parse_extract(path: &str, content: &[u8], warnings: &mut Vec<Strin
 
 pub(crate) fn parse(path: &str, content: &[u8], warnings: &mut Vec<String>) -> Vec<Package> {
     let mut out = Vec::new();
-    walk(content, path, 0, &mut out, warnings);
+    walk(Cursor::new(content), path, 0, &mut out, warnings);
     out
 }
 

@@ -5,8 +5,10 @@
 use anyhow::Context;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use vigie_catalog::sbom::{Subject, cyclonedx, now_utc, spdx, vigie_json};
+use vigie_catalog::sbom::{Subject, cyclonedx, now_utc, spdx, vigie_sbom};
 
 use crate::cli::GlobalArgs;
 use crate::exit::Outcome;
@@ -18,7 +20,10 @@ use crate::exit::Outcome;
 packages, each with its version, package URL, source package, licences, the file it came from and the layer that \
 introduced it.\n\nIMAGE is an image in the engine (name or id), a `docker save` archive (.tar, .tar.gz), an OCI \
 image layout directory or oci-archive tar, or a root filesystem directory. Prefixes force the kind: docker:, \
-docker-archive:, oci:, oci-archive:, dir:. Nothing is extracted to disk.",
+docker-archive:, oci:, oci-archive:, dir:. Nothing is extracted to disk.\n\nWhen something could not be read \
+(an unreadable file or directory, a file over the size limit, a database entry not understood) the SBOM is still \
+written, marked incomplete (JSON `incomplete`, a CycloneDX `vigie:incomplete` property, an SPDX annotation, a \
+table footer), and the exit code is 2 unless --allow-incomplete is given.",
     after_help = "Examples:\n  vigie sbom alpine:3.10\n  vigie sbom image.tar -f cyclonedx -o sbom.cdx.json\n  \
 vigie sbom oci:./layout --platform linux/arm64 -f spdx\n  vigie sbom dir:/ -f json"
 )]
@@ -35,6 +40,32 @@ pub struct Args {
     /// Platform to pick from a multi-platform OCI index (os/arch[/variant])
     #[arg(long, value_name = "OS/ARCH")]
     pub platform: Option<String>,
+    /// Package types to list: os (dpkg, apk, rpm: on a directory only their databases are read), library, all
+    #[arg(long, value_enum, default_value_t = PackageTypes::All, value_name = "TYPES")]
+    pub pkg_types: PackageTypes,
+    /// Exit 0 even when the SBOM is incomplete (it stays marked incomplete)
+    #[arg(long)]
+    pub allow_incomplete: bool,
+    /// No progress bar and no warnings on stderr (errors still are)
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PackageTypes {
+    All,
+    Os,
+    Library,
+}
+
+impl From<PackageTypes> for vigie_catalog::PackageTypes {
+    fn from(t: PackageTypes) -> Self {
+        match t {
+            PackageTypes::All => vigie_catalog::PackageTypes::All,
+            PackageTypes::Os => vigie_catalog::PackageTypes::Os,
+            PackageTypes::Library => vigie_catalog::PackageTypes::Library,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -51,17 +82,16 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         platform: args.platform.clone(),
     };
     let image = vigie_image::open_with(&args.image, &options).with_context(|| format!("cannot open {}", args.image))?;
-    let progress = std::io::stderr().is_terminal();
-    if progress {
-        eprint!("reading {} ({})…\r", args.image, image.kind.as_str());
-    }
-    let view = image
-        .view(&vigie_catalog::view_options())
-        .with_context(|| format!("cannot read {}", args.image))?;
-    if progress {
-        eprint!("\x1b[2K");
-    }
-    let catalog = vigie_catalog::catalog(&view);
+    let mut view_options = vigie_catalog::view_options_for(args.pkg_types.into());
+    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let counters = Arc::new(vigie_image::Progress::default());
+        view_options.progress = Some(counters.clone());
+        ProgressBar::start(counters, image.kind == vigie_image::SourceKind::Dir)
+    });
+    let view = image.view(&view_options);
+    drop(bar);
+    let view = view.with_context(|| format!("cannot read {}", args.image))?;
+    let catalog = vigie_catalog::catalog_for(&view, args.pkg_types.into());
     let subject = Subject {
         reference: args.image.clone(),
         source: image.kind.as_str().to_string(),
@@ -69,19 +99,106 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         tags: image.repo_tags.clone(),
         layers: view.layers.iter().map(|l| l.diff_id.clone()).collect(),
     };
+    // The files read are catalogued: free them before the report is built.
+    drop(view);
     let text = match args.format {
         Format::Table => table(&subject, &catalog),
-        Format::Json => pretty(&vigie_json(&subject, &catalog))?,
+        Format::Json => {
+            let mut text =
+                serde_json::to_string_pretty(&vigie_sbom(&subject, &catalog)).context("cannot serialise the SBOM")?;
+            text.push('\n');
+            text
+        }
         Format::Cyclonedx => pretty(&cyclonedx(&subject, &catalog, &now_utc()))?,
         Format::Spdx => pretty(&spdx(&subject, &catalog, &now_utc()))?,
     };
     crate::output::emit(&text, args.output.as_deref())?;
-    if args.format != Format::Table {
-        for w in &catalog.warnings {
+    if args.format != Format::Table && !args.quiet {
+        for w in catalog.warnings.iter().take(MAX_WARNINGS_SHOWN) {
             eprintln!("vigie: warning: {w}");
         }
+        if catalog.warnings.len() > MAX_WARNINGS_SHOWN {
+            eprintln!(
+                "vigie: warning: … and {} more (all in the report)",
+                catalog.warnings.len() - MAX_WARNINGS_SHOWN
+            );
+        }
+    }
+    if catalog.is_incomplete() && !args.allow_incomplete {
+        anyhow::bail!(
+            "incomplete sbom of {}: {} warning(s) about what could not be read; --allow-incomplete accepts a partial result",
+            args.image,
+            catalog.incomplete.len()
+        );
     }
     Ok(Outcome::Clean)
+}
+
+/// Warnings repeated on stderr; the report has them all.
+const MAX_WARNINGS_SHOWN: usize = 20;
+
+/// A progress bar on stderr, fed from the reader's counters by a thread; it
+/// appears only when the work lasts, and is cleared when dropped.
+struct ProgressBar {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ProgressBar {
+    fn start(counters: Arc<vigie_image::Progress>, walking: bool) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let tick = std::time::Duration::from_millis(100);
+            // Short work draws nothing; the tests set the delay to 0 to see the bar.
+            let delay_ms: u64 = std::env::var("VIGIE_PROGRESS_DELAY_MS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(300);
+            let mut waited = 0;
+            while waited < delay_ms {
+                if stopped.load(Ordering::Relaxed) {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                waited += 10;
+            }
+            let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+            let style = if walking {
+                indicatif::ProgressStyle::with_template("{spinner} walking {human_pos} entries ({per_sec}) {elapsed}")
+            } else {
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} reading layers {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}) {elapsed}",
+                )
+            };
+            if let Ok(style) = style {
+                bar.set_style(style);
+            }
+            while !stopped.load(Ordering::Relaxed) {
+                let total = counters.total.load(Ordering::Relaxed);
+                if total > 0 {
+                    bar.set_length(total);
+                }
+                bar.set_position(counters.done.load(Ordering::Relaxed));
+                bar.tick();
+                std::thread::sleep(tick);
+            }
+            bar.finish_and_clear();
+        });
+        ProgressBar {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for ProgressBar {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 fn pretty(value: &serde_json::Value) -> anyhow::Result<String> {
@@ -149,6 +266,12 @@ fn table(subject: &Subject, catalog: &vigie_catalog::Catalog) -> String {
     }
     if !catalog.warnings.is_empty() {
         out.push('\n');
+    }
+    if catalog.is_incomplete() {
+        out.push_str(&format!(
+            "\nIncomplete: {} file(s), layer(s) or entries could not be read: packages may be missing\n",
+            catalog.incomplete.len()
+        ));
     }
     out
 }
