@@ -558,7 +558,8 @@ fn elf_section(
     word.copy_from_slice(&header[0x28..0x30]);
     let table_offset = u64::from_le_bytes(word);
     let (entry_size, count, names_index) = (u16_at(0x3a), u16_at(0x3c), u16_at(0x3e));
-    if entry_size < 64 || count == 0 || count > 4096 || names_index >= count {
+    // Real ELF64 section headers are 64 bytes: a larger size only bounds the table read.
+    if !(64..=256).contains(&entry_size) || count == 0 || count > 4096 || names_index >= count {
         return Ok(None);
     }
     let mut table = vec![0u8; (entry_size * count) as usize];

@@ -30,13 +30,16 @@ fn elf_sections(data: &[u8]) -> Vec<(String, usize, usize)> {
     if !data.starts_with(b"\x7fELF") || data.get(4) != Some(&2) || data.get(5) != Some(&1) {
         return out;
     }
-    let u16_at = |at: usize| data.get(at..at + 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize);
+    let u16_at = |at: usize| {
+        data.get(at..at.checked_add(2)?)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
+    };
     let u32_at = |at: usize| {
-        data.get(at..at + 4)
+        data.get(at..at.checked_add(4)?)
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
     };
     let u64_at = |at: usize| {
-        data.get(at..at + 8)
+        data.get(at..at.checked_add(8)?)
             .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as usize)
     };
     let (Some(shoff), Some(shentsize), Some(shnum), Some(shstrndx)) =
@@ -51,7 +54,10 @@ fn elf_sections(data: &[u8]) -> Vec<(String, usize, usize)> {
     let Some(strtab_header) = header(shstrndx) else {
         return out;
     };
-    let (Some(str_off), Some(str_size)) = (u64_at(strtab_header + 0x18), u64_at(strtab_header + 0x20)) else {
+    let (Some(str_off), Some(str_size)) = (
+        u64_at(strtab_header.saturating_add(0x18)),
+        u64_at(strtab_header.saturating_add(0x20)),
+    ) else {
         return out;
     };
     let Some(strtab) = data.get(str_off..str_off.saturating_add(str_size)) else {
@@ -59,7 +65,11 @@ fn elf_sections(data: &[u8]) -> Vec<(String, usize, usize)> {
     };
     for i in 0..shnum {
         let Some(h) = header(i) else { break };
-        let (Some(name_off), Some(offset), Some(size)) = (u32_at(h), u64_at(h + 0x18), u64_at(h + 0x20)) else {
+        let (Some(name_off), Some(offset), Some(size)) = (
+            u32_at(h),
+            u64_at(h.saturating_add(0x18)),
+            u64_at(h.saturating_add(0x20)),
+        ) else {
             break;
         };
         let name = strtab
@@ -291,5 +301,18 @@ mod tests {
         assert!(extract(b"#!/bin/sh\n").is_none());
         assert!(extract(b"\x7fELF\x02\x01garbage").is_none());
         assert!(go_buildinfo(b"\xff Go buildinf:\x08\x02").is_none());
+    }
+
+    #[test]
+    fn section_table_offsets_near_the_end_of_the_address_space_are_not_a_panic() {
+        // Found by fuzz target language_files: e_shoff close to u64::MAX made
+        // `header + 0x18` overflow.
+        let mut elf = vec![0u8; 64];
+        elf[..6].copy_from_slice(b"\x7fELF\x02\x01");
+        elf[0x28..0x30].copy_from_slice(&(u64::MAX - 8).to_le_bytes());
+        elf[0x3a..0x3c].copy_from_slice(&64u16.to_le_bytes());
+        elf[0x3c..0x3e].copy_from_slice(&1u16.to_le_bytes());
+        assert!(elf_sections(&elf).is_empty());
+        assert!(extract(&elf).is_none());
     }
 }
