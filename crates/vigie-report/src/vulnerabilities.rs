@@ -92,6 +92,15 @@ pub fn scan_table(result: &ScanResult) -> String {
             ));
         }
     }
+    if !result.incomplete.is_empty() {
+        out.push_str(&format!(
+            "\nINCOMPLETE: {} part(s) of the target could not be read, so packages (and their vulnerabilities) may be missing:\n",
+            result.incomplete.len()
+        ));
+        for reason in result.incomplete.iter().take(20) {
+            out.push_str(&format!("  {reason}\n"));
+        }
+    }
     out
 }
 

@@ -41,6 +41,9 @@ pub struct ScanResult {
     pub packages: Vec<PackageQuery>,
     pub applied: Applied,
     pub warnings: Vec<String>,
+    /// Parts of the target that could not be read (a file, a layer): the
+    /// package list, hence the findings, may miss something.
+    pub incomplete: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -82,6 +85,8 @@ pub fn to_json(result: &ScanResult) -> String {
         "filtered": result.applied.filtered,
         "notices": result.applied.notices,
         "warnings": result.warnings,
+        "incomplete": !result.incomplete.is_empty(),
+        "incomplete_reasons": result.incomplete,
     });
     serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
 }

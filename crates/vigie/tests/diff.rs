@@ -44,7 +44,7 @@ fn fixture() -> Fixture {
 fn scan(f: &Fixture, format: &str, out: &str, extra: &[&str]) -> PathBuf {
     let path = f.dir.path().join(out);
     common::vigie()
-        .args(["scan", "--db"])
+        .args(["scan", "--allow-incomplete", "--db"])
         .arg(&f.db)
         .args(["-f", format, "-o"])
         .arg(&path)

@@ -53,7 +53,13 @@ fn alpine34_rootfs() -> tempfile::TempDir {
     dir
 }
 
+/// `scan -f json`, accepting partial results: the Alpine 3.4 database has a
+/// real broken entry (see `an_incomplete_scan_is_marked_and_exits_2_unless_accepted`).
 fn scan_json(target: &Path, extra: &[&str]) -> (Value, String, i32) {
+    scan_json_strict(target, &[&["--allow-incomplete"], extra].concat())
+}
+
+fn scan_json_strict(target: &Path, extra: &[&str]) -> (Value, String, i32) {
     let output = common::vigie()
         .arg("scan")
         .arg("--db")
@@ -132,12 +138,53 @@ fn alpine_34_rootfs_matches_the_apk_oracle() {
         .map(str::to_string)
         .collect();
     assert!(expected.len() > 40, "the oracle found only {} pairs", expected.len());
+    // The real database has an entry without a version: the result is
+    // marked incomplete, and accepted as such here.
     let (report, _, code) = scan_json(rootfs.path(), &[]);
     assert_eq!(code, 0);
     assert_eq!(report["os"]["ecosystem"], "Alpine:v3.4");
     assert_eq!(pairs(&report), expected);
-    // The broken entry without a version is reported, not fatal.
+    assert_eq!(report["incomplete"], true);
     assert!(report["packages_checked"].as_u64().unwrap() >= 14);
+}
+
+#[test]
+fn an_incomplete_scan_is_marked_and_exits_2_unless_accepted() {
+    let rootfs = alpine34_rootfs();
+    let (report, stderr, code) = scan_json_strict(rootfs.path(), &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("incomplete scan of") && stderr.contains("--allow-incomplete"),
+        "{stderr}"
+    );
+    // The report itself is whole, and says what is missing.
+    assert_eq!(report["incomplete"], true);
+    let reasons = report["incomplete_reasons"].as_array().unwrap();
+    assert!(!reasons.is_empty());
+    assert!(!report["vulnerabilities"].as_array().unwrap().is_empty());
+    let table = common::vigie()
+        .args(["scan", "--allow-incomplete", "--db"])
+        .arg(db())
+        .arg(rootfs.path())
+        .output()
+        .unwrap();
+    assert_eq!(table.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&table.stdout).contains("INCOMPLETE: "));
+    // An SBOM that vigie marked incomplete stays incomplete when scanned.
+    let sbom = common::vigie()
+        .args(["sbom", "--allow-incomplete", "-f", "cyclonedx"])
+        .arg(format!("dir:{}", rootfs.path().display()))
+        .output()
+        .unwrap();
+    assert_eq!(sbom.status.code(), Some(0));
+    let file = rootfs.path().join("sbom.cdx.json");
+    std::fs::write(&file, &sbom.stdout).unwrap();
+    let (report, stderr, code) = scan_json_strict(&file, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(report["incomplete"], true);
+    let (report, _, code) = scan_json(&file, &[]);
+    assert_eq!(code, 0);
+    assert!(!report["vulnerabilities"].as_array().unwrap().is_empty());
 }
 
 #[test]
@@ -178,7 +225,7 @@ fn every_output_format() {
     let rootfs = alpine34_rootfs();
     let run = |format: &str| -> String {
         let output = common::vigie()
-            .args(["scan", "--db"])
+            .args(["scan", "--allow-incomplete", "--db"])
             .arg(db())
             .args(["-f", format])
             .arg(rootfs.path())

@@ -59,6 +59,10 @@ pub struct Args {
     /// Platform of a multi-platform image (os/arch[/variant])
     #[arg(long, value_name = "PLATFORM")]
     pub platform: Option<String>,
+    /// Accept a partial result: parts of the target that cannot be read (marked `incomplete` in the
+    /// report) no longer make the scan fail with exit 2
+    #[arg(long)]
+    pub allow_incomplete: bool,
     /// Print the time of each stage on stderr (for scripts/bench/vulndb.sh)
     #[arg(long, hide = true)]
     pub timings: bool,
@@ -79,6 +83,8 @@ pub struct Collected {
     pub os: Option<OsSummary>,
     pub packages: Vec<PackageQuery>,
     pub warnings: Vec<String>,
+    /// What could not be read (see `vigie_catalog::Catalog::incomplete`).
+    pub incomplete: Vec<String>,
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
@@ -138,6 +144,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         packages: collected.packages,
         applied,
         warnings,
+        incomplete: collected.incomplete,
     };
     let text = match args.format {
         Format::Table => vigie_report::vulnerabilities::scan_table(&result),
@@ -168,6 +175,15 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     }
     if result.warnings.len() > 20 {
         eprintln!("vigie: warning: … and {} more warnings", result.warnings.len() - 20);
+    }
+    if !result.incomplete.is_empty() && !args.allow_incomplete {
+        anyhow::bail!(
+            "incomplete scan of {}: {} part(s) could not be read (first: {}); the report above is marked incomplete — \
+             pass --allow-incomplete to accept partial results",
+            args.target,
+            result.incomplete.len(),
+            result.incomplete[0]
+        );
     }
     let failing = match (args.fail_on, args.exit_code) {
         (Some(threshold), _) => result.applied.reported.iter().any(|m| m.severity.severity >= threshold),
@@ -312,6 +328,7 @@ fn maven_name(name: &str, purl: &str) -> String {
 
 /// Adapt vigie-catalog's packages to the matcher's input.
 pub fn from_catalog(catalog: vigie_catalog::Catalog, artifact_type: &str) -> Collected {
+    let incomplete = catalog.incomplete;
     let mut warnings = catalog.warnings;
     let os_ecosystem = catalog.os.osv_ecosystem();
     let os = (!catalog.os.family.is_empty() && catalog.os.family != "none").then(|| OsSummary {
@@ -363,6 +380,7 @@ pub fn from_catalog(catalog: vigie_catalog::Catalog, artifact_type: &str) -> Col
         os,
         packages,
         warnings,
+        incomplete,
     }
 }
 
@@ -411,11 +429,35 @@ fn from_sbom(sbom: &serde_json::Value, target: &str) -> Collected {
             None => warnings.push(format!("{purl}: no vulnerability ecosystem for this package url")),
         }
     }
+    // A CycloneDX SBOM that vigie marked incomplete stays incomplete.
+    let properties = sbom.pointer("/metadata/properties").and_then(|p| p.as_array());
+    let marked = |name: &str| -> Vec<String> {
+        properties
+            .into_iter()
+            .flatten()
+            .filter(|p| p["name"] == name)
+            .filter_map(|p| p["value"].as_str().map(str::to_string))
+            .collect()
+    };
+    let incomplete = if marked("vigie:incomplete").iter().any(|v| v == "true") {
+        let reasons: Vec<String> = marked("vigie:warning")
+            .iter()
+            .map(|r| format!("{target}: {r}"))
+            .collect();
+        if reasons.is_empty() {
+            vec![format!("{target}: the SBOM is marked incomplete (vigie:incomplete)")]
+        } else {
+            reasons
+        }
+    } else {
+        Vec::new()
+    };
     Collected {
         artifact_type: "sbom".to_string(),
         os,
         packages,
         warnings,
+        incomplete,
     }
 }
 
