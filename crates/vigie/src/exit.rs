@@ -9,8 +9,8 @@ pub enum Outcome {
     Clean,
     /// Findings at or above the threshold.
     Findings,
-    /// Findings at or above the threshold, reported with a code chosen by
-    /// the user (`scan --exit-code N`).
+    /// A code chosen by the user (`scan --exit-code N`) or passed through
+    /// (`vigie run`: the container's own exit code, as with `docker run`).
     Code(u8),
 }
 

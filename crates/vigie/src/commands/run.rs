@@ -156,10 +156,12 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let steps = Steps { quiet: args.quiet };
     let runtime = crate::cli::runtime()?;
     let code = runtime.block_on(run_container(&args, &profile, &request, &steps, global))?;
+    // A stdin pump may still be blocked reading the terminal: do not wait for it.
+    runtime.shutdown_background();
     if code != 0 {
         let _ = std::io::stdout().flush();
         // The container's exit code is the command's, as with `docker run`.
-        std::process::exit(code.clamp(1, 255) as i32);
+        return Ok(Outcome::Code(code.clamp(1, 255) as u8));
     }
     Ok(Outcome::Clean)
 }
