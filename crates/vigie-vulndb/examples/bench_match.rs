@@ -208,7 +208,11 @@ fn main() {
     let records: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
     let packages: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let dir = std::env::var("BENCH_DIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string());
-    let path = Path::new(&dir).join(format!("vigie-bench-match-{records}.sqlite"));
+    // The schema version in the name: a database of an older layout is regenerated.
+    let path = Path::new(&dir).join(format!(
+        "vigie-bench-match-{records}-v{}.sqlite",
+        vigie_vulndb::store::SCHEMA_VERSION
+    ));
     let names_total = records / RECORDS_PER_NAME;
     let named_percent: u64 = std::env::var("BENCH_NAMED_PERCENT")
         .ok()
@@ -337,13 +341,29 @@ fn main() {
             }
         })
         .collect();
-    for round in ["cold", "warm"] {
+    // BENCH_QUERIES=FILE: also write the SBOM as JSON (for examples/match_dump).
+    if let Ok(file) = std::env::var("BENCH_QUERIES") {
+        std::fs::write(&file, serde_json::to_vec(&queries).unwrap()).unwrap();
+    }
+    // BENCH_ROUNDS=N: N warm rounds (for profiling), the last one printed.
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(1);
+    let mut names = vec!["cold"];
+    names.extend(std::iter::repeat_n("warm", rounds.max(1)));
+    for (i, round) in names.iter().enumerate() {
+        let round = *round;
+        let last = i + 1 == names.len();
         let db = Database::open(&path).unwrap();
         let cpu = cpu_seconds();
         let started = Instant::now();
         let report = match_packages(&db, &queries).unwrap();
         let seconds = started.elapsed().as_secs_f64();
         let cpu = cpu_seconds() - cpu;
+        if !last && round == "warm" {
+            continue;
+        }
         let vulnerable: std::collections::BTreeSet<_> = report
             .matches
             .iter()

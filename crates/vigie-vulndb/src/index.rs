@@ -2,12 +2,13 @@
 //! is reduced to what matching reads (its `versions` list, sorted by the
 //! ecosystem's version order, and its `ECOSYSTEM`/`SEMVER` ranges as tagged
 //! event strings) and encoded as a small binary [`entry`](encode_entry).
-//! When a database is published, every ecosystem gets one index blob: its
-//! package names sorted, each followed by the encoded entries of that
-//! package. A scan loads one blob per ecosystem it needs and answers "which
-//! advisories name this package" by binary search in memory, so packages
-//! with no advisory (the vast majority) never touch SQLite or JSON; only the
-//! records behind actual hits are read and decoded afterwards.
+//! When a database is published, every ecosystem gets a lookup blob (a hash
+//! table over its package names) and one block per name ([`build_block`]):
+//! the name's entries with their bounds pre-parsed and sorted, then the
+//! binary heads ([`crate::head`]) of the records behind them. A scan loads
+//! the lookup of each ecosystem it needs, so packages with no advisory (the
+//! vast majority) cost one hash probe; for the others it reads the
+//! evaluated part of the name's block once, and only the heads its hits name.
 //!
 //! Every read from a blob is bounds-checked: a damaged blob is reported as a
 //! corrupt database, never a panic.
@@ -17,7 +18,7 @@ use crate::osv::Affected;
 use std::cmp::Ordering;
 use vigie_version::{Scheme, Version, VersionError};
 
-const INDEX_MAGIC: &[u8; 4] = b"VGI2";
+const INDEX_MAGIC: &[u8; 4] = b"VGI3";
 
 /// Range kinds kept in an entry; others (GIT) are never evaluated.
 const RANGE_ECOSYSTEM: u8 = 0;
@@ -38,23 +39,36 @@ fn put_str(out: &mut Vec<u8>, text: &str) {
 
 /// A bounds-checked reader over a byte slice.
 #[derive(Clone)]
-struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
         Reader { bytes, at: 0 }
     }
 
-    fn byte(&mut self) -> Option<u8> {
+    pub(crate) fn position(&self) -> usize {
+        self.at
+    }
+
+    pub(crate) fn at_end(&self) -> bool {
+        self.at == self.bytes.len()
+    }
+
+    /// The bytes read since `start`.
+    pub(crate) fn since(&self, start: usize) -> Option<&'a [u8]> {
+        self.bytes.get(start..self.at)
+    }
+
+    pub(crate) fn byte(&mut self) -> Option<u8> {
         let b = *self.bytes.get(self.at)?;
         self.at += 1;
         Some(b)
     }
 
-    fn varint(&mut self) -> Option<u64> {
+    pub(crate) fn varint(&mut self) -> Option<u64> {
         let mut value = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.byte()?;
@@ -66,18 +80,18 @@ impl<'a> Reader<'a> {
         None
     }
 
-    fn len(&mut self) -> Option<usize> {
+    pub(crate) fn len(&mut self) -> Option<usize> {
         usize::try_from(self.varint()?).ok()
     }
 
-    fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
+    pub(crate) fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
         let end = self.at.checked_add(n)?;
         let slice = self.bytes.get(self.at..end)?;
         self.at = end;
         Some(slice)
     }
 
-    fn str(&mut self) -> Option<&'a str> {
+    pub(crate) fn str(&mut self) -> Option<&'a str> {
         let n = self.len()?;
         std::str::from_utf8(self.bytes(n)?).ok()
     }
@@ -269,6 +283,18 @@ fn is_bound(kind: EventKind, text: &str) -> bool {
 /// `0, n, (kind, class + 1 or 0 for "0", [text index if fixed])*`, a raw one
 /// `1, n, (kind, text)*`.
 pub fn build_block(scheme: Option<Scheme>, entries: &[(i64, i64, Vec<u8>)]) -> Result<Vec<u8>, Malformed> {
+    build_block_with_heads(scheme, entries, &[])
+}
+
+/// [`build_block`] with the encoded heads ([`crate::head`]) of the entries'
+/// records, `(rid, head)` sorted by rid: each is stored once in the block,
+/// after the class starts, and every entry points at its record's head (an
+/// entry whose record has no head points nowhere).
+pub fn build_block_with_heads(
+    scheme: Option<Scheme>,
+    entries: &[(i64, i64, Vec<u8>)],
+    heads: &[(i64, Vec<u8>)],
+) -> Result<Vec<u8>, Malformed> {
     let decoded: Vec<DecodedEntry<'_>> = entries
         .iter()
         .map(|(rid, seq, bytes)| decode_for_block(*rid, *seq, bytes).ok_or(Malformed))
@@ -299,7 +325,10 @@ pub fn build_block(scheme: Option<Scheme>, entries: &[(i64, i64, Vec<u8>)]) -> R
         }
         class_of.insert(text, (class_starts.len() - 1, i));
     }
+    // The evaluated part (the "prefix") comes first, its length in a fixed
+    // header, so a reader can read it alone and then only the heads it needs.
     let mut out = Vec::with_capacity(64);
+    out.extend_from_slice(&[0; 4]);
     put_varint(&mut out, texts.len() as u64);
     for (_, text) in &texts {
         put_str(&mut out, text);
@@ -308,10 +337,24 @@ pub fn build_block(scheme: Option<Scheme>, entries: &[(i64, i64, Vec<u8>)]) -> R
     for start in &class_starts {
         put_varint(&mut out, *start as u64);
     }
+    // Heads go after the prefix, each entry pointing at its record's one.
+    let mut head_at = Vec::with_capacity(heads.len());
+    let mut heads_len = 0usize;
+    for (_, head) in heads {
+        head_at.push(heads_len);
+        heads_len += head.len();
+    }
     put_varint(&mut out, decoded.len() as u64);
     for entry in &decoded {
         put_varint(&mut out, entry.rid as u64);
         put_varint(&mut out, entry.seq as u64);
+        match heads.binary_search_by_key(&entry.rid, |(rid, _)| *rid) {
+            Ok(i) => {
+                put_varint(&mut out, head_at[i] as u64 + 1);
+                put_varint(&mut out, heads[i].1.len() as u64);
+            }
+            Err(_) => put_varint(&mut out, 0),
+        }
         // Listed versions that parse compare by class; the others (and all
         // of them without a scheme) by text.
         let mut listed: Vec<usize> = Vec::new();
@@ -389,7 +432,20 @@ pub fn build_block(scheme: Option<Scheme>, entries: &[(i64, i64, Vec<u8>)]) -> R
             }
         }
     }
+    let prefix = u32::try_from(out.len()).map_err(|_| Malformed)?;
+    out[..4].copy_from_slice(&prefix.to_le_bytes());
+    out.reserve(heads_len);
+    for (_, head) in heads {
+        out.extend_from_slice(head);
+    }
     Ok(out)
+}
+
+/// The length of a block's evaluated part (what [`evaluate_block`] needs),
+/// from its first 4 bytes.
+pub fn block_prefix_len(header: &[u8]) -> Option<usize> {
+    let b = header.get(..4)?;
+    Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
 }
 
 /// What evaluating one entry of a block gave (only hits and errors are reported).
@@ -397,6 +453,8 @@ pub fn build_block(scheme: Option<Scheme>, entries: &[(i64, i64, Vec<u8>)]) -> R
 pub struct EntryResult {
     pub rid: i64,
     pub seq: i64,
+    /// Where the record's head lies in the block (offset, length), if stored.
+    pub head: Option<(usize, usize)>,
     pub result: Result<Hit, VersionError>,
 }
 
@@ -409,7 +467,9 @@ pub fn evaluate_block(
     version: Option<&Version>,
     out: &mut Vec<EntryResult>,
 ) -> Result<(), Malformed> {
-    let mut r = Reader::new(block);
+    let prefix_len = block_prefix_len(block).ok_or(Malformed)?;
+    let mut r = Reader::new(block.get(..prefix_len).ok_or(Malformed)?);
+    r.bytes(4).ok_or(Malformed)?;
     let n_texts = r.len().ok_or(Malformed)?;
     let mut texts = Vec::with_capacity(n_texts.min(4096));
     for _ in 0..n_texts {
@@ -456,6 +516,13 @@ pub fn evaluate_block(
     for _ in 0..entries {
         let rid = r.varint().ok_or(Malformed)? as i64;
         let seq = r.varint().ok_or(Malformed)? as i64;
+        let head = match r.len().ok_or(Malformed)? {
+            0 => None,
+            at => Some((
+                prefix_len.checked_add(at - 1).ok_or(Malformed)?,
+                r.len().ok_or(Malformed)?,
+            )),
+        };
         let mut listed_hit = false;
         let n = r.len().ok_or(Malformed)?;
         for _ in 0..n {
@@ -541,7 +608,7 @@ pub fn evaluate_block(
             (None, None) => None,
         };
         if let Some(result) = result {
-            out.push(EntryResult { rid, seq, result });
+            out.push(EntryResult { rid, seq, head, result });
         }
     }
     Ok(())
@@ -567,20 +634,24 @@ fn name_hash(name: &[u8]) -> u64 {
     hash
 }
 
-/// Builds the two blobs of one ecosystem's index from `(name, rid, seq,
-/// entry)` rows given in name order: `lookup` (a hash table over the names,
-/// the names, and where each name's block starts), loaded whole by a scan,
-/// and `blocks` (every name's block, see [`build_block`]), of which a scan
-/// reads only the blocks of names it meets.
+/// Builds one ecosystem's index from `(name, rid, seq, entry, head)` rows
+/// given in name order: `lookup` (a hash table over the names, the names,
+/// and where each name's block would start were the blocks concatenated),
+/// loaded whole by a scan, and one block per name (see
+/// [`build_block_with_heads`]), stored one row each so a scan reads only
+/// the blocks of names it meets. Finished blocks are handed out as they are
+/// built ([`IndexBuilder::take_blocks`]), so memory stays bounded.
 pub struct IndexBuilder {
     scheme: Option<Scheme>,
     name_offsets: Vec<u32>,
     block_offsets: Vec<u32>,
     names: Vec<u8>,
-    blocks: Vec<u8>,
+    blocks_len: usize,
+    done: Vec<Vec<u8>>,
     last_name: Option<String>,
-    /// Entries of the current name.
+    /// Entries of the current name, and their records' heads (by rid).
     current: Vec<(i64, i64, Vec<u8>)>,
+    current_heads: Vec<(i64, Vec<u8>)>,
 }
 
 /// Why an index could not be built.
@@ -596,7 +667,10 @@ pub enum BuildError {
 pub struct BuiltIndex {
     pub names: usize,
     pub lookup: Vec<u8>,
-    pub blocks: Vec<u8>,
+    /// The blocks not yet taken, in name order.
+    pub blocks: Vec<Vec<u8>>,
+    /// Total length of all blocks.
+    pub blocks_len: usize,
 }
 
 impl IndexBuilder {
@@ -606,21 +680,40 @@ impl IndexBuilder {
             name_offsets: Vec::new(),
             block_offsets: Vec::new(),
             names: Vec::new(),
-            blocks: Vec::new(),
+            blocks_len: 0,
+            done: Vec::new(),
             last_name: None,
             current: Vec::new(),
+            current_heads: Vec::new(),
         }
     }
 
-    pub fn push(&mut self, name: &str, rid: i64, seq: i64, entry: &[u8]) -> Result<(), BuildError> {
+    /// Add one entry; rows of a name come in rid order. `head` is the
+    /// encoded head of the entry's record, if stored.
+    pub fn push(
+        &mut self,
+        name: &str,
+        rid: i64,
+        seq: i64,
+        entry: &[u8],
+        head: Option<&[u8]>,
+    ) -> Result<(), BuildError> {
         if self.last_name.as_deref() != Some(name) {
             self.close_name()?;
             self.name_offsets
                 .push(u32::try_from(self.names.len()).map_err(|_| BuildError::TooLarge)?);
             self.block_offsets
-                .push(u32::try_from(self.blocks.len()).map_err(|_| BuildError::TooLarge)?);
+                .push(u32::try_from(self.blocks_len).map_err(|_| BuildError::TooLarge)?);
             self.names.extend_from_slice(name.as_bytes());
             self.last_name = Some(name.to_string());
+        }
+        if let Some(head) = head
+            && self.current_heads.last().is_none_or(|(last, _)| *last != rid)
+        {
+            if self.current_heads.last().is_some_and(|(last, _)| *last > rid) {
+                return Err(BuildError::Malformed(name.to_string()));
+            }
+            self.current_heads.push((rid, head.to_vec()));
         }
         self.current.push((rid, seq, entry.to_vec()));
         Ok(())
@@ -628,12 +721,20 @@ impl IndexBuilder {
 
     fn close_name(&mut self) -> Result<(), BuildError> {
         if let Some(name) = &self.last_name {
-            let block = build_block(self.scheme, &self.current).map_err(|_| BuildError::Malformed(name.clone()))?;
-            self.blocks.extend_from_slice(&block);
+            let block = build_block_with_heads(self.scheme, &self.current, &self.current_heads)
+                .map_err(|_| BuildError::Malformed(name.clone()))?;
+            self.blocks_len += block.len();
+            self.done.push(block);
             self.current.clear();
+            self.current_heads.clear();
         }
-        u32::try_from(self.blocks.len()).map_err(|_| BuildError::TooLarge)?;
+        u32::try_from(self.blocks_len).map_err(|_| BuildError::TooLarge)?;
         Ok(())
+    }
+
+    /// The blocks finished so far (in name order), handed over.
+    pub fn take_blocks(&mut self) -> Vec<Vec<u8>> {
+        std::mem::take(&mut self.done)
     }
 
     pub fn finish(mut self) -> Result<BuiltIndex, BuildError> {
@@ -643,20 +744,24 @@ impl IndexBuilder {
         self.name_offsets
             .push(u32::try_from(self.names.len()).map_err(too_large)?);
         self.block_offsets
-            .push(u32::try_from(self.blocks.len()).map_err(too_large)?);
+            .push(u32::try_from(self.blocks_len).map_err(too_large)?);
         // Open addressing, at most half full: a lookup is one hash and
-        // usually one probe.
+        // usually one probe. A slot holds the name's number + 1 and the
+        // high half of its hash, so a name without advisories is told apart
+        // without reading any stored name (one memory access, not three).
         let size = (2 * n).max(1).next_power_of_two();
-        let mut table = vec![0u32; size];
+        let mut table = vec![0u32; 2 * size];
         for i in 0..n {
             let name = &self.names[self.name_offsets[i] as usize..self.name_offsets[i + 1] as usize];
-            let mut slot = (name_hash(name) as usize) & (size - 1);
-            while table[slot] != 0 {
+            let hash = name_hash(name);
+            let mut slot = (hash as usize) & (size - 1);
+            while table[2 * slot] != 0 {
                 slot = (slot + 1) & (size - 1);
             }
-            table[slot] = u32::try_from(i + 1).map_err(too_large)?;
+            table[2 * slot] = u32::try_from(i + 1).map_err(too_large)?;
+            table[2 * slot + 1] = (hash >> 32) as u32;
         }
-        let mut out = Vec::with_capacity(12 + 4 * size + 8 * (n + 1) + self.names.len());
+        let mut out = Vec::with_capacity(12 + 8 * size + 8 * (n + 1) + self.names.len());
         out.extend_from_slice(INDEX_MAGIC);
         out.extend_from_slice(&u32::try_from(n).map_err(too_large)?.to_le_bytes());
         out.extend_from_slice(&u32::try_from(size).map_err(too_large)?.to_le_bytes());
@@ -667,13 +772,15 @@ impl IndexBuilder {
         Ok(BuiltIndex {
             names: n,
             lookup: out,
-            blocks: self.blocks,
+            blocks: self.done,
+            blocks_len: self.blocks_len,
         })
     }
 }
 
 /// One ecosystem's index as a scan holds it: the lookup part in memory,
-/// blocks read on demand from the row `rowid` of `ecosystem_index`.
+/// blocks read on demand from the `blocks` table, where the block of name
+/// number `i` is row `rowid + i`.
 #[derive(Debug)]
 pub struct EcosystemIndex {
     pub rowid: i64,
@@ -695,7 +802,9 @@ impl EcosystemIndex {
         if !size.is_power_of_two() || size < count {
             return Err(Malformed);
         }
-        let words = size.checked_add(count.checked_add(1).and_then(|n| n.checked_mul(2)).ok_or(Malformed)?);
+        let words = size
+            .checked_mul(2)
+            .and_then(|table| table.checked_add(count.checked_add(1)?.checked_mul(2)?));
         let names_at = words
             .and_then(|w| w.checked_mul(4))
             .and_then(|b| b.checked_add(12))
@@ -736,11 +845,11 @@ impl EcosystemIndex {
     }
 
     fn name_offset(&self, i: usize) -> Option<u32> {
-        self.word(self.size + i)
+        self.word(2 * self.size + i)
     }
 
     fn block_offset(&self, i: usize) -> Option<u32> {
-        self.word(self.size + self.count + 1 + i)
+        self.word(2 * self.size + self.count + 1 + i)
     }
 
     fn name(&self, i: usize) -> Option<&[u8]> {
@@ -752,13 +861,15 @@ impl EcosystemIndex {
     fn find(&self, name: &str) -> Result<Option<usize>, Malformed> {
         let name = name.as_bytes();
         let mask = self.size - 1;
-        let mut slot = (name_hash(name) as usize) & mask;
+        let hash = name_hash(name);
+        let tag = (hash >> 32) as u32;
+        let mut slot = (hash as usize) & mask;
         for _ in 0..self.size {
-            let value = self.word(slot).ok_or(Malformed)? as usize;
+            let value = self.word(2 * slot).ok_or(Malformed)? as usize;
             if value == 0 {
                 return Ok(None);
             }
-            if self.name(value - 1).ok_or(Malformed)? == name {
+            if self.word(2 * slot + 1).ok_or(Malformed)? == tag && self.name(value - 1).ok_or(Malformed)? == name {
                 return Ok(Some(value - 1));
             }
             slot = (slot + 1) & mask;
@@ -766,18 +877,32 @@ impl EcosystemIndex {
         Ok(None)
     }
 
-    /// Where the block of a (normalised) package name lies in the blocks
-    /// blob (start, length); `None` when the name has no advisory here.
+    /// Where the block of a (normalised) package name would lie were the
+    /// blocks concatenated (start, length); `None` when the name has no
+    /// advisory here.
     pub fn block_range(&self, name: &str) -> Result<Option<(usize, usize)>, Malformed> {
         let Some(i) = self.find(name)? else {
             return Ok(None);
         };
+        self.block_span(i).map(Some)
+    }
+
+    /// The block of a (normalised) package name: its number (the name's
+    /// rank, so its row is the index's first block row plus it) and length.
+    pub fn block_of(&self, name: &str) -> Result<Option<(usize, usize)>, Malformed> {
+        let Some(i) = self.find(name)? else {
+            return Ok(None);
+        };
+        Ok(Some((i, self.block_span(i)?.1)))
+    }
+
+    fn block_span(&self, i: usize) -> Result<(usize, usize), Malformed> {
         let start = self.block_offset(i).ok_or(Malformed)? as usize;
         let end = self.block_offset(i + 1).ok_or(Malformed)? as usize;
         if start > end || end > self.blocks_len {
             return Err(Malformed);
         }
-        Ok(Some((start, end - start)))
+        Ok((start, end - start))
     }
 
     /// Every name, in order (for tests and `db` inspection).
@@ -840,27 +965,46 @@ mod tests {
             )
         };
         let mut builder = IndexBuilder::new("crates.io");
-        builder.push("alpha", 1, 0, &entry("1.0.0")).unwrap();
-        builder.push("alpha", 7, 2, &entry("2.0.0")).unwrap();
-        builder.push("beta", 3, 0, &entry("1.0.0")).unwrap();
-        let built = builder.finish().unwrap();
-        let index = EcosystemIndex::from_bytes(1, built.lookup, built.blocks.len()).unwrap();
+        builder.push("alpha", 1, 0, &entry("1.0.0"), Some(b"one")).unwrap();
+        builder.push("alpha", 7, 2, &entry("2.0.0"), Some(b"seven")).unwrap();
+        let mut blocks = builder.take_blocks();
+        builder.push("beta", 3, 0, &entry("1.0.0"), None).unwrap();
+        let mut built = builder.finish().unwrap();
+        blocks.append(&mut built.blocks);
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(built.blocks_len, blocks.iter().map(Vec::len).sum::<usize>());
+        let index = EcosystemIndex::from_bytes(1, built.lookup, built.blocks_len).unwrap();
         assert_eq!(index.len(), 2);
         let version = Version::parse(Scheme::Semver, "1.5.0").unwrap();
         let mut hits = Vec::new();
-        let (start, len) = index.block_range("alpha").unwrap().unwrap();
-        let alpha = &built.blocks[start..start + len];
+        let (number, len) = index.block_of("alpha").unwrap().unwrap();
+        let alpha = &blocks[number];
+        assert_eq!(alpha.len(), len);
         evaluate_block(Some(Scheme::Semver), alpha, "1.5.0", Some(&version), &mut hits).unwrap();
+        let head = hits[0].head.unwrap();
+        assert_eq!(&alpha[head.0..head.0 + head.1], b"seven");
         assert_eq!(
             hits,
             [EntryResult {
                 rid: 7,
                 seq: 2,
+                head: Some(head),
                 result: Ok(Hit {
                     fixed: vec!["2.0.0".to_string()]
                 })
             }]
         );
+        let (number, _) = index.block_of("beta").unwrap().unwrap();
+        hits.clear();
+        evaluate_block(
+            Some(Scheme::Semver),
+            &blocks[number],
+            "0.1.0",
+            Some(&Version::parse(Scheme::Semver, "0.1.0").unwrap()),
+            &mut hits,
+        )
+        .unwrap();
+        assert_eq!(hits[0].head, None);
         assert!(index.block_range("beta").unwrap().is_some());
         assert!(index.block_range("gamma").unwrap().is_none());
         assert!(index.block_range("").unwrap().is_none());
@@ -869,7 +1013,7 @@ mod tests {
         let empty = EcosystemIndex::from_bytes(2, empty.lookup, 0).unwrap();
         assert!(empty.block_range("alpha").unwrap().is_none());
         assert!(evaluate_block(Some(Scheme::Semver), &[3, 1], "1", Some(&version), &mut hits).is_err());
-        assert!(EcosystemIndex::from_bytes(3, b"VGI2\xff\xff\xff\xff\x04\0\0\0".to_vec(), 0).is_err());
+        assert!(EcosystemIndex::from_bytes(3, b"VGI3\xff\xff\xff\xff\x04\0\0\0".to_vec(), 0).is_err());
         assert!(EcosystemIndex::from_bytes(3, Vec::new(), 0).is_err());
     }
 

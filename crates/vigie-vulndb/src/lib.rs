@@ -6,6 +6,7 @@
 //! nothing.
 
 pub mod diff;
+pub mod head;
 pub mod import;
 pub mod index;
 pub mod matcher;

@@ -6,6 +6,7 @@
 //! by their normalised name.
 
 use crate::Error;
+use crate::head::HeadRef;
 use crate::index::{EcosystemIndex, EntryResult, evaluate_block};
 use crate::osv::{self, Affected, Event, Record};
 use crate::severity::{self, Rated};
@@ -46,7 +47,7 @@ impl PackageQuery {
     }
 
     /// The (name, version) the advisories are keyed by.
-    pub fn lookup_key(&self) -> (String, &str) {
+    pub fn lookup_key(&self) -> (std::borrow::Cow<'_, str>, &str) {
         if self.is_os() {
             let name = self
                 .source_name
@@ -58,9 +59,9 @@ impl PackageQuery {
                 .as_deref()
                 .filter(|s| !s.is_empty())
                 .unwrap_or(&self.version);
-            (osv::normalize_name(&self.ecosystem, name), version)
+            (osv::normalize_name_cow(&self.ecosystem, name), version)
         } else {
-            (osv::normalize_name(&self.ecosystem, &self.name), &self.version)
+            (osv::normalize_name_cow(&self.ecosystem, &self.name), &self.version)
         }
     }
 }
@@ -350,12 +351,12 @@ fn worker_count(items: usize) -> usize {
 
 /// Match packages against the database.
 ///
-/// The index of each ecosystem asked for is loaded once (names sorted, with
-/// their entries' ranges in compact form); each package is one binary search
-/// in it, and only packages whose name has advisories parse their version
-/// and evaluate ranges. The records behind hits are then read from SQLite
-/// once each. Large inputs are split across cores. Matches come back in
-/// input order.
+/// The lookup of each ecosystem asked for is loaded once; each package is
+/// one hash probe in it, and only packages whose name has advisories read
+/// that name's block (once per share), parse their version and evaluate
+/// ranges. The heads of the records behind hits are read from the same
+/// block, once per record, and findings are built from them in place.
+/// Large inputs are split across cores. Matches come back in input order.
 pub fn match_packages(db: &Database, packages: &[PackageQuery]) -> Result<MatchReport, Error> {
     let mut indexes: HashMap<&str, Option<EcosystemIndex>> = HashMap::new();
     for package in packages {
@@ -419,6 +420,23 @@ struct Part {
     warnings: Vec<Warning>,
 }
 
+/// The matcher's maps are keyed by local data (rows, offsets, package names),
+/// none iterated, and SipHash showed in profiles: foldhash (hashbrown's own
+/// default hasher), with a fixed seed.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
+/// What one share has read of the index blocks: the evaluated part of each
+/// block it met, and the heads of the records its hits name (each read
+/// once, kept until the findings are built, read in place then).
+#[derive(Default)]
+struct Blocks {
+    /// Block row → its evaluated part.
+    prefixes: FastMap<i64, Vec<u8>>,
+    /// (block row, head offset) → range in `heads`.
+    head_at: FastMap<(i64, usize), std::ops::Range<usize>>,
+    heads: Vec<u8>,
+}
+
 /// Match one contiguous share of the packages.
 fn match_part(
     db: &Database,
@@ -426,18 +444,19 @@ fn match_part(
     packages: &[PackageQuery],
     range: std::ops::Range<usize>,
 ) -> Result<Part, Error> {
-    let evaluated = evaluate(db, indexes, packages, range)?;
-    let mut rids: Vec<i64> = evaluated.hits.iter().map(|hit| hit.rid).collect();
-    rids.sort_unstable();
-    rids.dedup();
-    // Read in rid order (neighbouring pages), in one read transaction.
-    let heads: Vec<Option<(String, HitHead)>> =
-        db.in_read_transaction(|db| rids.iter().map(|&rid| db.hit_head(rid)).collect::<Result<_, _>>())?;
+    let mut blocks = Blocks::default();
+    let evaluated = db.in_read_transaction(|db| evaluate(db, indexes, packages, range, &mut blocks))?;
+    let blocks = &blocks;
+    let corrupt = |rid: i64| Error::Corrupt {
+        path: db.path().to_path_buf(),
+        message: format!("head of record {rid}"),
+    };
     let mut matches: Vec<VulnMatch> = Vec::new();
     // Where each package's findings lie in `matches`, for its repeats.
-    let mut placed: HashMap<usize, std::ops::Range<usize>> = HashMap::new();
+    let mut placed: FastMap<usize, std::ops::Range<usize>> = FastMap::default();
     let mut same = evaluated.same.into_iter().peekable();
     let mut hits = evaluated.hits.into_iter().peekable();
+    let mut records = Vec::new();
     loop {
         // Packages in order: the next run of hits, or the next repeat.
         let next_hit = hits.peek().map(|h| h.index);
@@ -458,40 +477,35 @@ fn match_part(
         }
         let Some(first) = hits.next() else { break };
         let index = first.index;
-        let mut run = vec![first];
-        while let Some(next) = hits.next_if(|h| h.index == index) {
-            run.push(next);
-        }
-        let mut records = Vec::with_capacity(run.len());
-        for RawHit {
+        records.clear();
+        let mut hit = Some(first);
+        while let Some(RawHit {
+            head,
             rid,
             seq,
-            hit,
+            hit: found,
             version_text,
             ..
-        } in run
+        }) = hit
         {
-            let Ok(position) = rids.binary_search(&rid) else {
-                continue;
-            };
-            let Some(Some((source, head))) = heads.get(position) else {
-                continue;
-            };
+            hit = hits.next_if(|h| h.index == index);
+            let Some(head) = head else { continue };
+            let bytes = blocks.heads.get(head).ok_or_else(|| corrupt(rid))?;
+            let head = HeadRef::parse(bytes).ok_or_else(|| corrupt(rid))?;
             // Withdrawn records are kept in the database but never reported.
-            if head.withdrawn.as_deref().is_some_and(|w| !w.is_empty()) {
+            if head.is_withdrawn() {
                 continue;
             }
             records.push(HitRecord {
                 head,
-                source,
-                hit,
+                hit: found,
                 version_text,
                 seq,
             });
         }
         if !records.is_empty() {
             let start = matches.len();
-            matches.extend(group(&packages[index], records));
+            group(&packages[index], &records, &mut matches);
             placed.insert(index, start..matches.len());
         }
     }
@@ -508,13 +522,15 @@ fn thread_failed(path: &std::path::Path) -> Error {
     }
 }
 
-/// A hit before its record is read.
-struct RawHit {
+/// A hit before its record's head is read.
+struct RawHit<'p> {
     index: usize,
+    /// Where the record's head is in [`Blocks::heads`].
+    head: Option<std::ops::Range<usize>>,
     rid: i64,
     seq: i64,
     hit: Hit,
-    version_text: String,
+    version_text: &'p str,
 }
 
 enum Warning {
@@ -524,8 +540,8 @@ enum Warning {
 }
 
 #[derive(Default)]
-struct Evaluated {
-    hits: Vec<RawHit>,
+struct Evaluated<'p> {
+    hits: Vec<RawHit<'p>>,
     /// `(package, earlier package)`: same ecosystem, lookup name and version
     /// (binary packages of one source, one library in many places), so the
     /// same findings; in package order.
@@ -533,31 +549,32 @@ struct Evaluated {
     warnings: Vec<Warning>,
 }
 
-fn evaluate(
+fn evaluate<'p>(
     db: &Database,
     indexes: &HashMap<&str, Option<EcosystemIndex>>,
-    packages: &[PackageQuery],
+    packages: &'p [PackageQuery],
     range: std::ops::Range<usize>,
-) -> Result<Evaluated, Error> {
+    blocks: &mut Blocks,
+) -> Result<Evaluated<'p>, Error> {
     let corrupt = |name: &str| Error::Corrupt {
         path: db.path().to_path_buf(),
         message: format!("index entry of {name}"),
     };
     let mut out = Evaluated::default();
     let mut results = Vec::new();
-    let mut block = Vec::new();
-    // Open blob handles, per index row.
-    let mut blobs: HashMap<i64, rusqlite::blob::Blob<'_>> = HashMap::new();
+    // One read handle on the blocks, moved from row to row.
+    let mut blob: Option<(rusqlite::blob::Blob<'_>, i64)> = None;
+    let mut header = [0u8; 4];
     // (ecosystem, name, version) → first package and whether it had hits,
     // for keys whose evaluation gave no per-package warning.
-    let mut seen: HashMap<(&str, String, &str), (usize, bool)> = HashMap::new();
+    let mut seen: FastMap<(&str, std::borrow::Cow<'p, str>, &str), (usize, bool)> = FastMap::default();
     for index in range {
         let package = &packages[index];
         let Some(Some(ecosystem_index)) = indexes.get(package.ecosystem.as_str()) else {
             continue;
         };
         let (name, version_text) = package.lookup_key();
-        let Some((start, len)) = ecosystem_index.block_range(&name).map_err(|_| corrupt(&name))? else {
+        let Some((number, len)) = ecosystem_index.block_of(&name).map_err(|_| corrupt(&name))? else {
             continue;
         };
         let key = (package.ecosystem.as_str(), name, version_text);
@@ -572,12 +589,24 @@ fn evaluate(
         let name = &key.1;
         let hits_before = out.hits.len();
         let warnings_before = out.warnings.len();
-        let blob = match blobs.entry(ecosystem_index.rowid) {
-            std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
-            std::collections::hash_map::Entry::Vacant(entry) => entry.insert(db.blocks(ecosystem_index)?),
-        };
-        block.resize(len, 0);
-        blob.read_at_exact(&mut block, start).map_err(|_| corrupt(name))?;
+        let row = i64::try_from(number)
+            .ok()
+            .and_then(|n| ecosystem_index.rowid.checked_add(n))
+            .ok_or_else(|| corrupt(name))?;
+        if let std::collections::hash_map::Entry::Vacant(entry) = blocks.prefixes.entry(row) {
+            let blob = position_blob(db, &mut blob, row)?;
+            if blob.len() != len {
+                return Err(corrupt(name));
+            }
+            blob.read_at_exact(&mut header, 0).map_err(|_| corrupt(name))?;
+            let prefix_len = crate::index::block_prefix_len(&header)
+                .filter(|&p| p >= header.len() && p <= len)
+                .ok_or_else(|| corrupt(name))?;
+            let mut prefix = vec![0; prefix_len];
+            blob.read_at_exact(&mut prefix, 0).map_err(|_| corrupt(name))?;
+            entry.insert(prefix);
+        }
+        let block = blocks.prefixes.get(&row).ok_or_else(|| corrupt(name))?;
         let scheme = Scheme::for_ecosystem(&package.ecosystem);
         let version = match scheme {
             Some(scheme) => match Version::parse(scheme, version_text) {
@@ -594,15 +623,34 @@ fn evaluate(
             }
         };
         results.clear();
-        evaluate_block(scheme, &block, version_text, version.as_ref(), &mut results).map_err(|_| corrupt(name))?;
-        for EntryResult { rid, seq, result } in results.drain(..) {
+        evaluate_block(scheme, block, version_text, version.as_ref(), &mut results).map_err(|_| corrupt(name))?;
+        for EntryResult { rid, seq, head, result } in results.drain(..) {
             match result {
                 Ok(hit) => out.hits.push(RawHit {
                     index,
+                    head: match head {
+                        None => None,
+                        Some((at, head_len)) => Some(match blocks.head_at.get(&(row, at)) {
+                            Some(range) => range.clone(),
+                            None => {
+                                let blob = position_blob(db, &mut blob, row)?;
+                                let start = blocks.heads.len();
+                                let end = start.checked_add(head_len).ok_or_else(|| corrupt(name))?;
+                                if at.checked_add(head_len).is_none_or(|e| e > blob.len()) {
+                                    return Err(corrupt(name));
+                                }
+                                blocks.heads.resize(end, 0);
+                                blob.read_at_exact(&mut blocks.heads[start..end], at)
+                                    .map_err(|_| corrupt(name))?;
+                                blocks.head_at.insert((row, at), start..end);
+                                start..end
+                            }
+                        }),
+                    },
                     rid,
                     seq,
                     hit,
-                    version_text: version_text.to_string(),
+                    version_text,
                 }),
                 Err(e) => out
                     .warnings
@@ -621,22 +669,56 @@ fn evaluate(
     Ok(out)
 }
 
+/// The blob handle on block row `row` (opened, or moved there).
+fn position_blob<'c, 'b>(
+    db: &'c Database,
+    blob: &'b mut Option<(rusqlite::blob::Blob<'c>, i64)>,
+    row: i64,
+) -> Result<&'b mut rusqlite::blob::Blob<'c>, Error> {
+    let sql = |e: rusqlite::Error| Error::Corrupt {
+        path: db.path().to_path_buf(),
+        message: format!("index block {row}: {e}"),
+    };
+    match blob {
+        Some((handle, at)) => {
+            if *at != row {
+                handle.reopen(row).map_err(sql)?;
+                *at = row;
+            }
+        }
+        None => {
+            *blob = Some((
+                db.block_blob(row).map_err(|e| Error::Corrupt {
+                    path: db.path().to_path_buf(),
+                    message: format!("index block {row}: {e}"),
+                })?,
+                row,
+            ))
+        }
+    }
+    match blob {
+        Some((handle, _)) => Ok(handle),
+        None => Err(sql(rusqlite::Error::InvalidQuery)),
+    }
+}
+
 struct HitRecord<'a> {
-    head: &'a HitHead,
-    source: &'a str,
+    head: HeadRef<'a>,
     hit: Hit,
-    version_text: String,
+    version_text: &'a str,
     seq: i64,
 }
 
-fn ids_of(record: &HitHead) -> BTreeSet<String> {
-    let mut ids: BTreeSet<String> = record.aliases.iter().cloned().collect();
-    ids.insert(record.id.clone());
+/// A record's id and aliases, sorted and deduplicated.
+fn ids_of<'a>(record: &HeadRef<'a>) -> BTreeSet<&'a str> {
+    let mut ids: BTreeSet<&'a str> = record.aliases.iter().collect();
+    ids.insert(record.id);
     ids
 }
 
-/// Group the hits of one package whose id sets overlap.
-fn group(package: &PackageQuery, hits: Vec<HitRecord<'_>>) -> Vec<VulnMatch> {
+/// Group the hits of one package whose id sets overlap; the findings are
+/// appended to `out`, most severe first.
+fn group(package: &PackageQuery, hits: &[HitRecord<'_>], out: &mut Vec<VulnMatch>) {
     let n = hits.len();
     let mut parent: Vec<usize> = (0..n).collect();
     fn find(parent: &mut [usize], mut i: usize) -> usize {
@@ -646,18 +728,20 @@ fn group(package: &PackageQuery, hits: Vec<HitRecord<'_>>) -> Vec<VulnMatch> {
         }
         i
     }
-    let mut owner: HashMap<String, usize> = HashMap::new();
-    for (i, HitRecord { head: record, .. }) in hits.iter().enumerate() {
-        for id in ids_of(record) {
-            match owner.get(&id) {
-                Some(&j) => {
-                    let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-                    if a != b {
-                        parent[a] = b;
+    if n > 1 {
+        let mut owner: FastMap<&str, usize> = FastMap::default();
+        for (i, HitRecord { head: record, .. }) in hits.iter().enumerate() {
+            for id in ids_of(record) {
+                match owner.get(id) {
+                    Some(&j) => {
+                        let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                        if a != b {
+                            parent[a] = b;
+                        }
                     }
-                }
-                None => {
-                    owner.insert(id, i);
+                    None => {
+                        owner.insert(id, i);
+                    }
                 }
             }
         }
@@ -667,90 +751,90 @@ fn group(package: &PackageQuery, hits: Vec<HitRecord<'_>>) -> Vec<VulnMatch> {
         let root = find(&mut parent, i);
         groups.entry(root).or_default().push(i);
     }
-    let mut out = Vec::new();
+    let start = out.len();
     for members in groups.values() {
-        let mut ids = BTreeSet::new();
-        let mut record_ids = BTreeSet::new();
-        let mut related = BTreeSet::new();
+        let mut ids: BTreeSet<&str> = BTreeSet::new();
+        let mut record_ids: BTreeSet<&str> = BTreeSet::new();
+        let mut related: BTreeSet<&str> = BTreeSet::new();
         let mut fixed: Vec<String> = Vec::new();
-        let mut references = Vec::new();
-        let mut refs = Vec::new();
-        let mut best: Option<Rated> = None;
+        let mut references: Vec<&str> = Vec::new();
+        let mut refs = Vec::with_capacity(members.len());
+        let mut best: Option<crate::head::RatedRef<'_>> = None;
         let mut title = None;
-        let mut installed = String::new();
+        let mut installed = "";
         for &i in members {
             let HitRecord {
                 head: record,
-                source,
                 hit,
                 version_text,
                 seq,
             } = &hits[i];
-            installed = version_text.clone();
-            ids.extend(ids_of(record));
-            record_ids.insert(record.id.clone());
-            related.extend(record.upstream.iter().cloned());
-            related.extend(record.related.iter().cloned());
+            installed = version_text;
+            ids.insert(record.id);
+            ids.extend(record.aliases.iter());
+            record_ids.insert(record.id);
+            related.extend(record.upstream.iter());
+            related.extend(record.related.iter());
             for f in &hit.fixed {
                 if !fixed.contains(f) {
                     fixed.push(f.clone());
                 }
             }
-            for url in &record.references {
-                if !references.contains(url) {
-                    references.push(url.clone());
+            for url in record.references.iter() {
+                if !references.contains(&url) {
+                    references.push(url);
                 }
             }
             refs.push(RecordRef {
-                id: record.id.clone(),
-                source: source.to_string(),
-                modified: record.modified.clone(),
+                id: record.id.to_string(),
+                source: record.source.to_string(),
+                modified: record.modified.map(str::to_string),
             });
             let rated = record.rating_for(*seq);
             if best.as_ref().is_none_or(|b| rated.severity > b.severity) {
-                best = Some(rated.clone());
+                best = Some(rated);
             }
             if title.is_none() {
-                title = record.title.clone();
+                title = record.title;
             }
         }
         let id = ids
             .iter()
             .find(|id| id.starts_with("CVE-"))
             .or_else(|| record_ids.iter().next())
-            .cloned()
+            .copied()
             .unwrap_or_default();
-        let aliases: Vec<String> = ids.into_iter().filter(|i| *i != id).collect();
+        let aliases: Vec<String> = ids.iter().filter(|i| **i != id).map(|i| i.to_string()).collect();
         let related: Vec<String> = related
             .into_iter()
-            .filter(|r| *r != id && !aliases.contains(r))
+            .filter(|r| *r != id && !ids.contains(r))
+            .map(str::to_string)
             .collect();
         refs.sort();
         out.push(VulnMatch {
-            id,
+            id: id.to_string(),
             aliases,
             related,
             package: package.clone(),
-            installed_version: installed,
+            installed_version: installed.to_string(),
             fix_status: if fixed.is_empty() {
                 FixStatus::Affected
             } else {
                 FixStatus::Fixed
             },
             fixed_versions: fixed,
-            severity: best.unwrap_or(Rated {
+            severity: best.map(|b| b.to_rated()).unwrap_or(Rated {
                 severity: severity::Severity::Unknown,
                 source: "none".to_string(),
                 score: None,
                 vector: None,
             }),
-            title,
-            references,
+            title: title.map(str::to_string),
+            references: references.into_iter().map(str::to_string).collect(),
             records: refs,
         });
     }
-    out.sort_by(|a, b| b.severity.severity.cmp(&a.severity.severity).then(a.id.cmp(&b.id)));
-    out
+    out[start..].sort_by(|a, b| b.severity.severity.cmp(&a.severity.severity).then(a.id.cmp(&b.id)));
 }
 
 #[cfg(test)]
@@ -808,7 +892,7 @@ mod tests {
             source_version: Some("1.1.1n-0+deb11u3".into()),
             ..PackageQuery::default()
         };
-        assert_eq!(package.lookup_key(), ("openssl".to_string(), "1.1.1n-0+deb11u3"));
+        assert_eq!(package.lookup_key(), ("openssl".into(), "1.1.1n-0+deb11u3"));
         let python = PackageQuery {
             ecosystem: "PyPI".into(),
             name: "Django_Rest".into(),

@@ -194,6 +194,28 @@ pub fn ecosystem_base(ecosystem: &str) -> &str {
     ecosystem.split(':').next().unwrap_or(ecosystem)
 }
 
+/// [`normalize_name`] without a copy when the name is already in its
+/// normal form (the common case: names as lockfiles and indexes spell them).
+pub fn normalize_name_cow<'a>(ecosystem: &str, name: &'a str) -> std::borrow::Cow<'a, str> {
+    let trimmed = name.trim();
+    let plain = |extra: &dyn Fn(u8) -> bool| {
+        trimmed.len() == name.len()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii() && !b.is_ascii_uppercase() && !extra(b))
+    };
+    let normal = match ecosystem_base(ecosystem) {
+        "PyPI" => plain(&|b| b == b'_' || b == b'.') && !name.contains("--"),
+        "crates.io" | "npm" | "NuGet" | "Packagist" | "Hex" | "Pub" => plain(&|_| false),
+        _ => return std::borrow::Cow::Borrowed(trimmed),
+    };
+    if normal {
+        std::borrow::Cow::Borrowed(name)
+    } else {
+        std::borrow::Cow::Owned(normalize_name(ecosystem, name))
+    }
+}
+
 /// Package names as the ecosystem compares them (PEP 503 for PyPI; npm,
 /// crates.io and most others are compared as published, case included where
 /// the registry is case-sensitive).
@@ -241,6 +263,41 @@ mod tests {
     fn names_normalise_per_ecosystem() {
         assert_eq!(normalize_name("PyPI", "Zope.Interface__x"), "zope-interface-x");
         assert_eq!(normalize_name("Debian:11", "Foo"), "Foo");
+        for (ecosystem, name) in [
+            ("PyPI", "Zope.Interface__x"),
+            ("PyPI", "zope-interface"),
+            ("PyPI", "a--b"),
+            ("PyPI", " a-b "),
+            ("PyPI", "ǅemo-x"),
+            ("npm", "@Scope/Name"),
+            ("npm", "@scope/name"),
+            ("crates.io", "serde_json"),
+            ("Maven", " org.x:y "),
+            ("Debian:11", "Foo"),
+            ("Go", "github.com/A/b"),
+        ] {
+            assert_eq!(
+                normalize_name_cow(ecosystem, name),
+                normalize_name(ecosystem, name),
+                "{ecosystem} {name}"
+            );
+        }
         assert_eq!(ecosystem_base("Alpine:v3.10"), "Alpine");
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn borrowed_normal_form_agrees(
+            name in "[ a-zA-Z0-9._@/:Ǆǅ-]{0,12}",
+            ecosystem in prop_oneof![Just("PyPI"), Just("npm"), Just("crates.io"), Just("Maven"), Just("Debian:11"), Just("Go")],
+        ) {
+            prop_assert_eq!(normalize_name_cow(ecosystem, &name), normalize_name(ecosystem, &name));
+        }
     }
 }

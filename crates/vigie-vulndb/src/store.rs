@@ -5,6 +5,7 @@
 //! by an advisory lock on `<db>.lock`) prepares the next version.
 
 use crate::Error;
+use crate::head::{self, HeadRef};
 use crate::import::{RecordSink, SourceData, StoredRecord};
 use crate::index::{self, EcosystemIndex, IndexBuilder};
 use crate::matcher::HitHead;
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Bumped on every incompatible schema change; stored in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -39,12 +40,12 @@ CREATE TABLE records (
     withdrawn TEXT,
     body TEXT NOT NULL
 );
--- What a finding shows of each record (matcher::HitHead, JSON), read for
--- hits only; apart from the bodies so its rows stay small and dense.
+-- What a finding shows of each record (matcher::HitHead with the record's
+-- source, in the binary form of head.rs); copied into the index blocks of
+-- the names the record affects when a database is published.
 CREATE TABLE heads (
     rid INTEGER PRIMARY KEY,
-    source TEXT NOT NULL,
-    head TEXT NOT NULL
+    head BLOB NOT NULL
 );
 -- One row per affected entry, its ranges and versions in the compact form
 -- of index.rs; clustered on the lookup key so the per-ecosystem index is
@@ -58,13 +59,19 @@ CREATE TABLE affected (
     PRIMARY KEY (ecosystem, name, rid, seq)
 ) WITHOUT ROWID;
 -- Per ecosystem, the matcher's index (index.rs), rebuilt on every publish:
--- `lookup` (hash table and names) is loaded by a scan, `blocks` (each
--- name's entries, pre-sorted) read only for the names it meets.
+-- `lookup` (hash table and names) is loaded by a scan; the block of name
+-- number i (its entries, pre-sorted, and its records' heads) is row
+-- `first_block + i` of `blocks`, read only for the names a scan meets.
 CREATE TABLE ecosystem_index (
     ecosystem TEXT PRIMARY KEY,
     names INTEGER NOT NULL,
     lookup BLOB NOT NULL,
-    blocks BLOB NOT NULL
+    first_block INTEGER NOT NULL,
+    blocks_len INTEGER NOT NULL
+);
+CREATE TABLE blocks (
+    id INTEGER PRIMARY KEY,
+    data BLOB NOT NULL
 );
 CREATE INDEX records_by_source ON records(source);
 ";
@@ -152,7 +159,12 @@ impl Database {
                 path: path.to_path_buf(),
                 message: e.to_string(),
             })?;
-        let _ = conn.execute_batch("PRAGMA query_only = 1; PRAGMA cache_size = -32768; PRAGMA mmap_size = 0;");
+        // Memory-mapped reads: index blocks are read straight from the file
+        // pages, without a read(2) per page (the first scan after opening
+        // measured 15-20 % faster on the generated 1.5 GB database). Safe
+        // here: a published file is never modified or truncated in place,
+        // updates rename a new file over it.
+        let _ = conn.execute_batch("PRAGMA query_only = 1; PRAGMA cache_size = -32768; PRAGMA mmap_size = 2147418112;");
         Ok(Database {
             conn,
             path: path.to_path_buf(),
@@ -199,7 +211,7 @@ impl Database {
     pub fn index(&self, ecosystem: &str) -> Result<Option<EcosystemIndex>, Error> {
         let row: Option<(i64, Vec<u8>, i64)> = self
             .conn
-            .prepare_cached("SELECT rowid, lookup, length(blocks) FROM ecosystem_index WHERE ecosystem = ?1")
+            .prepare_cached("SELECT first_block, lookup, blocks_len FROM ecosystem_index WHERE ecosystem = ?1")
             .and_then(|mut statement| {
                 statement
                     .query_row(params![ecosystem], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
@@ -217,10 +229,12 @@ impl Database {
         .transpose()
     }
 
-    /// A read handle on the blocks of an index (see [`Database::index`]).
-    pub fn blocks(&self, index: &EcosystemIndex) -> Result<rusqlite::blob::Blob<'_>, Error> {
+    /// A read handle on one index block (row `row` of `blocks`: an index's
+    /// first block row plus the name's number, see [`Database::index`] and
+    /// [`EcosystemIndex::block_of`]); move it with `Blob::reopen`.
+    pub fn block_blob(&self, row: i64) -> Result<rusqlite::blob::Blob<'_>, Error> {
         self.conn
-            .blob_open("main", "ecosystem_index", "blocks", index.rowid, true)
+            .blob_open("main", "blocks", "data", row, true)
             .map_err(|e| self.sql(e))
     }
 
@@ -261,21 +275,19 @@ impl Database {
     pub fn hit_head(&self, rid: i64) -> Result<Option<(String, HitHead)>, Error> {
         let mut statement = self
             .conn
-            .prepare_cached("SELECT source, head FROM heads WHERE rid = ?1")
+            .prepare_cached("SELECT head FROM heads WHERE rid = ?1")
             .map_err(|e| self.sql(e))?;
         let row = statement
-            .query_row(params![rid], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-            })
+            .query_row(params![rid], |row| row.get::<_, Vec<u8>>(0))
             .optional()
             .map_err(|e| self.sql(e))?;
         match row {
             None => Ok(None),
-            Some((source, head)) => match serde_json::from_str::<HitHead>(&head) {
-                Ok(head) => Ok(Some((source, head))),
-                Err(e) => Err(Error::Corrupt {
+            Some(bytes) => match HeadRef::parse(&bytes) {
+                Some(head) => Ok(Some((head.source.to_string(), head.to_head()))),
+                None => Err(Error::Corrupt {
                     path: self.path.clone(),
-                    message: format!("record {rid}: {e}"),
+                    message: format!("head of record {rid}"),
                 }),
             },
         }
@@ -473,6 +485,10 @@ impl Writer {
         conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -8192;")
             .map_err(|e| Error::sqlite(&temp, e))?;
         if !reuse {
+            // Larger pages: an index block is a few pages instead of dozens of
+            // overflow pages, and the B-tree over them is shallower.
+            conn.execute_batch("PRAGMA page_size = 16384;")
+                .map_err(|e| Error::sqlite(&temp, e))?;
             conn.execute_batch(SCHEMA).map_err(|e| Error::sqlite(&temp, e))?;
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)
                 .map_err(|e| Error::sqlite(&temp, e))?;
@@ -530,22 +546,19 @@ impl Writer {
             .prepare_cached("INSERT INTO records (source, id, modified, withdrawn, body) VALUES (?1, ?2, ?3, ?4, ?5)")
             .map_err(sql)?;
         let mut insert_head = conn
-            .prepare_cached("INSERT INTO heads (rid, source, head) VALUES (?1, ?2, ?3)")
+            .prepare_cached("INSERT INTO heads (rid, head) VALUES (?1, ?2)")
             .map_err(sql)?;
         let mut insert_affected = conn
             .prepare_cached("INSERT INTO affected (ecosystem, name, rid, seq, entry) VALUES (?1, ?2, ?3, ?4, ?5)")
             .map_err(sql)?;
         for item in records {
             let record = &item.record;
-            let head = serde_json::to_string(&HitHead::of(record)).map_err(|e| Error::Source {
-                location: source.to_string(),
-                message: format!("record {}: {e}", record.id),
-            })?;
+            let head = head::encode(&HitHead::of(record), source);
             insert_record
                 .execute(params![source, record.id, record.modified, record.withdrawn, item.body])
                 .map_err(sql)?;
             let rid = conn.last_insert_rowid();
-            insert_head.execute(params![rid, source, head]).map_err(sql)?;
+            insert_head.execute(params![rid, head]).map_err(sql)?;
             for (seq, affected) in record.affected.iter().enumerate() {
                 let Some(package) = &affected.package else { continue };
                 if package.ecosystem.is_empty() || package.name.is_empty() {
@@ -613,50 +626,84 @@ impl Writer {
         Ok(summary)
     }
 
-    /// Rebuild every ecosystem's index blob from the `affected` table.
+    /// Rebuild every ecosystem's index from the `affected` and `heads` tables.
     fn build_indexes(&self) -> rusqlite::Result<Result<(), index::BuildError>> {
         self.conn.execute("DELETE FROM ecosystem_index", [])?;
-        let mut select = self
-            .conn
-            .prepare("SELECT ecosystem, name, rid, seq, entry FROM affected ORDER BY ecosystem, name, rid, seq")?;
-        let mut insert = self
-            .conn
-            .prepare("INSERT INTO ecosystem_index (ecosystem, names, lookup, blocks) VALUES (?1, ?2, ?3, ?4)")?;
+        self.conn.execute("DELETE FROM blocks", [])?;
+        let mut select = self.conn.prepare(
+            "SELECT a.ecosystem, a.name, a.rid, a.seq, a.entry, h.head FROM affected a
+             LEFT JOIN heads h ON h.rid = a.rid ORDER BY a.ecosystem, a.name, a.rid, a.seq",
+        )?;
+        let mut insert = self.conn.prepare(
+            "INSERT INTO ecosystem_index (ecosystem, names, lookup, first_block, blocks_len) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        let mut insert_block = self.conn.prepare("INSERT INTO blocks (id, data) VALUES (?1, ?2)")?;
+        // Blocks are numbered across ecosystems: an index's first block row
+        // plus a name's rank is that name's row.
+        let mut next_block: i64 = 1;
+        let mut put_blocks = |blocks: Vec<Vec<u8>>| -> rusqlite::Result<()> {
+            for block in blocks {
+                insert_block.execute(params![next_block, block])?;
+                next_block += 1;
+            }
+            Ok(())
+        };
         let mut rows = select.query([])?;
+        // (ecosystem, builder, names, last name)
         let mut current: Option<(String, IndexBuilder, i64, String)> = None;
-        let mut flush =
-            |current: Option<(String, IndexBuilder, i64, String)>| -> rusqlite::Result<Result<(), index::BuildError>> {
-                if let Some((ecosystem, builder, names, _)) = current {
-                    match builder.finish() {
-                        Ok(built) => insert.execute(params![ecosystem, names, built.lookup, built.blocks])?,
-                        Err(e) => return Ok(Err(e)),
-                    };
-                }
-                Ok(Ok(()))
+        let mut first_block: i64 = 1;
+        let mut written: i64 = 0;
+        loop {
+            let row = rows.next()?;
+            let ecosystem = match row {
+                Some(row) => Some(row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?),
+                None => None,
             };
-        while let Some(row) = rows.next()? {
-            let ecosystem = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+            if current.as_ref().is_some_and(|(e, ..)| Some(e.as_str()) != ecosystem)
+                && let Some((ecosystem, mut builder, names, _)) = current.take()
+            {
+                let blocks = builder.take_blocks();
+                written += blocks.len() as i64;
+                put_blocks(blocks)?;
+                let built = match builder.finish() {
+                    Ok(built) => built,
+                    Err(e) => return Ok(Err(e)),
+                };
+                written += built.blocks.len() as i64;
+                put_blocks(built.blocks)?;
+                insert.execute(params![
+                    ecosystem,
+                    names,
+                    built.lookup,
+                    first_block,
+                    built.blocks_len as i64
+                ])?;
+                first_block = 1 + written;
+            }
+            let (Some(row), Some(ecosystem)) = (row, ecosystem) else {
+                break;
+            };
             let name = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
             let rid: i64 = row.get(2)?;
             let seq: i64 = row.get(3)?;
             let entry = row.get_ref(4)?.as_blob().map_err(rusqlite::Error::from)?;
-            if current.as_ref().is_none_or(|(e, ..)| e != ecosystem) {
-                if let Err(e) = flush(current.take())? {
-                    return Ok(Err(e));
-                }
-                current = Some((ecosystem.to_string(), IndexBuilder::new(ecosystem), 0, String::new()));
+            let head = row.get_ref(5)?.as_blob_or_null().map_err(rusqlite::Error::from)?;
+            let (_, builder, names, last) =
+                current.get_or_insert_with(|| (ecosystem.to_string(), IndexBuilder::new(ecosystem), 0, String::new()));
+            if last != name {
+                *names += 1;
+                name.clone_into(last);
             }
-            if let Some((_, builder, names, last)) = current.as_mut() {
-                if last != name {
-                    *names += 1;
-                    name.clone_into(last);
-                }
-                if let Err(e) = builder.push(name, rid, seq, entry) {
-                    return Ok(Err(e));
-                }
+            if let Err(e) = builder.push(name, rid, seq, entry, head) {
+                return Ok(Err(e));
+            }
+            let blocks = builder.take_blocks();
+            if !blocks.is_empty() {
+                written += blocks.len() as i64;
+                put_blocks(blocks)?;
             }
         }
-        flush(current.take())
+        Ok(Ok(()))
     }
 
     /// Mark a source as checked and unchanged (HTTP 304): only its time moves.

@@ -164,7 +164,7 @@ fn import_real_data_then_status_and_show() {
     let skipped: u64 = sources.iter().map(|s| s["skipped"].as_u64().unwrap()).sum();
     assert!(skipped > 0);
     let status = json_of(&vigie_db(&db).args(["status", "--json"]).output().unwrap());
-    assert_eq!(status["schema_version"], 2);
+    assert_eq!(status["schema_version"], 3);
     let ecosystems: Vec<&str> = status["ecosystems"]
         .as_array()
         .unwrap()
