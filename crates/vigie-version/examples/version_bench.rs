@@ -1,17 +1,17 @@
 //! Throughput of vigie-version on a list of versions (one per line), for scripts/bench/version.sh:
 //! `version_bench SCHEME FILE` prints `SCHEME versions parse/s compare_parsed/s compare_strings/s`.
-#![allow(clippy::print_stdout, clippy::expect_used, clippy::unwrap_used)]
+#![allow(clippy::print_stdout)]
 
 use std::hint::black_box;
 use std::time::Instant;
 
 use vigie_version::{Scheme, Version, compare};
 
-fn scheme(name: &str) -> Scheme {
+fn scheme(name: &str) -> Result<Scheme, String> {
     Scheme::ALL
         .into_iter()
         .find(|scheme| scheme.name() == name)
-        .expect("scheme name")
+        .ok_or_else(|| format!("unknown scheme {name}"))
 }
 
 fn per_second(count: usize, run: impl Fn()) -> f64 {
@@ -20,15 +20,20 @@ fn per_second(count: usize, run: impl Fn()) -> f64 {
     count as f64 / start.elapsed().as_secs_f64()
 }
 
-fn main() {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let scheme = scheme(&args[1]);
-    let text = std::fs::read_to_string(&args[2]).expect("versions file");
-    let strings: Vec<&str> = text
+    if args.len() < 3 {
+        return Err("usage: version_bench SCHEME FILE".into());
+    }
+    let scheme = scheme(&args[1])?;
+    let text = std::fs::read_to_string(&args[2]).map_err(|e| format!("{}: {e}", args[2]))?;
+    let (strings, parsed): (Vec<&str>, Vec<Version>) = text
         .lines()
-        .filter(|line| Version::parse(scheme, line).is_ok())
-        .collect();
-    let parsed: Vec<Version> = strings.iter().map(|s| Version::parse(scheme, s).unwrap()).collect();
+        .filter_map(|line| Version::parse(scheme, line).ok().map(|v| (line, v)))
+        .unzip();
+    if strings.is_empty() {
+        return Err(format!("{}: no valid {} version", args[2], scheme.name()).into());
+    }
     let n = strings.len();
     // The same pseudo-random pairs for every measure.
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
@@ -62,4 +67,5 @@ fn main() {
         "{} {n} {parse:.0} {compare_parsed:.0} {compare_strings:.0}",
         scheme.name()
     );
+    Ok(())
 }

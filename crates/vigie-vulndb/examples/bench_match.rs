@@ -15,7 +15,7 @@
 //! (popular ones more often) and the rest from names without any; installed
 //! versions are mostly recent releases (lockfiles are kept current), 15 %
 //! anywhere in the package's history. Everything is deterministic.
-#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::print_stdout)]
 
 use std::path::Path;
 use std::time::Instant;
@@ -203,7 +203,7 @@ fn cores() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
 }
 
-fn main() {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let records: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
     let packages: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(100_000);
@@ -231,7 +231,7 @@ fn main() {
     );
     if !path.exists() {
         let started = Instant::now();
-        let mut writer = Writer::begin(&path, &WriteOptions { fresh: true }).unwrap();
+        let mut writer = Writer::begin(&path, &WriteOptions { fresh: true })?;
         let mut rng = Rng(0x1234_5678);
         for (e, (ecosystem, share)) in ECOSYSTEMS.iter().enumerate() {
             let source = SourceData::new(format!("bench:{ecosystem}"), "osv", "generated".to_string());
@@ -282,17 +282,17 @@ fn main() {
                     ],
                     ..Record::default()
                 };
-                let body = serde_json::to_string(&record).unwrap();
+                let body = serde_json::to_string(&record)?;
                 batch.push(StoredRecord { record, body });
                 if batch.len() == 1024 {
-                    writer.put_records(&source.name, &batch).unwrap();
+                    writer.put_records(&source.name, &batch)?;
                     batch.clear();
                 }
             }
-            writer.put_records(&source.name, &batch).unwrap();
-            writer.finish_source(&source, &Validators::default()).unwrap();
+            writer.put_records(&source.name, &batch)?;
+            writer.finish_source(&source, &Validators::default())?;
         }
-        writer.publish().unwrap();
+        writer.publish()?;
         println!("generated_db_seconds {:.1}", started.elapsed().as_secs_f64());
     }
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
@@ -314,7 +314,7 @@ fn main() {
                         false
                     }
                 })
-                .unwrap();
+                .unwrap_or((0, &ECOSYSTEMS[0]));
             let names = (names_total * share / 100).max(1);
             let k = if rng.below(100) < named_percent {
                 rng.skewed(names)
@@ -343,7 +343,7 @@ fn main() {
         .collect();
     // BENCH_QUERIES=FILE: also write the SBOM as JSON (for examples/match_dump).
     if let Ok(file) = std::env::var("BENCH_QUERIES") {
-        std::fs::write(&file, serde_json::to_vec(&queries).unwrap()).unwrap();
+        std::fs::write(&file, serde_json::to_vec(&queries)?)?;
     }
     // BENCH_ROUNDS=N: N warm rounds (for profiling), the last one printed.
     let rounds: usize = std::env::var("BENCH_ROUNDS")
@@ -355,10 +355,10 @@ fn main() {
     for (i, round) in names.iter().enumerate() {
         let round = *round;
         let last = i + 1 == names.len();
-        let db = Database::open(&path).unwrap();
+        let db = Database::open(&path)?;
         let cpu = cpu_seconds();
         let started = Instant::now();
-        let report = match_packages(&db, &queries).unwrap();
+        let report = match_packages(&db, &queries)?;
         let seconds = started.elapsed().as_secs_f64();
         let cpu = cpu_seconds() - cpu;
         if !last && round == "warm" {
@@ -378,4 +378,5 @@ fn main() {
         );
         println!("[{round}] checks_per_second {:.0}", packages as f64 / seconds);
     }
+    Ok(())
 }

@@ -3,13 +3,16 @@
 //! versions of the matcher can be compared on the same input. With more
 //! arguments, those files are first imported into a fresh database.
 //! Usage: match_dump DB QUERIES.json OUT.json [IMPORT…]
-#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::print_stdout)]
 
 use std::path::Path;
 use vigie_vulndb::{Database, PackageQuery, match_packages};
 
-fn main() {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
+    if args.len() < 4 {
+        return Err("usage: match_dump DB QUERIES.json OUT.json [IMPORT…]".into());
+    }
     if args.len() > 4 {
         let inputs: Vec<std::path::PathBuf> = args[4..].iter().map(std::path::PathBuf::from).collect();
         let started = std::time::Instant::now();
@@ -17,14 +20,13 @@ fn main() {
             Path::new(&args[1]),
             &inputs,
             &vigie_vulndb::WriteOptions { fresh: true },
-        )
-        .unwrap();
+        )?;
         println!("imported in {:.3} s", started.elapsed().as_secs_f64());
     }
-    let db = Database::open(Path::new(&args[1])).unwrap();
-    let queries: Vec<PackageQuery> = serde_json::from_slice(&std::fs::read(&args[2]).unwrap()).unwrap();
+    let db = Database::open(Path::new(&args[1]))?;
+    let queries: Vec<PackageQuery> = serde_json::from_slice(&std::fs::read(&args[2])?)?;
     let started = std::time::Instant::now();
-    let report = match_packages(&db, &queries).unwrap();
+    let report = match_packages(&db, &queries)?;
     println!(
         "{} queries, {} matches, {} warnings, {:.3} s",
         queries.len(),
@@ -35,5 +37,6 @@ fn main() {
     let mut warnings = report.warnings.clone();
     warnings.sort();
     let out = serde_json::json!({"matches": report.matches, "warnings": warnings});
-    std::fs::write(&args[3], serde_json::to_vec_pretty(&out).unwrap()).unwrap();
+    std::fs::write(&args[3], serde_json::to_vec_pretty(&out)?)?;
+    Ok(())
 }
