@@ -186,18 +186,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Clean);
     }
     let out = &args.output;
-    let config = match &out.config {
-        Some(path) => load_config(path)?,
-        None => ConfigFile::default(),
-    };
-    let fail_on = match (out.fail_on, config.audit.fail_on.as_deref()) {
-        (Some(s), _) => Some(s),
-        (None, Some(text)) => Some(
-            text.parse::<Severity>()
-                .map_err(|e| anyhow::anyhow!("{}: audit.fail_on: {e}", display(out.config.as_deref())))?,
-        ),
-        (None, None) => None,
-    };
+    let (config, fail_on) = config_and_threshold(out)?;
     let include = if out.rules.is_empty() {
         &config.audit.rules
     } else {
@@ -372,6 +361,24 @@ fn pattern_matches(pattern: &str, id: &str) -> bool {
 }
 
 /// The rules to evaluate. An id that matches no rule is an error (a typo would silently select nothing).
+/// The config file (`--config`, else none) and the `--fail-on` threshold,
+/// the flag winning over the file's `audit.fail_on`.
+fn config_and_threshold(out: &OutputArgs) -> anyhow::Result<(ConfigFile, Option<Severity>)> {
+    let config = match &out.config {
+        Some(path) => load_config(path)?,
+        None => ConfigFile::default(),
+    };
+    let fail_on = match (out.fail_on, config.audit.fail_on.as_deref()) {
+        (Some(s), _) => Some(s),
+        (None, Some(text)) => Some(
+            text.parse::<Severity>()
+                .map_err(|e| anyhow::anyhow!("{}: audit.fail_on: {e}", display(out.config.as_deref())))?,
+        ),
+        (None, None) => None,
+    };
+    Ok((config, fail_on))
+}
+
 fn select_rules(include: &[String], exclude: &[String]) -> anyhow::Result<Vec<&'static RuleInfo>> {
     for pattern in include.iter().chain(exclude) {
         if !catalogue().iter().any(|r| pattern_matches(pattern, r.id)) {
@@ -557,18 +564,7 @@ fn list_rules() -> String {
 /// the same finding model, printers, config file and `--fail-on` as containers.
 fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let out = &args.output;
-    let config = match &out.config {
-        Some(path) => load_config(path)?,
-        None => ConfigFile::default(),
-    };
-    let fail_on = match (out.fail_on, config.audit.fail_on.as_deref()) {
-        (Some(s), _) => Some(s),
-        (None, Some(text)) => Some(
-            text.parse::<Severity>()
-                .map_err(|e| anyhow::anyhow!("{}: audit.fail_on: {e}", display(out.config.as_deref())))?,
-        ),
-        (None, None) => None,
-    };
+    let (config, fail_on) = config_and_threshold(out)?;
     let options = vigie_image::OpenOptions {
         engine: global.engine.clone(),
         platform: None,
