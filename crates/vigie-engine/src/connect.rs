@@ -137,3 +137,12 @@ impl Engine {
             .map_err(|e| self.container_error(name, e))
     }
 }
+
+/// The engine's own message from a bollard error, without bollard's wrapping
+/// ("Docker responded with status code 409: …").
+pub fn engine_message(e: &bollard::errors::Error) -> String {
+    match e {
+        bollard::errors::Error::DockerResponseServerError { message, .. } => message.clone(),
+        other => other.to_string(),
+    }
+}

@@ -5,7 +5,7 @@
 mod connect;
 mod image;
 
-pub use connect::{Engine, EngineError, EngineInfo};
+pub use connect::{Engine, EngineError, EngineInfo, engine_message};
 pub mod events;
 pub mod network;
 pub mod probe;

@@ -121,13 +121,6 @@ impl Drop for RemoveGuard {
     }
 }
 
-fn reason(e: &bollard::errors::Error) -> String {
-    match e {
-        bollard::errors::Error::DockerResponseServerError { message, .. } => message.clone(),
-        other => other.to_string(),
-    }
-}
-
 impl Engine {
     /// Create, start, read and remove one probe container.
     pub async fn run_probe(&self, request: &ProbeRequest) -> Result<ProbeOutput, EngineError> {
@@ -141,7 +134,7 @@ impl Engine {
             .await
             .map_err(|e| EngineError::Request {
                 what: "create probe container".to_string(),
-                reason: reason(&e),
+                reason: crate::engine_message(&e),
             })?;
         let mut guard = RemoveGuard {
             endpoint: self.endpoint.clone(),
@@ -179,7 +172,7 @@ impl Engine {
             .build();
         let failed = |e: &bollard::errors::Error| EngineError::Request {
             what: format!("remove probe container {}", id.get(..12).unwrap_or(id)),
-            reason: reason(e),
+            reason: crate::engine_message(e),
         };
         match self.docker.remove_container(id, Some(options)).await {
             Ok(()) => Ok(()),
@@ -211,7 +204,7 @@ impl Engine {
         let step = |what: &'static str| {
             move |e: bollard::errors::Error| EngineError::Request {
                 what: what.to_string(),
-                reason: reason(&e),
+                reason: crate::engine_message(&e),
             }
         };
         let attach = bollard::query_parameters::AttachContainerOptionsBuilder::default()

@@ -236,10 +236,7 @@ impl Engine {
         let pull = async {
             let mut stream = self.docker.create_image(Some(options), None, None);
             while let Some(item) = stream.next().await {
-                item.map_err(|e| match e {
-                    bollard::errors::Error::DockerResponseServerError { message, .. } => message,
-                    other => other.to_string(),
-                })?;
+                item.map_err(|e| crate::engine_message(&e))?;
             }
             Ok::<(), String>(())
         };

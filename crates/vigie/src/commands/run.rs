@@ -12,9 +12,9 @@ use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 
 use bollard::container::LogOutput;
-use vigie_engine::Engine;
 use vigie_engine::run::{ImageSource, Profile, RunRequest, container_config};
 use vigie_engine::snapshot::default_last_cap;
+use vigie_engine::{Engine, engine_message};
 use vigie_report::findings::{TableOptions, to_table};
 use vigie_report::style::Style;
 use vigie_rules::audit::{HostContext, audit_container};
@@ -515,14 +515,6 @@ fn effective_user_label(profile: &Profile, request: &RunRequest, image_user: &st
 pub fn short(id: &str) -> &str {
     let id = id.strip_prefix("sha256:").unwrap_or(id);
     id.get(..12).unwrap_or(id)
-}
-
-/// The engine's own message, without bollard's wrapping.
-pub fn engine_message(e: &bollard::errors::Error) -> String {
-    match e {
-        bollard::errors::Error::DockerResponseServerError { message, .. } => message.clone(),
-        other => other.to_string(),
-    }
 }
 
 /// The terminal side of `vigie run -it`.

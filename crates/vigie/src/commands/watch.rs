@@ -277,7 +277,7 @@ async fn handle(
     };
     let result_text = match &result {
         Ok(()) => "ok".to_string(),
-        Err(e) => format!("failed: {}", crate::commands::run::engine_message(e)),
+        Err(e) => format!("failed: {}", vigie_engine::engine_message(e)),
     };
     match args.format {
         Format::Json => {
