@@ -83,11 +83,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     };
     let image = vigie_image::open_with(&args.image, &options).with_context(|| format!("cannot open {}", args.image))?;
     let mut view_options = vigie_catalog::view_options_for(args.pkg_types.into());
-    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
-        let counters = Arc::new(vigie_image::Progress::default());
-        view_options.progress = Some(counters.clone());
-        ProgressBar::start(counters, image.kind == vigie_image::SourceKind::Dir)
-    });
+    let bar = ProgressBar::for_view(&mut view_options, &image, args.quiet);
     let view = image.view(&view_options);
     drop(bar);
     let view = view.with_context(|| format!("cannot read {}", args.image))?;
@@ -139,12 +135,26 @@ const MAX_WARNINGS_SHOWN: usize = 20;
 
 /// A progress bar on stderr, fed from the reader's counters by a thread; it
 /// appears only when the work lasts, and is cleared when dropped.
-struct ProgressBar {
+pub(crate) struct ProgressBar {
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl ProgressBar {
+    /// A bar for reading `image` with `options` when stderr is a terminal and
+    /// not `quiet`: drop it when the view is read.
+    pub(crate) fn for_view(
+        options: &mut vigie_image::ViewOptions,
+        image: &vigie_image::Image,
+        quiet: bool,
+    ) -> Option<Self> {
+        (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let counters = Arc::new(vigie_image::Progress::default());
+            options.progress = Some(counters.clone());
+            Self::start(counters, image.kind == vigie_image::SourceKind::Dir)
+        })
+    }
+
     fn start(counters: Arc<vigie_image::Progress>, walking: bool) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = stop.clone();

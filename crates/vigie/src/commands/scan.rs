@@ -3,7 +3,6 @@
 //! policy (severity, unfixed, `.vigieignore`, OpenVEX) and printed as a
 //! table, vigie JSON, Trivy JSON, SARIF or CycloneDX.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -259,16 +258,11 @@ pub fn collect(target: &str, platform: Option<String>, global: &GlobalArgs) -> a
         platform,
     };
     let image = vigie_image::open_with(target, &options).with_context(|| format!("cannot open {target}"))?;
-    let progress = std::io::stderr().is_terminal();
-    if progress {
-        eprint!("reading {target} ({})…\r", image.kind.as_str());
-    }
-    let view = image
-        .view(&vigie_catalog::view_options())
-        .with_context(|| format!("cannot read {target}"))?;
-    if progress {
-        eprint!("\x1b[2K");
-    }
+    let mut view_options = vigie_catalog::view_options();
+    let bar = super::sbom::ProgressBar::for_view(&mut view_options, &image, false);
+    let view = image.view(&view_options);
+    drop(bar);
+    let view = view.with_context(|| format!("cannot read {target}"))?;
     let catalog = vigie_catalog::catalog(&view);
     let artifact_type = if image.kind == vigie_image::SourceKind::Dir {
         "filesystem"
