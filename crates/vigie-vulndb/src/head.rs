@@ -12,22 +12,9 @@
 //! `n, (seq, rating)*`. Every read is bounds-checked: [`HeadRef::parse`]
 //! walks the whole head once, so a damaged head is refused, never a panic.
 
-use crate::index::Reader;
+use crate::index::{Reader, put_str, put_varint};
 use crate::matcher::HitHead;
 use crate::severity::{Rated, Severity};
-
-fn put_varint(out: &mut Vec<u8>, mut value: u64) {
-    while value >= 0x80 {
-        out.push((value as u8) | 0x80);
-        value >>= 7;
-    }
-    out.push(value as u8);
-}
-
-fn put_str(out: &mut Vec<u8>, text: &str) {
-    put_varint(out, text.len() as u64);
-    out.extend_from_slice(text.as_bytes());
-}
 
 fn put_opt(out: &mut Vec<u8>, text: Option<&str>) {
     match text {

@@ -24,7 +24,8 @@ const INDEX_MAGIC: &[u8; 4] = b"VGI3";
 const RANGE_ECOSYSTEM: u8 = 0;
 const RANGE_SEMVER: u8 = 1;
 
-fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+/// LEB128-style unsigned varint (also used by `head`).
+pub(crate) fn put_varint(out: &mut Vec<u8>, mut value: u64) {
     while value >= 0x80 {
         out.push((value as u8) | 0x80);
         value >>= 7;
@@ -32,7 +33,7 @@ fn put_varint(out: &mut Vec<u8>, mut value: u64) {
     out.push(value as u8);
 }
 
-fn put_str(out: &mut Vec<u8>, text: &str) {
+pub(crate) fn put_str(out: &mut Vec<u8>, text: &str) {
     put_varint(out, text.len() as u64);
     out.extend_from_slice(text.as_bytes());
 }
