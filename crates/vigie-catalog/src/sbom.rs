@@ -41,6 +41,11 @@ pub struct Tool {
     pub version: &'static str,
 }
 
+/// CycloneDX metadata property marking an incomplete SBOM (read back by `vigie scan`).
+pub const INCOMPLETE_PROPERTY: &str = "vigie:incomplete";
+/// CycloneDX metadata property carrying one reason an SBOM is incomplete.
+pub const WARNING_PROPERTY: &str = "vigie:warning";
+
 pub fn vigie_sbom<'a>(subject: &'a Subject, catalog: &'a Catalog) -> VigieSbom<'a> {
     VigieSbom {
         schema: "vigie-sbom/1",
@@ -184,9 +189,9 @@ pub fn cyclonedx(subject: &Subject, catalog: &Catalog, timestamp: &str) -> Value
     }
     let mut metadata_properties = Vec::new();
     if catalog.is_incomplete() {
-        metadata_properties.push(json!({"name": "vigie:incomplete", "value": "true"}));
+        metadata_properties.push(json!({"name": INCOMPLETE_PROPERTY, "value": "true"}));
         for reason in incomplete_reasons(catalog) {
-            metadata_properties.push(json!({"name": "vigie:warning", "value": reason}));
+            metadata_properties.push(json!({"name": WARNING_PROPERTY, "value": reason}));
         }
     }
     let mut bom = json!({

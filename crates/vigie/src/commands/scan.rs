@@ -433,8 +433,11 @@ fn from_sbom(sbom: &serde_json::Value, target: &str) -> Collected {
             .filter_map(|p| p["value"].as_str().map(str::to_string))
             .collect()
     };
-    let incomplete = if marked("vigie:incomplete").iter().any(|v| v == "true") {
-        let reasons: Vec<String> = marked("vigie:warning")
+    let incomplete = if marked(vigie_catalog::sbom::INCOMPLETE_PROPERTY)
+        .iter()
+        .any(|v| v == "true")
+    {
+        let reasons: Vec<String> = marked(vigie_catalog::sbom::WARNING_PROPERTY)
             .iter()
             .map(|r| format!("{target}: {r}"))
             .collect();
