@@ -13,7 +13,8 @@ use crate::severity::{self, Rated};
 use crate::store::Database;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 use vigie_version::{Scheme, Version};
 
 /// One installed package to check.
@@ -95,7 +96,9 @@ pub struct VulnMatch {
     /// Upstream/related ids (`upstream`, `related`): not the same issue, but linked.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<String>,
-    pub package: PackageQuery,
+    /// The package, shared by all of its findings.
+    #[serde(with = "shared_package")]
+    pub package: Arc<PackageQuery>,
     /// The version compared (the source version for OS packages).
     pub installed_version: String,
     pub fixed_versions: Vec<String>,
@@ -105,6 +108,21 @@ pub struct VulnMatch {
     pub title: Option<String>,
     pub references: Vec<String>,
     pub records: Vec<RecordRef>,
+}
+
+/// (De)serialises a finding's shared package as the plain package object.
+mod shared_package {
+    use super::PackageQuery;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::sync::Arc;
+
+    pub fn serialize<S: Serializer>(package: &Arc<PackageQuery>, serializer: S) -> Result<S::Ok, S::Error> {
+        package.as_ref().serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<PackageQuery>, D::Error> {
+        PackageQuery::deserialize(deserializer).map(Arc::new)
+    }
 }
 
 /// What a finding needs of a record, extracted at import time so a hit
@@ -358,11 +376,15 @@ fn worker_count(items: usize) -> usize {
 /// block, once per record, and findings are built from them in place.
 /// Large inputs are split across cores. Matches come back in input order.
 pub fn match_packages(db: &Database, packages: &[PackageQuery]) -> Result<MatchReport, Error> {
-    let mut indexes: HashMap<&str, Option<EcosystemIndex>> = HashMap::new();
+    let mut indexes: Indexes<'_> = FastMap::default();
+    let mut last = "";
     for package in packages {
-        if !indexes.contains_key(package.ecosystem.as_str()) {
-            indexes.insert(package.ecosystem.as_str(), db.index(&package.ecosystem)?);
+        // Inputs come in runs of one ecosystem: one map probe per run.
+        let ecosystem = package.ecosystem.as_str();
+        if ecosystem != last && !indexes.contains_key(ecosystem) {
+            indexes.insert(ecosystem, db.index(ecosystem)?);
         }
+        last = ecosystem;
     }
     let workers = worker_count(packages.len());
     let chunk = packages.len().div_ceil(workers).max(1);
@@ -394,10 +416,17 @@ pub fn match_packages(db: &Database, packages: &[PackageQuery]) -> Result<MatchR
         packages_checked: packages.len(),
         ..MatchReport::default()
     };
+    let parts = parts.into_iter().collect::<Result<Vec<Part>, Error>>()?;
+    // The first share's findings are the base: only the others are moved.
+    let total: usize = parts.iter().map(|p| p.matches.len()).sum();
     let mut unordered = BTreeSet::new();
     for part in parts {
-        let part = part?;
-        report.matches.extend(part.matches);
+        if report.matches.is_empty() {
+            report.matches = part.matches;
+            report.matches.reserve(total - report.matches.len());
+        } else {
+            report.matches.extend(part.matches);
+        }
         for warning in part.warnings {
             match warning {
                 Warning::Unordered(ecosystem) => {
@@ -425,6 +454,9 @@ struct Part {
 /// default hasher), with a fixed seed.
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
+/// Each ecosystem asked for, and its index when the database has one.
+type Indexes<'p> = FastMap<&'p str, Option<EcosystemIndex>>;
+
 /// What one share has read of the index blocks: the evaluated part of each
 /// block it met, and the heads of the records its hits name (each read
 /// once, kept until the findings are built, read in place then).
@@ -440,7 +472,7 @@ struct Blocks {
 /// Match one contiguous share of the packages.
 fn match_part(
     db: &Database,
-    indexes: &HashMap<&str, Option<EcosystemIndex>>,
+    indexes: &Indexes<'_>,
     packages: &[PackageQuery],
     range: std::ops::Range<usize>,
 ) -> Result<Part, Error> {
@@ -466,9 +498,10 @@ fn match_part(
             same.next();
             if let Some(range) = placed.get(&first).cloned() {
                 let start = matches.len();
+                let package = Arc::new(packages[index].clone());
                 for position in range {
                     let mut copy = matches[position].clone();
-                    copy.package = packages[index].clone();
+                    copy.package = Arc::clone(&package);
                     matches.push(copy);
                 }
                 placed.insert(index, start..matches.len());
@@ -505,7 +538,7 @@ fn match_part(
         }
         if !records.is_empty() {
             let start = matches.len();
-            group(&packages[index], &records, &mut matches);
+            group(&Arc::new(packages[index].clone()), &records, &mut matches);
             placed.insert(index, start..matches.len());
         }
     }
@@ -551,7 +584,7 @@ struct Evaluated<'p> {
 
 fn evaluate<'p>(
     db: &Database,
-    indexes: &HashMap<&str, Option<EcosystemIndex>>,
+    indexes: &Indexes<'_>,
     packages: &'p [PackageQuery],
     range: std::ops::Range<usize>,
     blocks: &mut Blocks,
@@ -568,9 +601,19 @@ fn evaluate<'p>(
     // (ecosystem, name, version) → first package and whether it had hits,
     // for keys whose evaluation gave no per-package warning.
     let mut seen: FastMap<(&str, std::borrow::Cow<'p, str>, &str), (usize, bool)> = FastMap::default();
+    let mut last: Option<(&str, Option<&EcosystemIndex>)> = None;
     for index in range {
         let package = &packages[index];
-        let Some(Some(ecosystem_index)) = indexes.get(package.ecosystem.as_str()) else {
+        let ecosystem = package.ecosystem.as_str();
+        let found = match last {
+            Some((e, found)) if e == ecosystem => found,
+            _ => {
+                let found = indexes.get(ecosystem).and_then(Option::as_ref);
+                last = Some((ecosystem, found));
+                found
+            }
+        };
+        let Some(ecosystem_index) = found else {
             continue;
         };
         let (name, version_text) = package.lookup_key();
@@ -709,16 +752,10 @@ struct HitRecord<'a> {
     seq: i64,
 }
 
-/// A record's id and aliases, sorted and deduplicated.
-fn ids_of<'a>(record: &HeadRef<'a>) -> BTreeSet<&'a str> {
-    let mut ids: BTreeSet<&'a str> = record.aliases.iter().collect();
-    ids.insert(record.id);
-    ids
-}
-
 /// Group the hits of one package whose id sets overlap; the findings are
-/// appended to `out`, most severe first.
-fn group(package: &PackageQuery, hits: &[HitRecord<'_>], out: &mut Vec<VulnMatch>) {
+/// appended to `out`, most severe first. Sets are small sorted vectors:
+/// most groups hold one record with one or two aliases.
+fn group(package: &Arc<PackageQuery>, hits: &[HitRecord<'_>], out: &mut Vec<VulnMatch>) {
     let n = hits.len();
     let mut parent: Vec<usize> = (0..n).collect();
     fn find(parent: &mut [usize], mut i: usize) -> usize {
@@ -731,7 +768,7 @@ fn group(package: &PackageQuery, hits: &[HitRecord<'_>], out: &mut Vec<VulnMatch
     if n > 1 {
         let mut owner: FastMap<&str, usize> = FastMap::default();
         for (i, HitRecord { head: record, .. }) in hits.iter().enumerate() {
-            for id in ids_of(record) {
+            for id in std::iter::once(record.id).chain(record.aliases.iter()) {
                 match owner.get(id) {
                     Some(&j) => {
                         let (a, b) = (find(&mut parent, i), find(&mut parent, j));
@@ -746,23 +783,25 @@ fn group(package: &PackageQuery, hits: &[HitRecord<'_>], out: &mut Vec<VulnMatch
             }
         }
     }
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for i in 0..n {
-        let root = find(&mut parent, i);
-        groups.entry(root).or_default().push(i);
-    }
+    // (group root, member): members of a group contiguous, in hit order.
+    let mut members: Vec<(usize, usize)> = (0..n).map(|i| (find(&mut parent, i), i)).collect();
+    members.sort_unstable();
     let start = out.len();
-    for members in groups.values() {
-        let mut ids: BTreeSet<&str> = BTreeSet::new();
-        let mut record_ids: BTreeSet<&str> = BTreeSet::new();
-        let mut related: BTreeSet<&str> = BTreeSet::new();
+    let mut ids: Vec<&str> = Vec::new();
+    let mut record_ids: Vec<&str> = Vec::new();
+    let mut related: Vec<&str> = Vec::new();
+    let mut references: Vec<&str> = Vec::new();
+    for group in members.chunk_by(|a, b| a.0 == b.0) {
+        ids.clear();
+        record_ids.clear();
+        related.clear();
+        references.clear();
         let mut fixed: Vec<String> = Vec::new();
-        let mut references: Vec<&str> = Vec::new();
-        let mut refs = Vec::with_capacity(members.len());
+        let mut refs = Vec::with_capacity(group.len());
         let mut best: Option<crate::head::RatedRef<'_>> = None;
         let mut title = None;
         let mut installed = "";
-        for &i in members {
+        for &(_, i) in group {
             let HitRecord {
                 head: record,
                 hit,
@@ -770,9 +809,9 @@ fn group(package: &PackageQuery, hits: &[HitRecord<'_>], out: &mut Vec<VulnMatch
                 seq,
             } = &hits[i];
             installed = version_text;
-            ids.insert(record.id);
+            ids.push(record.id);
             ids.extend(record.aliases.iter());
-            record_ids.insert(record.id);
+            record_ids.push(record.id);
             related.extend(record.upstream.iter());
             related.extend(record.related.iter());
             for f in &hit.fixed {
@@ -798,24 +837,29 @@ fn group(package: &PackageQuery, hits: &[HitRecord<'_>], out: &mut Vec<VulnMatch
                 title = record.title;
             }
         }
+        ids.sort_unstable();
+        ids.dedup();
+        record_ids.sort_unstable();
+        related.sort_unstable();
+        related.dedup();
         let id = ids
             .iter()
             .find(|id| id.starts_with("CVE-"))
-            .or_else(|| record_ids.iter().next())
+            .or_else(|| record_ids.first())
             .copied()
             .unwrap_or_default();
         let aliases: Vec<String> = ids.iter().filter(|i| **i != id).map(|i| i.to_string()).collect();
         let related: Vec<String> = related
-            .into_iter()
-            .filter(|r| *r != id && !ids.contains(r))
-            .map(str::to_string)
+            .iter()
+            .filter(|r| **r != id && ids.binary_search(r).is_err())
+            .map(|r| r.to_string())
             .collect();
         refs.sort();
         out.push(VulnMatch {
             id: id.to_string(),
             aliases,
             related,
-            package: package.clone(),
+            package: Arc::clone(package),
             installed_version: installed.to_string(),
             fix_status: if fixed.is_empty() {
                 FixStatus::Affected
@@ -830,7 +874,7 @@ fn group(package: &PackageQuery, hits: &[HitRecord<'_>], out: &mut Vec<VulnMatch
                 vector: None,
             }),
             title: title.map(str::to_string),
-            references: references.into_iter().map(str::to_string).collect(),
+            references: references.iter().map(|r| r.to_string()).collect(),
             records: refs,
         });
     }

@@ -310,14 +310,14 @@ mod tests {
             id: id.to_string(),
             aliases: vec!["GHSA-1".to_string()],
             related: vec![],
-            package: PackageQuery {
+            package: std::sync::Arc::new(PackageQuery {
                 ecosystem: "PyPI".into(),
                 name: "django".into(),
                 version: "1.0".into(),
                 purl: Some("pkg:pypi/django@1.0".into()),
                 found_in: Some("/app/requirements.txt".into()),
                 ..PackageQuery::default()
-            },
+            }),
             installed_version: "1.0".into(),
             fixed_versions: if fixed { vec!["1.1".into()] } else { vec![] },
             fix_status: if fixed { FixStatus::Fixed } else { FixStatus::Affected },
