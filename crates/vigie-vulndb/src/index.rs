@@ -626,7 +626,7 @@ fn merge(hit: &mut Option<Hit>, found: Hit) {
 
 /// A stable hash of a package name for the index's lookup table (FNV-1a:
 /// written into the file, so it must never change without a schema bump).
-fn name_hash(name: &[u8]) -> u64 {
+pub fn name_hash(name: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for b in name {
         hash ^= u64::from(*b);
@@ -860,9 +860,12 @@ impl EcosystemIndex {
     }
 
     fn find(&self, name: &str) -> Result<Option<usize>, Malformed> {
+        self.find_hashed(name, name_hash(name.as_bytes()))
+    }
+
+    fn find_hashed(&self, name: &str, hash: u64) -> Result<Option<usize>, Malformed> {
         let name = name.as_bytes();
         let mask = self.size - 1;
-        let hash = name_hash(name);
         let tag = (hash >> 32) as u32;
         let mut slot = (hash as usize) & mask;
         for _ in 0..self.size {
@@ -891,7 +894,14 @@ impl EcosystemIndex {
     /// The block of a (normalised) package name: its number (the name's
     /// rank, so its row is the index's first block row plus it) and length.
     pub fn block_of(&self, name: &str) -> Result<Option<(usize, usize)>, Malformed> {
-        let Some(i) = self.find(name)? else {
+        self.block_of_hashed(name, name_hash(name.as_bytes()))
+    }
+
+    /// [`EcosystemIndex::block_of`] with the name's [`name_hash`] computed
+    /// beforehand: probing many names in a row, each probe independent of the
+    /// previous one, lets the CPU overlap their cache misses in the table.
+    pub fn block_of_hashed(&self, name: &str, hash: u64) -> Result<Option<(usize, usize)>, Malformed> {
+        let Some(i) = self.find_hashed(name, hash)? else {
             return Ok(None);
         };
         Ok(Some((i, self.block_span(i)?.1)))

@@ -14,7 +14,7 @@ use crate::store::Database;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use vigie_version::{Scheme, Version};
 
 /// One installed package to check.
@@ -373,50 +373,67 @@ fn worker_count(items: usize) -> usize {
 /// one hash probe in it, and only packages whose name has advisories read
 /// that name's block (once per share), parse their version and evaluate
 /// ranges. The heads of the records behind hits are read from the same
-/// block, once per record, and findings are built from them in place.
-/// Large inputs are split across cores. Matches come back in input order.
+/// block and findings are built from them in place. Large inputs are split
+/// across cores: each share's thread gets a read connection (see
+/// [`crate::store::Readers`]), the threads load the lookups between them,
+/// then each matches its share. Matches come back in input order.
 pub fn match_packages(db: &Database, packages: &[PackageQuery]) -> Result<MatchReport, Error> {
-    let mut indexes: Indexes<'_> = FastMap::default();
-    let mut last = "";
-    for package in packages {
-        // Inputs come in runs of one ecosystem: one map probe per run.
-        let ecosystem = package.ecosystem.as_str();
-        if ecosystem != last && !indexes.contains_key(ecosystem) {
-            indexes.insert(ecosystem, db.index(ecosystem)?);
-        }
-        last = ecosystem;
-    }
     let workers = worker_count(packages.len());
     let chunk = packages.len().div_ceil(workers).max(1);
     let mut ranges = (0..packages.len())
         .step_by(chunk)
         .map(|start| start..(start + chunk).min(packages.len()));
-    let indexes = &indexes;
-    let path = db.path();
-    // Each share is evaluated, its records read (own connection) and its
-    // findings grouped by one thread; shares are contiguous, so joining them
-    // in order keeps the input order.
-    let parts: Vec<Result<Part, Error>> = std::thread::scope(|scope| {
-        let first = ranges.next();
+    let first = ranges.next();
+    let readers = db.readers();
+    let lookups = Lookups::new(packages);
+    let (parts, left) = std::thread::scope(|scope| {
+        let lookups = &lookups;
         let handles: Vec<_> = ranges
-            .map(|range| scope.spawn(move || match_part(&Database::open(path)?, indexes, packages, range)))
+            .map(|range| {
+                scope.spawn(move || -> Result<Share, Error> {
+                    let Some(reader) = readers.take()? else {
+                        return Ok(Share::Left(range));
+                    };
+                    lookups.load(&reader);
+                    let part = match lookups.ready() {
+                        Some(indexes) => match_part(&reader, &indexes, packages, range).map(Share::Done),
+                        // A lookup failed to load: that error is returned below.
+                        None => Ok(Share::Left(range)),
+                    };
+                    readers.put(reader);
+                    part
+                })
+            })
             .collect();
-        let mut parts = vec![match first {
-            Some(range) => match_part(db, indexes, packages, range),
-            None => Ok(Part::default()),
-        }];
-        parts.extend(
-            handles
-                .into_iter()
-                .map(|handle| handle.join().unwrap_or_else(|_| Err(thread_failed(path)))),
-        );
-        parts
+        lookups.load(db);
+        let mut parts = Vec::with_capacity(workers);
+        let mut left = Vec::new();
+        if let (Some(indexes), Some(range)) = (lookups.ready(), first) {
+            parts.push(match_part(db, &indexes, packages, range));
+        }
+        for handle in handles {
+            match handle.join().unwrap_or_else(|_| Err(thread_failed(db.path()))) {
+                Ok(Share::Done(part)) => parts.push(Ok(part)),
+                Ok(Share::Left(range)) => left.push(range),
+                Err(e) => parts.push(Err(e)),
+            }
+        }
+        (parts, left)
     });
+    let lookups = lookups.into_result(db.path())?;
+    let mut parts = parts.into_iter().collect::<Result<Vec<Part>, Error>>()?;
+    // Shares no thread could read (the file was replaced since `db` was
+    // opened): done here, on the connection that reads the right file.
+    if !left.is_empty() {
+        let indexes: Indexes<'_> = lookups.iter().map(|(ecosystem, index)| (*ecosystem, index)).collect();
+        for range in left {
+            parts.push(match_part(db, &indexes, packages, range)?);
+        }
+    }
     let mut report = MatchReport {
         packages_checked: packages.len(),
         ..MatchReport::default()
     };
-    let parts = parts.into_iter().collect::<Result<Vec<Part>, Error>>()?;
     // The first share's findings are the base: only the others are moved.
     let total: usize = parts.iter().map(|p| p.matches.len()).sum();
     let mut unordered = BTreeSet::new();
@@ -443,6 +460,95 @@ pub fn match_packages(db: &Database, packages: &[PackageQuery]) -> Result<MatchR
     Ok(report)
 }
 
+/// The lookups of the ecosystems some package names, loaded by the threads
+/// together: each takes the next ecosystem not yet taken.
+struct Lookups<'p> {
+    ecosystems: Vec<&'p str>,
+    /// Per ecosystem: its lookup (`None`: no advisories), once loaded.
+    slots: Vec<OnceLock<Result<Option<EcosystemIndex>, Error>>>,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl<'p> Lookups<'p> {
+    fn new(packages: &'p [PackageQuery]) -> Lookups<'p> {
+        let mut ecosystems: Vec<&str> = Vec::new();
+        let mut last = "";
+        for package in packages {
+            // Inputs come in runs of one ecosystem: one search per run.
+            let ecosystem = package.ecosystem.as_str();
+            if ecosystem != last && !ecosystems.contains(&ecosystem) {
+                ecosystems.push(ecosystem);
+            }
+            last = ecosystem;
+        }
+        Lookups {
+            slots: ecosystems.iter().map(|_| OnceLock::new()).collect(),
+            ecosystems,
+            next: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// Load lookups not yet taken by another thread, until none is left.
+    fn load(&self, db: &Database) {
+        loop {
+            let i = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let (Some(ecosystem), Some(slot)) = (self.ecosystems.get(i), self.slots.get(i)) else {
+                return;
+            };
+            // Filled even if loading unwinds: the other threads wait for it.
+            let guard = FillOnDrop(slot, db.path());
+            let _ = slot.set(db.index(ecosystem));
+            drop(guard);
+        }
+    }
+
+    /// Every lookup, once all are loaded; `None` when one failed.
+    fn ready(&self) -> Option<Indexes<'_>> {
+        let mut indexes = Indexes::default();
+        for (ecosystem, slot) in self.ecosystems.iter().zip(&self.slots) {
+            if let Some(index) = slot.wait().as_ref().ok()?.as_ref() {
+                indexes.insert(ecosystem, index);
+            }
+        }
+        Some(indexes)
+    }
+
+    /// The lookups, or the first error met loading them.
+    fn into_result(self, path: &std::path::Path) -> Result<Vec<(&'p str, EcosystemIndex)>, Error> {
+        let mut out = Vec::new();
+        for (ecosystem, slot) in self.ecosystems.into_iter().zip(self.slots) {
+            match slot.into_inner() {
+                Some(Ok(Some(index))) => out.push((ecosystem, index)),
+                Some(Ok(None)) => {}
+                Some(Err(e)) => return Err(e),
+                None => {
+                    return Err(Error::Corrupt {
+                        path: path.to_path_buf(),
+                        message: format!("lookup of {ecosystem} not loaded"),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Fills a lookup slot left empty by an unwinding load.
+struct FillOnDrop<'a>(&'a OnceLock<Result<Option<EcosystemIndex>, Error>>, &'a std::path::Path);
+
+impl Drop for FillOnDrop<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.set(Err(thread_failed(self.1)));
+    }
+}
+
+/// What a share thread did with its range.
+enum Share {
+    Done(Part),
+    /// Not matched (no reader on the same file, or a lookup failed to load).
+    Left(std::ops::Range<usize>),
+}
+
 #[derive(Default)]
 struct Part {
     matches: Vec<VulnMatch>,
@@ -454,98 +560,20 @@ struct Part {
 /// default hasher), with a fixed seed.
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
-/// Each ecosystem asked for, and its index when the database has one.
-type Indexes<'p> = FastMap<&'p str, Option<EcosystemIndex>>;
+/// The lookup of each ecosystem asked for that has advisories.
+type Indexes<'a> = FastMap<&'a str, &'a EcosystemIndex>;
 
-/// What one share has read of the index blocks: the evaluated part of each
-/// block it met, and the heads of the records its hits name (each read
-/// once, kept until the findings are built, read in place then).
-#[derive(Default)]
-struct Blocks {
-    /// Block row → its evaluated part.
-    prefixes: FastMap<i64, Vec<u8>>,
-    /// (block row, head offset) → range in `heads`.
-    head_at: FastMap<(i64, usize), std::ops::Range<usize>>,
-    heads: Vec<u8>,
-}
+/// Packages probed together (see [`match_share`]).
+const PROBE_BATCH: usize = 256;
 
-/// Match one contiguous share of the packages.
+/// Match one contiguous share of the packages, in one read transaction.
 fn match_part(
     db: &Database,
     indexes: &Indexes<'_>,
     packages: &[PackageQuery],
     range: std::ops::Range<usize>,
 ) -> Result<Part, Error> {
-    let mut blocks = Blocks::default();
-    let evaluated = db.in_read_transaction(|db| evaluate(db, indexes, packages, range, &mut blocks))?;
-    let blocks = &blocks;
-    let corrupt = |rid: i64| Error::Corrupt {
-        path: db.path().to_path_buf(),
-        message: format!("head of record {rid}"),
-    };
-    let mut matches: Vec<VulnMatch> = Vec::new();
-    // Where each package's findings lie in `matches`, for its repeats.
-    let mut placed: FastMap<usize, std::ops::Range<usize>> = FastMap::default();
-    let mut same = evaluated.same.into_iter().peekable();
-    let mut hits = evaluated.hits.into_iter().peekable();
-    let mut records = Vec::new();
-    loop {
-        // Packages in order: the next run of hits, or the next repeat.
-        let next_hit = hits.peek().map(|h| h.index);
-        if let Some(&(index, first)) = same.peek()
-            && next_hit.is_none_or(|h| index < h)
-        {
-            same.next();
-            if let Some(range) = placed.get(&first).cloned() {
-                let start = matches.len();
-                let package = Arc::new(packages[index].clone());
-                for position in range {
-                    let mut copy = matches[position].clone();
-                    copy.package = Arc::clone(&package);
-                    matches.push(copy);
-                }
-                placed.insert(index, start..matches.len());
-            }
-            continue;
-        }
-        let Some(first) = hits.next() else { break };
-        let index = first.index;
-        records.clear();
-        let mut hit = Some(first);
-        while let Some(RawHit {
-            head,
-            rid,
-            seq,
-            hit: found,
-            version_text,
-            ..
-        }) = hit
-        {
-            hit = hits.next_if(|h| h.index == index);
-            let Some(head) = head else { continue };
-            let bytes = blocks.heads.get(head).ok_or_else(|| corrupt(rid))?;
-            let head = HeadRef::parse(bytes).ok_or_else(|| corrupt(rid))?;
-            // Withdrawn records are kept in the database but never reported.
-            if head.is_withdrawn() {
-                continue;
-            }
-            records.push(HitRecord {
-                head,
-                hit: found,
-                version_text,
-                seq,
-            });
-        }
-        if !records.is_empty() {
-            let start = matches.len();
-            group(&Arc::new(packages[index].clone()), &records, &mut matches);
-            placed.insert(index, start..matches.len());
-        }
-    }
-    Ok(Part {
-        matches,
-        warnings: evaluated.warnings,
-    })
+    db.in_read_transaction(|db| match_share(db, indexes, packages, range))
 }
 
 fn thread_failed(path: &std::path::Path) -> Error {
@@ -555,161 +583,180 @@ fn thread_failed(path: &std::path::Path) -> Error {
     }
 }
 
-/// A hit before its record's head is read.
-struct RawHit<'p> {
-    index: usize,
-    /// Where the record's head is in [`Blocks::heads`].
-    head: Option<std::ops::Range<usize>>,
-    rid: i64,
-    seq: i64,
-    hit: Hit,
-    version_text: &'p str,
-}
-
 enum Warning {
     /// An ecosystem without version ordering (reported once).
     Unordered(String),
     Text(String),
 }
 
-#[derive(Default)]
-struct Evaluated<'p> {
-    hits: Vec<RawHit<'p>>,
-    /// `(package, earlier package)`: same ecosystem, lookup name and version
-    /// (binary packages of one source, one library in many places), so the
-    /// same findings; in package order.
-    same: Vec<(usize, usize)>,
-    warnings: Vec<Warning>,
-}
-
-fn evaluate<'p>(
+/// Match packages in input order. Per batch of packages: first every lookup
+/// key and its hash, then every probe, then the work on the names found —
+/// the probes, independent of each other, overlap their cache misses in
+/// the lookup tables instead of waiting in turn. A name's block is read
+/// once per share (its evaluated part); the heads of a package's hits are
+/// read from it into a scratch buffer and turned into findings at once.
+fn match_share<'p>(
     db: &Database,
     indexes: &Indexes<'_>,
     packages: &'p [PackageQuery],
     range: std::ops::Range<usize>,
-    blocks: &mut Blocks,
-) -> Result<Evaluated<'p>, Error> {
+) -> Result<Part, Error> {
     let corrupt = |name: &str| Error::Corrupt {
         path: db.path().to_path_buf(),
         message: format!("index entry of {name}"),
     };
-    let mut out = Evaluated::default();
+    let mut part = Part::default();
     let mut results = Vec::new();
     // One read handle on the blocks, moved from row to row.
     let mut blob: Option<(rusqlite::blob::Blob<'_>, i64)> = None;
     let mut header = [0u8; 4];
-    // (ecosystem, name, version) → first package and whether it had hits,
-    // for keys whose evaluation gave no per-package warning.
-    let mut seen: FastMap<(&str, std::borrow::Cow<'p, str>, &str), (usize, bool)> = FastMap::default();
+    // Block row → its evaluated part.
+    let mut prefixes: FastMap<i64, Vec<u8>> = FastMap::default();
+    // (ecosystem, name, version) → the findings of the first package with
+    // that key (same ecosystem, lookup name and version: binary packages of
+    // one source, one library in many places), for keys whose evaluation
+    // gave no per-package warning.
+    let mut seen: FastMap<(&str, std::borrow::Cow<'p, str>, &str), std::ops::Range<usize>> = FastMap::default();
+    let mut heads: Vec<u8> = Vec::new();
+    let mut hits: Vec<(Option<std::ops::Range<usize>>, i64, Hit)> = Vec::new();
     let mut last: Option<(&str, Option<&EcosystemIndex>)> = None;
-    for index in range {
-        let package = &packages[index];
-        let ecosystem = package.ecosystem.as_str();
-        let found = match last {
-            Some((e, found)) if e == ecosystem => found,
-            _ => {
-                let found = indexes.get(ecosystem).and_then(Option::as_ref);
-                last = Some((ecosystem, found));
-                found
+    let mut keys = Vec::with_capacity(PROBE_BATCH);
+    let mut named = Vec::with_capacity(PROBE_BATCH);
+    let mut batch_start = range.start;
+    while batch_start < range.end {
+        let batch = batch_start..(batch_start + PROBE_BATCH).min(range.end);
+        batch_start = batch.end;
+        for index in batch {
+            let package = &packages[index];
+            let ecosystem = package.ecosystem.as_str();
+            let found = match last {
+                Some((e, found)) if e == ecosystem => found,
+                _ => {
+                    let found = indexes.get(ecosystem).copied();
+                    last = Some((ecosystem, found));
+                    found
+                }
+            };
+            let Some(ecosystem_index) = found else {
+                continue;
+            };
+            let (name, version_text) = package.lookup_key();
+            let hash = crate::index::name_hash(name.as_bytes());
+            keys.push((index, ecosystem_index, name, version_text, hash));
+        }
+        for (index, ecosystem_index, name, version_text, hash) in keys.drain(..) {
+            if let Some((number, len)) = ecosystem_index
+                .block_of_hashed(&name, hash)
+                .map_err(|_| corrupt(&name))?
+            {
+                named.push((index, ecosystem_index, name, version_text, number, len));
             }
-        };
-        let Some(ecosystem_index) = found else {
-            continue;
-        };
-        let (name, version_text) = package.lookup_key();
-        let Some((number, len)) = ecosystem_index.block_of(&name).map_err(|_| corrupt(&name))? else {
-            continue;
-        };
-        let key = (package.ecosystem.as_str(), name, version_text);
-        match seen.get(&key) {
-            Some(&(first, true)) => {
-                out.same.push((index, first));
+        }
+        for (index, ecosystem_index, name, version_text, number, len) in named.drain(..) {
+            let package = &packages[index];
+            let key = (package.ecosystem.as_str(), name, version_text);
+            if let Some(first) = seen.get(&key).cloned() {
+                if !first.is_empty() {
+                    let package = Arc::new(package.clone());
+                    for position in first {
+                        let mut copy = part.matches[position].clone();
+                        copy.package = Arc::clone(&package);
+                        part.matches.push(copy);
+                    }
+                }
                 continue;
             }
-            Some(&(_, false)) => continue,
-            None => {}
-        }
-        let name = &key.1;
-        let hits_before = out.hits.len();
-        let warnings_before = out.warnings.len();
-        let row = i64::try_from(number)
-            .ok()
-            .and_then(|n| ecosystem_index.rowid.checked_add(n))
-            .ok_or_else(|| corrupt(name))?;
-        if let std::collections::hash_map::Entry::Vacant(entry) = blocks.prefixes.entry(row) {
-            let blob = position_blob(db, &mut blob, row)?;
-            if blob.len() != len {
-                return Err(corrupt(name));
-            }
-            blob.read_at_exact(&mut header, 0).map_err(|_| corrupt(name))?;
-            let prefix_len = crate::index::block_prefix_len(&header)
-                .filter(|&p| p >= header.len() && p <= len)
+            let name = &key.1;
+            let warnings_before = part.warnings.len();
+            let row = i64::try_from(number)
+                .ok()
+                .and_then(|n| ecosystem_index.rowid.checked_add(n))
                 .ok_or_else(|| corrupt(name))?;
-            let mut prefix = vec![0; prefix_len];
-            blob.read_at_exact(&mut prefix, 0).map_err(|_| corrupt(name))?;
-            entry.insert(prefix);
-        }
-        let block = blocks.prefixes.get(&row).ok_or_else(|| corrupt(name))?;
-        let scheme = Scheme::for_ecosystem(&package.ecosystem);
-        let version = match scheme {
-            Some(scheme) => match Version::parse(scheme, version_text) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    out.warnings
-                        .push(Warning::Text(format!("{} {}: {e}", package.ecosystem, package.name)));
+            if let std::collections::hash_map::Entry::Vacant(entry) = prefixes.entry(row) {
+                let blob = position_blob(db, &mut blob, row)?;
+                if blob.len() != len {
+                    return Err(corrupt(name));
+                }
+                blob.read_at_exact(&mut header, 0).map_err(|_| corrupt(name))?;
+                let prefix_len = crate::index::block_prefix_len(&header)
+                    .filter(|&p| p >= header.len() && p <= len)
+                    .ok_or_else(|| corrupt(name))?;
+                let mut prefix = vec![0; prefix_len];
+                blob.read_at_exact(&mut prefix, 0).map_err(|_| corrupt(name))?;
+                entry.insert(prefix);
+            }
+            let block = prefixes.get(&row).ok_or_else(|| corrupt(name))?;
+            let scheme = Scheme::for_ecosystem(&package.ecosystem);
+            let version = match scheme {
+                Some(scheme) => match Version::parse(scheme, version_text) {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        part.warnings
+                            .push(Warning::Text(format!("{} {}: {e}", package.ecosystem, package.name)));
+                        None
+                    }
+                },
+                None => {
+                    part.warnings.push(Warning::Unordered(package.ecosystem.clone()));
                     None
                 }
-            },
-            None => {
-                out.warnings.push(Warning::Unordered(package.ecosystem.clone()));
-                None
-            }
-        };
-        results.clear();
-        evaluate_block(scheme, block, version_text, version.as_ref(), &mut results).map_err(|_| corrupt(name))?;
-        for EntryResult { rid, seq, head, result } in results.drain(..) {
-            match result {
-                Ok(hit) => out.hits.push(RawHit {
-                    index,
-                    head: match head {
-                        None => None,
-                        Some((at, head_len)) => Some(match blocks.head_at.get(&(row, at)) {
-                            Some(range) => range.clone(),
-                            None => {
+            };
+            results.clear();
+            evaluate_block(scheme, block, version_text, version.as_ref(), &mut results).map_err(|_| corrupt(name))?;
+            heads.clear();
+            hits.clear();
+            for EntryResult { rid, seq, head, result } in results.drain(..) {
+                match result {
+                    Ok(hit) => {
+                        let span = match head {
+                            None => None,
+                            Some((at, head_len)) => {
                                 let blob = position_blob(db, &mut blob, row)?;
-                                let start = blocks.heads.len();
-                                let end = start.checked_add(head_len).ok_or_else(|| corrupt(name))?;
                                 if at.checked_add(head_len).is_none_or(|e| e > blob.len()) {
                                     return Err(corrupt(name));
                                 }
-                                blocks.heads.resize(end, 0);
-                                blob.read_at_exact(&mut blocks.heads[start..end], at)
-                                    .map_err(|_| corrupt(name))?;
-                                blocks.head_at.insert((row, at), start..end);
-                                start..end
+                                let start = heads.len();
+                                heads.resize(start + head_len, 0);
+                                blob.read_at_exact(&mut heads[start..], at).map_err(|_| corrupt(name))?;
+                                Some(start..heads.len())
                             }
-                        }),
-                    },
-                    rid,
-                    seq,
+                        };
+                        hits.push((span, seq, hit));
+                    }
+                    Err(e) => part
+                        .warnings
+                        .push(Warning::Text(format!("record {rid} for {}: {e}", package.name))),
+                }
+            }
+            let mut records = Vec::with_capacity(hits.len());
+            for (span, seq, hit) in hits.drain(..) {
+                let Some(span) = span else { continue };
+                let head = heads.get(span).and_then(HeadRef::parse).ok_or_else(|| corrupt(name))?;
+                // Withdrawn records are kept in the database but never reported.
+                if head.is_withdrawn() {
+                    continue;
+                }
+                records.push(HitRecord {
+                    head,
                     hit,
                     version_text,
-                }),
-                Err(e) => out
-                    .warnings
-                    .push(Warning::Text(format!("record {rid} for {}: {e}", package.name))),
+                    seq,
+                });
+            }
+            let start = part.matches.len();
+            if !records.is_empty() {
+                group(&Arc::new(package.clone()), &records, &mut part.matches);
+            }
+            // Warnings name the package: only a key without any is shared.
+            if !part.warnings[warnings_before..]
+                .iter()
+                .any(|w| matches!(w, Warning::Text(_)))
+            {
+                seen.insert(key, start..part.matches.len());
             }
         }
-        // Warnings name the package: only a key without any is shared.
-        if !out.warnings[warnings_before..]
-            .iter()
-            .any(|w| matches!(w, Warning::Text(_)))
-        {
-            let had_hits = out.hits.len() > hits_before;
-            seen.insert(key, (index, had_hits));
-        }
     }
-    Ok(out)
+    Ok(part)
 }
 
 /// The blob handle on block row `row` (opened, or moved there).
