@@ -39,23 +39,24 @@ pub fn scan_table(result: &ScanResult) -> String {
         matches.sort_by(|a, b| b.severity.severity.cmp(&a.severity.severity).then(a.id.cmp(&b.id)));
         for (i, m) in matches.iter().enumerate() {
             let id = if m.aliases.is_empty() {
-                m.id.clone()
+                m.id.to_string()
             } else {
-                format!(
-                    "{} ({})",
-                    m.id,
-                    m.aliases.iter().take(2).cloned().collect::<Vec<_>>().join(", ")
-                )
+                let aliases: Vec<&str> = m.aliases.iter().take(2).map(|a| a.as_str()).collect();
+                format!("{} ({})", m.id, aliases.join(", "))
             };
             let mut row = vec![
                 if i == 0 { name.clone() } else { String::new() },
                 if i == 0 { version.clone() } else { String::new() },
                 id,
                 m.severity.severity.as_str().to_string(),
-                m.fixed_versions.join(", "),
+                m.fixed_versions
+                    .iter()
+                    .map(|f| f.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             ];
             if titles {
-                row.push(m.title.clone().unwrap_or_default().chars().take(60).collect());
+                row.push(m.title.as_deref().unwrap_or_default().chars().take(60).collect());
             }
             table.add_row(row);
         }

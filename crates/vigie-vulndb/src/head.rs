@@ -15,6 +15,7 @@
 use crate::index::{Reader, put_str, put_varint};
 use crate::matcher::HitHead;
 use crate::severity::{Rated, Severity};
+use smol_str::SmolStr;
 
 fn put_opt(out: &mut Vec<u8>, text: Option<&str>) {
     match text {
@@ -162,9 +163,9 @@ impl RatedRef<'_> {
     pub fn to_rated(&self) -> Rated {
         Rated {
             severity: self.severity,
-            source: self.source.to_string(),
+            source: SmolStr::new(self.source),
             score: self.score,
-            vector: self.vector.map(str::to_string),
+            vector: self.vector.map(SmolStr::new),
         }
     }
 }
@@ -273,9 +274,9 @@ mod tests {
     fn rated(severity: Severity, source: &str, score: Option<f64>, vector: Option<&str>) -> Rated {
         Rated {
             severity,
-            source: source.to_string(),
+            source: source.into(),
             score,
-            vector: vector.map(str::to_string),
+            vector: vector.map(SmolStr::new),
         }
     }
 

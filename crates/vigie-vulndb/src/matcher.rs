@@ -12,6 +12,7 @@ use crate::osv::{self, Affected, Event, Record};
 use crate::severity::{self, Rated};
 use crate::store::Database;
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
@@ -79,10 +80,10 @@ pub enum FixStatus {
 /// An advisory record that contributed to a finding.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct RecordRef {
-    pub id: String,
-    pub source: String,
+    pub id: SmolStr,
+    pub source: SmolStr,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub modified: Option<String>,
+    pub modified: Option<SmolStr>,
 }
 
 /// One vulnerability of one package (aliases grouped: one CVE reached
@@ -90,23 +91,23 @@ pub struct RecordRef {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VulnMatch {
     /// Preferred id: a CVE when the group has one, else the first record id.
-    pub id: String,
+    pub id: SmolStr,
     /// Every other id of the group (record ids and their aliases).
-    pub aliases: Vec<String>,
+    pub aliases: Vec<SmolStr>,
     /// Upstream/related ids (`upstream`, `related`): not the same issue, but linked.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub related: Vec<String>,
+    pub related: Vec<SmolStr>,
     /// The package, shared by all of its findings.
     #[serde(with = "shared_package")]
     pub package: Arc<PackageQuery>,
     /// The version compared (the source version for OS packages).
-    pub installed_version: String,
-    pub fixed_versions: Vec<String>,
+    pub installed_version: SmolStr,
+    pub fixed_versions: Vec<SmolStr>,
     pub fix_status: FixStatus,
     pub severity: Rated,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    pub references: Vec<String>,
+    pub title: Option<SmolStr>,
+    pub references: Vec<SmolStr>,
     pub records: Vec<RecordRef>,
 }
 
@@ -379,65 +380,64 @@ fn worker_count(items: usize) -> usize {
 /// then each matches its share. Matches come back in input order.
 pub fn match_packages(db: &Database, packages: &[PackageQuery]) -> Result<MatchReport, Error> {
     let workers = worker_count(packages.len());
-    let chunk = packages.len().div_ceil(workers).max(1);
-    let mut ranges = (0..packages.len())
-        .step_by(chunk)
-        .map(|start| start..(start + chunk).min(packages.len()));
-    let first = ranges.next();
+    // A few chunks per thread, taken in turn: a thread slowed down (by the
+    // machine, or by popular names with big blocks) does fewer of them.
+    let chunks = if workers > 1 { workers * CHUNKS_PER_THREAD } else { 1 };
+    let size = packages.len().div_ceil(chunks).max(1);
+    let chunks: Vec<std::ops::Range<usize>> = (0..packages.len())
+        .step_by(size)
+        .map(|start| start..(start + size).min(packages.len()))
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let readers = db.readers();
     let lookups = Lookups::new(packages);
-    let (parts, left) = std::thread::scope(|scope| {
-        let lookups = &lookups;
-        let handles: Vec<_> = ranges
-            .map(|range| {
-                scope.spawn(move || -> Result<Share, Error> {
+    let done = std::thread::scope(|scope| {
+        let (lookups, chunks, next) = (&lookups, &chunks, &next);
+        let handles: Vec<_> = (1..workers)
+            .map(|_| {
+                scope.spawn(move || -> Result<Vec<(usize, Part)>, Error> {
+                    // No reader on the same file: this thread takes no chunk.
                     let Some(reader) = readers.take()? else {
-                        return Ok(Share::Left(range));
+                        return Ok(Vec::new());
                     };
                     lookups.load(&reader);
-                    let part = match lookups.ready() {
-                        Some(indexes) => match_part(&reader, &indexes, packages, range).map(Share::Done),
+                    let done = match lookups.ready() {
+                        Some(indexes) => match_chunks(&reader, &indexes, packages, chunks, next),
                         // A lookup failed to load: that error is returned below.
-                        None => Ok(Share::Left(range)),
+                        None => Ok(Vec::new()),
                     };
                     readers.put(reader);
-                    part
+                    done
                 })
             })
             .collect();
         lookups.load(db);
-        let mut parts = Vec::with_capacity(workers);
-        let mut left = Vec::new();
-        if let (Some(indexes), Some(range)) = (lookups.ready(), first) {
-            parts.push(match_part(db, &indexes, packages, range));
+        let mut done = Vec::with_capacity(chunks.len());
+        if let Some(indexes) = lookups.ready() {
+            done.push(match_chunks(db, &indexes, packages, chunks, next));
         }
         for handle in handles {
-            match handle.join().unwrap_or_else(|_| Err(thread_failed(db.path()))) {
-                Ok(Share::Done(part)) => parts.push(Ok(part)),
-                Ok(Share::Left(range)) => left.push(range),
-                Err(e) => parts.push(Err(e)),
-            }
+            done.push(handle.join().unwrap_or_else(|_| Err(thread_failed(db.path()))));
         }
-        (parts, left)
+        done
     });
-    let lookups = lookups.into_result(db.path())?;
-    let mut parts = parts.into_iter().collect::<Result<Vec<Part>, Error>>()?;
-    // Shares no thread could read (the file was replaced since `db` was
-    // opened): done here, on the connection that reads the right file.
-    if !left.is_empty() {
-        let indexes: Indexes<'_> = lookups.iter().map(|(ecosystem, index)| (*ecosystem, index)).collect();
-        for range in left {
-            parts.push(match_part(db, &indexes, packages, range)?);
-        }
+    lookups.into_result(db.path())?;
+    let mut parts = Vec::with_capacity(chunks.len());
+    for thread in done {
+        parts.extend(thread?);
+    }
+    parts.sort_unstable_by_key(|(i, _)| *i);
+    if parts.len() != chunks.len() {
+        return Err(thread_failed(db.path()));
     }
     let mut report = MatchReport {
         packages_checked: packages.len(),
         ..MatchReport::default()
     };
     // The first share's findings are the base: only the others are moved.
-    let total: usize = parts.iter().map(|p| p.matches.len()).sum();
+    let total: usize = parts.iter().map(|(_, p)| p.matches.len()).sum();
     let mut unordered = BTreeSet::new();
-    for part in parts {
+    for (_, part) in parts {
         if report.matches.is_empty() {
             report.matches = part.matches;
             report.matches.reserve(total - report.matches.len());
@@ -513,13 +513,11 @@ impl<'p> Lookups<'p> {
         Some(indexes)
     }
 
-    /// The lookups, or the first error met loading them.
-    fn into_result(self, path: &std::path::Path) -> Result<Vec<(&'p str, EcosystemIndex)>, Error> {
-        let mut out = Vec::new();
+    /// The first error met loading the lookups.
+    fn into_result(self, path: &std::path::Path) -> Result<(), Error> {
         for (ecosystem, slot) in self.ecosystems.into_iter().zip(self.slots) {
             match slot.into_inner() {
-                Some(Ok(Some(index))) => out.push((ecosystem, index)),
-                Some(Ok(None)) => {}
+                Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(e),
                 None => {
                     return Err(Error::Corrupt {
@@ -529,7 +527,7 @@ impl<'p> Lookups<'p> {
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -540,13 +538,6 @@ impl Drop for FillOnDrop<'_> {
     fn drop(&mut self) {
         let _ = self.0.set(Err(thread_failed(self.1)));
     }
-}
-
-/// What a share thread did with its range.
-enum Share {
-    Done(Part),
-    /// Not matched (no reader on the same file, or a lookup failed to load).
-    Left(std::ops::Range<usize>),
 }
 
 #[derive(Default)]
@@ -566,14 +557,29 @@ type Indexes<'a> = FastMap<&'a str, &'a EcosystemIndex>;
 /// Packages probed together (see [`match_share`]).
 const PROBE_BATCH: usize = 256;
 
-/// Match one contiguous share of the packages, in one read transaction.
-fn match_part(
+/// Chunks of packages per matching thread (see [`match_packages`]).
+const CHUNKS_PER_THREAD: usize = 4;
+
+/// Take chunks of the packages and match them until none is left, in one
+/// read transaction; the evaluated parts of blocks are kept across chunks.
+fn match_chunks(
     db: &Database,
     indexes: &Indexes<'_>,
     packages: &[PackageQuery],
-    range: std::ops::Range<usize>,
-) -> Result<Part, Error> {
-    db.in_read_transaction(|db| match_share(db, indexes, packages, range))
+    chunks: &[std::ops::Range<usize>],
+    next: &std::sync::atomic::AtomicUsize,
+) -> Result<Vec<(usize, Part)>, Error> {
+    db.in_read_transaction(|db| {
+        let mut prefixes = FastMap::default();
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(range) = chunks.get(i) else {
+                return Ok(done);
+            };
+            done.push((i, match_share(db, indexes, packages, range.clone(), &mut prefixes)?));
+        }
+    })
 }
 
 fn thread_failed(path: &std::path::Path) -> Error {
@@ -600,6 +606,7 @@ fn match_share<'p>(
     indexes: &Indexes<'_>,
     packages: &'p [PackageQuery],
     range: std::ops::Range<usize>,
+    prefixes: &mut FastMap<i64, Vec<u8>>,
 ) -> Result<Part, Error> {
     let corrupt = |name: &str| Error::Corrupt {
         path: db.path().to_path_buf(),
@@ -610,8 +617,6 @@ fn match_share<'p>(
     // One read handle on the blocks, moved from row to row.
     let mut blob: Option<(rusqlite::blob::Blob<'_>, i64)> = None;
     let mut header = [0u8; 4];
-    // Block row → its evaluated part.
-    let mut prefixes: FastMap<i64, Vec<u8>> = FastMap::default();
     // (ecosystem, name, version) → the findings of the first package with
     // that key (same ecosystem, lookup name and version: binary packages of
     // one source, one library in many places), for keys whose evaluation
@@ -843,7 +848,7 @@ fn group(package: &Arc<PackageQuery>, hits: &[HitRecord<'_>], out: &mut Vec<Vuln
         record_ids.clear();
         related.clear();
         references.clear();
-        let mut fixed: Vec<String> = Vec::new();
+        let mut fixed: Vec<SmolStr> = Vec::new();
         let mut refs = Vec::with_capacity(group.len());
         let mut best: Option<crate::head::RatedRef<'_>> = None;
         let mut title = None;
@@ -862,8 +867,8 @@ fn group(package: &Arc<PackageQuery>, hits: &[HitRecord<'_>], out: &mut Vec<Vuln
             related.extend(record.upstream.iter());
             related.extend(record.related.iter());
             for f in &hit.fixed {
-                if !fixed.contains(f) {
-                    fixed.push(f.clone());
+                if !fixed.iter().any(|known| known == f) {
+                    fixed.push(SmolStr::new(f));
                 }
             }
             for url in record.references.iter() {
@@ -872,9 +877,9 @@ fn group(package: &Arc<PackageQuery>, hits: &[HitRecord<'_>], out: &mut Vec<Vuln
                 }
             }
             refs.push(RecordRef {
-                id: record.id.to_string(),
-                source: record.source.to_string(),
-                modified: record.modified.map(str::to_string),
+                id: SmolStr::new(record.id),
+                source: SmolStr::new(record.source),
+                modified: record.modified.map(SmolStr::new),
             });
             let rated = record.rating_for(*seq);
             if best.as_ref().is_none_or(|b| rated.severity > b.severity) {
@@ -895,19 +900,19 @@ fn group(package: &Arc<PackageQuery>, hits: &[HitRecord<'_>], out: &mut Vec<Vuln
             .or_else(|| record_ids.first())
             .copied()
             .unwrap_or_default();
-        let aliases: Vec<String> = ids.iter().filter(|i| **i != id).map(|i| i.to_string()).collect();
-        let related: Vec<String> = related
+        let aliases: Vec<SmolStr> = ids.iter().filter(|i| **i != id).map(SmolStr::new).collect();
+        let related: Vec<SmolStr> = related
             .iter()
             .filter(|r| **r != id && ids.binary_search(r).is_err())
-            .map(|r| r.to_string())
+            .map(SmolStr::new)
             .collect();
         refs.sort();
         out.push(VulnMatch {
-            id: id.to_string(),
+            id: SmolStr::new(id),
             aliases,
             related,
             package: Arc::clone(package),
-            installed_version: installed.to_string(),
+            installed_version: SmolStr::new(installed),
             fix_status: if fixed.is_empty() {
                 FixStatus::Affected
             } else {
@@ -916,12 +921,12 @@ fn group(package: &Arc<PackageQuery>, hits: &[HitRecord<'_>], out: &mut Vec<Vuln
             fixed_versions: fixed,
             severity: best.map(|b| b.to_rated()).unwrap_or(Rated {
                 severity: severity::Severity::Unknown,
-                source: "none".to_string(),
+                source: SmolStr::new_static("none"),
                 score: None,
                 vector: None,
             }),
-            title: title.map(str::to_string),
-            references: references.iter().map(|r| r.to_string()).collect(),
+            title: title.map(SmolStr::new),
+            references: references.iter().map(SmolStr::new).collect(),
             records: refs,
         });
     }

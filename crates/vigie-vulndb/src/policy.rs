@@ -172,7 +172,7 @@ fn vex_applies(statement: &VexStatement, m: &VulnMatch) -> bool {
     let ids_match = statement
         .vulnerability
         .iter()
-        .any(|v| *v == m.id || m.aliases.contains(v));
+        .any(|v| *v == m.id || m.aliases.iter().any(|a| a == v));
     if !ids_match {
         return false;
     }
@@ -274,7 +274,7 @@ impl Policy {
 
     fn ignored(&self, m: &VulnMatch) -> Option<Suppression> {
         self.ignores.iter().find_map(|entry| {
-            let id_matches = entry.id == m.id || m.aliases.contains(&entry.id);
+            let id_matches = entry.id == m.id || m.aliases.iter().any(|a| *a == entry.id);
             let package_matches = entry
                 .package
                 .as_ref()
@@ -307,8 +307,8 @@ mod tests {
 
     fn sample(id: &str, severity: Severity, fixed: bool) -> VulnMatch {
         VulnMatch {
-            id: id.to_string(),
-            aliases: vec!["GHSA-1".to_string()],
+            id: id.into(),
+            aliases: vec!["GHSA-1".into()],
             related: vec![],
             package: std::sync::Arc::new(PackageQuery {
                 ecosystem: "PyPI".into(),

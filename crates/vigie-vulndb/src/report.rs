@@ -195,7 +195,7 @@ pub fn to_sarif(result: &ScanResult) -> String {
     let mut rules: BTreeMap<String, Value> = BTreeMap::new();
     let mut results = Vec::new();
     for m in &result.applied.reported {
-        rules.entry(m.id.clone()).or_insert_with(|| {
+        rules.entry(m.id.to_string()).or_insert_with(|| {
             json!({
                 "id": m.id,
                 "name": "OsPackageVulnerability",
@@ -278,7 +278,7 @@ pub fn to_cyclonedx(result: &ScanResult) -> String {
     }
     let mut vulnerabilities: BTreeMap<String, Value> = BTreeMap::new();
     for m in &result.applied.reported {
-        let entry = vulnerabilities.entry(m.id.clone()).or_insert_with(|| {
+        let entry = vulnerabilities.entry(m.id.to_string()).or_insert_with(|| {
             let mut rating = json!({ "severity": m.severity.severity.as_str().to_ascii_lowercase(), "source": { "name": m.severity.source } });
             if let (Some(vector), Some(score)) = (&m.severity.vector, m.severity.score) {
                 rating["score"] = json!(score);

@@ -3,6 +3,7 @@
 
 use crate::osv::{Affected, Record, SeverityEntry};
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 use std::str::FromStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -64,11 +65,11 @@ impl FromStr for Severity {
 pub struct Rated {
     pub severity: Severity,
     /// `cvss-v3`, `cvss-v4`, `database_specific`, `none`.
-    pub source: String,
+    pub source: SmolStr,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vector: Option<String>,
+    pub vector: Option<SmolStr>,
 }
 
 fn from_cvss(score: f64) -> Severity {
@@ -96,9 +97,9 @@ fn rate_entries(entries: &[SeverityEntry], place: &str) -> Option<Rated> {
         let score = parsed.score();
         let rated = Rated {
             severity: from_cvss(score),
-            source: format!("{} ({place})", entry.kind.to_ascii_lowercase().replace('_', "-")),
+            source: format!("{} ({place})", entry.kind.to_ascii_lowercase().replace('_', "-")).into(),
             score: Some(score),
-            vector: Some(entry.score.trim().to_string()),
+            vector: Some(entry.score.trim().into()),
         };
         if best.as_ref().is_none_or(|(r, _)| rank > *r) {
             best = Some((rank, rated));
@@ -112,7 +113,7 @@ fn database_specific(value: Option<&serde_json::Value>, place: &str) -> Option<R
     let severity = text.parse::<Severity>().ok()?;
     Some(Rated {
         severity,
-        source: format!("database_specific ({place})"),
+        source: format!("database_specific ({place})").into(),
         score: None,
         vector: None,
     })
@@ -134,7 +135,7 @@ pub fn rate(record: &Record, affected: Option<&Affected>) -> Rated {
     }
     Rated {
         severity: Severity::Unknown,
-        source: "none".to_string(),
+        source: SmolStr::new_static("none"),
         score: None,
         vector: None,
     }
