@@ -391,20 +391,24 @@ pub fn match_packages(db: &Database, packages: &[PackageQuery]) -> Result<MatchR
     let next = std::sync::atomic::AtomicUsize::new(0);
     let readers = db.readers();
     let lookups = Lookups::new(packages);
-    let done = std::thread::scope(|scope| {
-        let (lookups, chunks, next) = (&lookups, &chunks, &next);
+    let finished = Finished::new(chunks.len());
+    let mut report = Report::new(packages.len(), chunks.len());
+    let results = std::thread::scope(|scope| {
+        let (lookups, chunks, next, finished) = (&lookups, &chunks, &next, &finished);
         let handles: Vec<_> = (1..workers)
             .map(|_| {
-                scope.spawn(move || -> Result<Vec<(usize, Part)>, Error> {
+                scope.spawn(move || -> Result<(), Error> {
                     // No reader on the same file: this thread takes no chunk.
                     let Some(reader) = readers.take()? else {
-                        return Ok(Vec::new());
+                        return Ok(());
                     };
                     lookups.load(&reader);
                     let done = match lookups.ready() {
-                        Some(indexes) => match_chunks(&reader, &indexes, packages, chunks, next),
+                        Some(indexes) => match_chunks(&reader, &indexes, packages, chunks, next, &mut |i, part| {
+                            finished.put(i, part);
+                        }),
                         // A lookup failed to load: that error is returned below.
-                        None => Ok(Vec::new()),
+                        None => Ok(()),
                     };
                     readers.put(reader);
                     done
@@ -412,52 +416,101 @@ pub fn match_packages(db: &Database, packages: &[PackageQuery]) -> Result<MatchR
             })
             .collect();
         lookups.load(db);
-        let mut done = Vec::with_capacity(chunks.len());
+        let mut results = Vec::with_capacity(workers);
+        // This thread also moves finished chunks, in order, into the report
+        // between its own: that copy overlaps the other threads' matching.
         if let Some(indexes) = lookups.ready() {
-            done.push(match_chunks(db, &indexes, packages, chunks, next));
+            results.push(match_chunks(db, &indexes, packages, chunks, next, &mut |i, part| {
+                finished.put(i, part);
+                report.take_ready(finished);
+            }));
         }
         for handle in handles {
-            done.push(handle.join().unwrap_or_else(|_| Err(thread_failed(db.path()))));
+            results.push(handle.join().unwrap_or_else(|_| Err(thread_failed(db.path()))));
         }
-        done
+        results
     });
     lookups.into_result(db.path())?;
-    let mut parts = Vec::with_capacity(chunks.len());
-    for thread in done {
-        parts.extend(thread?);
+    for result in results {
+        result?;
     }
-    parts.sort_unstable_by_key(|(i, _)| *i);
-    if parts.len() != chunks.len() {
+    report.take_ready(&finished);
+    if report.next != chunks.len() {
         return Err(thread_failed(db.path()));
     }
-    let mut report = MatchReport {
-        packages_checked: packages.len(),
-        ..MatchReport::default()
-    };
-    // The first share's findings are the base: only the others are moved.
-    let total: usize = parts.iter().map(|(_, p)| p.matches.len()).sum();
-    let mut unordered = BTreeSet::new();
-    for (_, part) in parts {
-        if report.matches.is_empty() {
-            report.matches = part.matches;
-            report.matches.reserve(total - report.matches.len());
-        } else {
-            report.matches.extend(part.matches);
+    Ok(report.report)
+}
+
+/// Chunks matched and not yet moved into the report, by chunk number.
+struct Finished(std::sync::Mutex<Vec<Option<Part>>>);
+
+impl Finished {
+    fn new(chunks: usize) -> Finished {
+        Finished(std::sync::Mutex::new((0..chunks).map(|_| None).collect()))
+    }
+
+    fn put(&self, i: usize, part: Part) {
+        if let Ok(mut parts) = self.0.lock()
+            && let Some(slot) = parts.get_mut(i)
+        {
+            *slot = Some(part);
         }
-        for warning in part.warnings {
-            match warning {
-                Warning::Unordered(ecosystem) => {
-                    if unordered.insert(ecosystem.clone()) {
-                        report.warnings.push(format!(
-                            "ecosystem {ecosystem} has no version ordering: only exact version lists are matched"
-                        ));
+    }
+
+    fn take(&self, i: usize) -> Option<Part> {
+        self.0.lock().ok()?.get_mut(i)?.take()
+    }
+}
+
+/// The report being assembled from chunks in order.
+struct Report {
+    report: MatchReport,
+    /// The next chunk to move in, of `chunks`.
+    next: usize,
+    chunks: usize,
+    unordered: BTreeSet<String>,
+}
+
+impl Report {
+    fn new(packages: usize, chunks: usize) -> Report {
+        Report {
+            chunks,
+            report: MatchReport {
+                packages_checked: packages,
+                ..MatchReport::default()
+            },
+            next: 0,
+            unordered: BTreeSet::new(),
+        }
+    }
+
+    /// Move in every chunk that is next in order and finished.
+    fn take_ready(&mut self, finished: &Finished) {
+        while let Some(part) = finished.take(self.next) {
+            self.next += 1;
+            if self.report.matches.is_empty() {
+                // Room for the rest at the first chunk's rate: growing by
+                // doubling would copy everything again into fresh pages.
+                let rest = part.matches.len().saturating_mul(self.chunks.saturating_sub(self.next));
+                self.report.matches = part.matches;
+                self.report.matches.reserve(rest);
+            } else {
+                self.report.matches.extend(part.matches);
+            }
+            for warning in part.warnings {
+                match warning {
+                    Warning::Unordered(ecosystem) => {
+                        if self.unordered.insert(ecosystem.clone()) {
+                            self.report.warnings.push(format!(
+                                "ecosystem {ecosystem} has no version ordering: only exact version lists are matched"
+                            ));
+                        }
                     }
+                    Warning::Text(text) => self.report.warnings.push(text),
                 }
-                Warning::Text(text) => report.warnings.push(text),
             }
         }
     }
-    Ok(report)
 }
 
 /// The lookups of the ecosystems some package names, loaded by the threads
@@ -562,22 +615,23 @@ const CHUNKS_PER_THREAD: usize = 4;
 
 /// Take chunks of the packages and match them until none is left, in one
 /// read transaction; the evaluated parts of blocks are kept across chunks.
+/// Each chunk's result goes to `done` as soon as it is matched.
 fn match_chunks(
     db: &Database,
     indexes: &Indexes<'_>,
     packages: &[PackageQuery],
     chunks: &[std::ops::Range<usize>],
     next: &std::sync::atomic::AtomicUsize,
-) -> Result<Vec<(usize, Part)>, Error> {
+    done: &mut dyn FnMut(usize, Part),
+) -> Result<(), Error> {
     db.in_read_transaction(|db| {
         let mut prefixes = FastMap::default();
-        let mut done = Vec::new();
         loop {
             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let Some(range) = chunks.get(i) else {
-                return Ok(done);
+                return Ok(());
             };
-            done.push((i, match_share(db, indexes, packages, range.clone(), &mut prefixes)?));
+            done(i, match_share(db, indexes, packages, range.clone(), &mut prefixes)?);
         }
     })
 }
