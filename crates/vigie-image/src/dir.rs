@@ -378,7 +378,7 @@ impl Walker<'_> {
         let head = &head[..got];
         if let Some(section_extract) = options.elf_extract {
             if head.starts_with(b"\x7fELF") {
-                return Ok(elf_section(&file, head, options.elf_sections)?
+                return Ok(crate::elf::read_section(&file, options.elf_sections, MAX_SECTION)
                     .and_then(|(name, bytes)| section_extract(name, &bytes)));
             }
             if !head.starts_with(b"PK\x03\x04") {
@@ -386,7 +386,7 @@ impl Walker<'_> {
             }
         } else if !options.elf_sections.is_empty()
             && head.starts_with(b"\x7fELF")
-            && elf_section(&file, head, options.elf_sections)?.is_none()
+            && crate::elf::read_section(&file, options.elf_sections, MAX_SECTION).is_none()
         {
             return Ok(None);
         }
@@ -542,66 +542,6 @@ fn read_at_most(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::R
     Ok(got)
 }
 
-/// The first of `wanted` sections a 64-bit little-endian ELF file has, read
-/// with `pread` from its section table: never the whole file. `None` for any
-/// other file, a malformed table or none of the sections.
-fn elf_section(
-    file: &std::fs::File,
-    header: &[u8],
-    wanted: &[&'static str],
-) -> std::io::Result<Option<(&'static str, Vec<u8>)>> {
-    if wanted.is_empty() || header.len() < 64 || !header.starts_with(b"\x7fELF") || header[4] != 2 || header[5] != 1 {
-        return Ok(None);
-    }
-    let u16_at = |at: usize| u64::from(u16::from_le_bytes([header[at], header[at + 1]]));
-    let mut word = [0u8; 8];
-    word.copy_from_slice(&header[0x28..0x30]);
-    let table_offset = u64::from_le_bytes(word);
-    let (entry_size, count, names_index) = (u16_at(0x3a), u16_at(0x3c), u16_at(0x3e));
-    // Real ELF64 section headers are 64 bytes: a larger size only bounds the table read.
-    if !(64..=256).contains(&entry_size) || count == 0 || count > 4096 || names_index >= count {
-        return Ok(None);
-    }
-    let mut table = vec![0u8; (entry_size * count) as usize];
-    if read_at_most(file, &mut table, table_offset)? < table.len() {
-        return Ok(None);
-    }
-    let field = |i: u64, at: usize| {
-        let start = (i * entry_size) as usize + at;
-        let mut b = [0u8; 8];
-        b.copy_from_slice(&table[start..start + 8]);
-        u64::from_le_bytes(b)
-    };
-    let (names_offset, names_size) = (field(names_index, 0x18), field(names_index, 0x20));
-    if names_size > MAX_SECTION {
-        return Ok(None);
-    }
-    let mut names = vec![0u8; names_size as usize];
-    if read_at_most(file, &mut names, names_offset)? < names.len() {
-        return Ok(None);
-    }
-    let name_of = |i: u64| {
-        let start = (i * entry_size) as usize;
-        let offset = u32::from_le_bytes([table[start], table[start + 1], table[start + 2], table[start + 3]]) as usize;
-        let name = names.get(offset..).unwrap_or_default();
-        &name[..name.iter().position(|&b| b == 0).unwrap_or(name.len())]
-    };
-    for want in wanted {
-        let Some(i) = (0..count).find(|&i| name_of(i) == want.as_bytes()) else {
-            continue;
-        };
-        let (offset, size) = (field(i, 0x18), field(i, 0x20));
-        if size > MAX_SECTION {
-            return Ok(None);
-        }
-        let mut bytes = vec![0u8; size as usize];
-        let got = read_at_most(file, &mut bytes, offset)?;
-        bytes.truncate(got);
-        return Ok(Some((want, bytes)));
-    }
-    Ok(None)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -647,42 +587,6 @@ mod tests {
         assert!(view.read("/usr/lib/sub/../os-release").is_some());
         let files = view.files_with_content().count();
         assert_eq!(files, 2, "only the fixed paths were read");
-    }
-
-    #[test]
-    fn elf_sections_are_read_alone() {
-        // A minimal ELF64 LE file: header, one named section, a string table.
-        let mut elf = vec![0u8; 64];
-        elf[..6].copy_from_slice(b"\x7fELF\x02\x01");
-        let payload = b"payload!";
-        let names = b"\0.go.buildinfo\0.shstrtab\0";
-        let payload_at = 64u64;
-        let names_at = payload_at + payload.len() as u64;
-        let table_at = names_at + names.len() as u64;
-        elf.extend_from_slice(payload);
-        elf.extend_from_slice(names);
-        let section = |name: u32, offset: u64, size: u64| {
-            let mut s = vec![0u8; 64];
-            s[..4].copy_from_slice(&name.to_le_bytes());
-            s[0x18..0x20].copy_from_slice(&offset.to_le_bytes());
-            s[0x20..0x28].copy_from_slice(&size.to_le_bytes());
-            s
-        };
-        elf.extend(section(0, 0, 0));
-        elf.extend(section(1, payload_at, payload.len() as u64));
-        elf.extend(section(15, names_at, names.len() as u64));
-        elf[0x28..0x30].copy_from_slice(&table_at.to_le_bytes());
-        elf[0x3a..0x3c].copy_from_slice(&64u16.to_le_bytes());
-        elf[0x3c..0x3e].copy_from_slice(&3u16.to_le_bytes());
-        elf[0x3e..0x40].copy_from_slice(&2u16.to_le_bytes());
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("bin");
-        std::fs::write(&path, &elf).unwrap();
-        let file = std::fs::File::open(&path).unwrap();
-        let found = elf_section(&file, &elf[..64], &[".dep-v0", ".go.buildinfo"]).unwrap();
-        assert_eq!(found, Some((".go.buildinfo", payload.to_vec())));
-        assert_eq!(elf_section(&file, &elf[..64], &[".dep-v0"]).unwrap(), None);
-        assert_eq!(elf_section(&file, b"#!/bin/sh", &[".dep-v0"]).unwrap(), None);
     }
 
     #[test]

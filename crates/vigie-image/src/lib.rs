@@ -8,6 +8,7 @@
 pub mod checks;
 mod config;
 mod dir;
+pub mod elf;
 mod engine;
 mod error;
 mod layer;

@@ -24,70 +24,6 @@ pub(crate) fn is_extract(content: &[u8]) -> bool {
     content.starts_with(GO_MARK) || content.starts_with(CARGO_MARK)
 }
 
-/// `(name, offset, size)` of each section of a 64-bit little-endian ELF file.
-fn elf_sections(data: &[u8]) -> Vec<(String, usize, usize)> {
-    let mut out = Vec::new();
-    if !data.starts_with(b"\x7fELF") || data.get(4) != Some(&2) || data.get(5) != Some(&1) {
-        return out;
-    }
-    let u16_at = |at: usize| {
-        data.get(at..at.checked_add(2)?)
-            .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
-    };
-    let u32_at = |at: usize| {
-        data.get(at..at.checked_add(4)?)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
-    };
-    let u64_at = |at: usize| {
-        data.get(at..at.checked_add(8)?)
-            .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as usize)
-    };
-    let (Some(shoff), Some(shentsize), Some(shnum), Some(shstrndx)) =
-        (u64_at(0x28), u16_at(0x3a), u16_at(0x3c), u16_at(0x3e))
-    else {
-        return out;
-    };
-    if shentsize < 64 || shnum > 4096 {
-        return out;
-    }
-    let header = |i: usize| shoff.checked_add(i.checked_mul(shentsize)?);
-    let Some(strtab_header) = header(shstrndx) else {
-        return out;
-    };
-    let (Some(str_off), Some(str_size)) = (
-        u64_at(strtab_header.saturating_add(0x18)),
-        u64_at(strtab_header.saturating_add(0x20)),
-    ) else {
-        return out;
-    };
-    let Some(strtab) = data.get(str_off..str_off.saturating_add(str_size)) else {
-        return out;
-    };
-    for i in 0..shnum {
-        let Some(h) = header(i) else { break };
-        let (Some(name_off), Some(offset), Some(size)) = (
-            u32_at(h),
-            u64_at(h.saturating_add(0x18)),
-            u64_at(h.saturating_add(0x20)),
-        ) else {
-            break;
-        };
-        let name = strtab
-            .get(name_off..)
-            .map(|s| String::from_utf8_lossy(&s[..s.iter().position(|&b| b == 0).unwrap_or(s.len())]).into_owned())
-            .unwrap_or_default();
-        out.push((name, offset, size));
-    }
-    out
-}
-
-fn section<'a>(data: &'a [u8], sections: &[(String, usize, usize)], name: &str) -> Option<&'a [u8]> {
-    sections
-        .iter()
-        .find(|(n, _, _)| n == name)
-        .and_then(|(_, off, size)| data.get(*off..off.checked_add(*size)?))
-}
-
 fn varint(data: &[u8]) -> Option<(usize, usize)> {
     let mut value = 0usize;
     for (i, b) in data.iter().enumerate().take(9) {
@@ -101,8 +37,7 @@ fn varint(data: &[u8]) -> Option<(usize, usize)> {
 
 /// Go ≥ 1.18 build info: inline toolchain version and module info strings.
 pub fn go_buildinfo(data: &[u8]) -> Option<(String, String)> {
-    let sections = elf_sections(data);
-    let region = match section(data, &sections, ".go.buildinfo") {
+    let region = match vigie_image::elf::section(data, ".go.buildinfo") {
         Some(r) => r,
         None => {
             let at = data.windows(GO_MAGIC.len()).position(|w| w == GO_MAGIC)?;
@@ -194,11 +129,10 @@ pub(crate) fn extract(data: &[u8]) -> Option<Vec<u8>> {
     if !data.starts_with(b"\x7fELF") {
         return None;
     }
-    let sections = elf_sections(data);
-    if let Some(dep) = section(data, &sections, ".dep-v0") {
+    if let Some(dep) = vigie_image::elf::section(data, ".dep-v0") {
         return cargo_extract(dep);
     }
-    if section(data, &sections, ".go.buildinfo").is_some() || sections.iter().any(|(n, _, _)| n == ".gopclntab") {
+    if vigie_image::elf::has_section(data, ".go.buildinfo") || vigie_image::elf::has_section(data, ".gopclntab") {
         return go_extract(go_buildinfo(data)?);
     }
     None
@@ -286,8 +220,7 @@ mod tests {
             .expect("no Go binary (docker, containerd) on this machine: install the Docker engine");
         let data = std::fs::read(path).unwrap();
         let whole = extract(&data).expect("Go build info in the whole file");
-        let sections = elf_sections(&data);
-        let bytes = section(&data, &sections, ".go.buildinfo").unwrap();
+        let bytes = vigie_image::elf::section(&data, ".go.buildinfo").unwrap();
         assert_eq!(extract_section(".go.buildinfo", bytes), Some(whole));
         assert!(!may_be_binary("/usr/share/doc/x"));
         assert!(!may_be_binary("/src/main.rs"));
@@ -312,7 +245,7 @@ mod tests {
         elf[0x28..0x30].copy_from_slice(&(u64::MAX - 8).to_le_bytes());
         elf[0x3a..0x3c].copy_from_slice(&64u16.to_le_bytes());
         elf[0x3c..0x3e].copy_from_slice(&1u16.to_le_bytes());
-        assert!(elf_sections(&elf).is_empty());
+        assert!(vigie_image::elf::section(&elf, ".go.buildinfo").is_none());
         assert!(extract(&elf).is_none());
     }
 }

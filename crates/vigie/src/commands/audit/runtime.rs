@@ -116,49 +116,11 @@ struct InsideEnvironment {
 }
 
 /// The ELF interpreter (PT_INTERP) a binary asks for; None for a static
-/// binary. Read by hand — 64-bit little-endian ELF only, which is what the
-/// static build (x86_64) makes — rather than adding an ELF crate to the
-/// binary for a dozen lines. A static-pie has PT_DYNAMIC but no PT_INTERP,
-/// and runs anywhere: that is what counts here.
+/// binary (a static-pie has PT_DYNAMIC but no PT_INTERP, and runs anywhere:
+/// that is what counts here).
 pub fn elf_interpreter(path: &Path) -> anyhow::Result<Option<String>> {
-    use std::os::unix::fs::FileExt;
-    const PT_INTERP: u32 = 3;
     let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut header = [0u8; 64];
-    file.read_exact_at(&mut header, 0)
-        .ok()
-        .filter(|()| header.starts_with(b"\x7fELF"))
-        .with_context(|| format!("{} is not an ELF executable", path.display()))?;
-    if header[4] != 2 || header[5] != 1 {
-        bail!("{} is not a 64-bit little-endian ELF executable", path.display());
-    }
-    let u16_at = |b: &[u8], i: usize| u16::from_le_bytes([b[i], b[i + 1]]);
-    let u64_at = |b: &[u8], i: usize| {
-        let mut v = [0u8; 8];
-        v.copy_from_slice(&b[i..i + 8]);
-        u64::from_le_bytes(v)
-    };
-    let phoff = u64_at(&header, 32);
-    let entry_size = usize::from(u16_at(&header, 54));
-    let count = usize::from(u16_at(&header, 56));
-    // Real binaries have a handful of 56-byte entries; the bounds keep a corrupt header from asking for gigabytes.
-    if !(56..=256).contains(&entry_size) || count > 4096 {
-        bail!("{}: malformed ELF program header table", path.display());
-    }
-    let mut table = vec![0u8; entry_size * count];
-    file.read_exact_at(&mut table, phoff)
-        .with_context(|| format!("{}: truncated ELF program header table", path.display()))?;
-    for entry in table.chunks_exact(entry_size) {
-        if u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]) == PT_INTERP {
-            let size = u64_at(entry, 32).min(4096) as usize;
-            let mut name = vec![0u8; size];
-            file.read_exact_at(&mut name, u64_at(entry, 8))
-                .with_context(|| format!("{}: truncated ELF interpreter name", path.display()))?;
-            let name = String::from_utf8_lossy(&name).trim_end_matches('\0').to_string();
-            return Ok(Some(name));
-        }
-    }
-    Ok(None)
+    vigie_image::elf::interpreter(&file).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 const HOW_TO_GET_ONE: &str =
@@ -481,12 +443,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let text = dir.path().join("script");
         std::fs::write(&text, "#!/bin/sh\n").unwrap();
-        assert!(elf_interpreter(&text).unwrap_err().to_string().contains("not an ELF"));
+        assert!(
+            elf_interpreter(&text)
+                .unwrap_err()
+                .to_string()
+                .contains("not a 64-bit ELF executable")
+        );
         // A minimal 64-bit ELF header with one PT_LOAD entry and no PT_INTERP: static.
         let mut elf = vec![0u8; 64 + 56];
         elf[..4].copy_from_slice(b"\x7fELF");
         elf[4] = 2;
         elf[5] = 1;
+        elf[6] = 1;
         elf[32..40].copy_from_slice(&64u64.to_le_bytes());
         elf[54..56].copy_from_slice(&56u16.to_le_bytes());
         elf[56..58].copy_from_slice(&1u16.to_le_bytes());
