@@ -524,15 +524,33 @@ struct Lookups<'p> {
 
 impl<'p> Lookups<'p> {
     fn new(packages: &'p [PackageQuery]) -> Lookups<'p> {
-        let mut ecosystems: Vec<&str> = Vec::new();
-        let mut last = "";
-        for package in packages {
-            // Inputs come in runs of one ecosystem: one search per run.
-            let ecosystem = package.ecosystem.as_str();
-            if ecosystem != last && !ecosystems.contains(&ecosystem) {
-                ecosystems.push(ecosystem);
+        // Large inputs: the second half is read by another thread meanwhile.
+        let (first, second) = packages.split_at(if packages.len() >= PARALLEL_THRESHOLD {
+            packages.len() / 2
+        } else {
+            packages.len()
+        });
+        let (mut ecosystems, more) = std::thread::scope(|scope| {
+            let more = (!second.is_empty()).then(|| scope.spawn(|| distinct_ecosystems(second)));
+            let ecosystems = distinct_ecosystems(first);
+            (ecosystems, more.and_then(|handle| handle.join().ok()))
+        });
+        match more {
+            Some(more) => {
+                for ecosystem in more {
+                    if !ecosystems.contains(&ecosystem) {
+                        ecosystems.push(ecosystem);
+                    }
+                }
             }
-            last = ecosystem;
+            // That thread failed: read the second half here.
+            None => {
+                for ecosystem in distinct_ecosystems(second) {
+                    if !ecosystems.contains(&ecosystem) {
+                        ecosystems.push(ecosystem);
+                    }
+                }
+            }
         }
         Lookups {
             slots: ecosystems.iter().map(|_| OnceLock::new()).collect(),
@@ -582,6 +600,21 @@ impl<'p> Lookups<'p> {
         }
         Ok(())
     }
+}
+
+/// The ecosystems of `packages`, in order of first appearance.
+fn distinct_ecosystems(packages: &[PackageQuery]) -> Vec<&str> {
+    let mut ecosystems: Vec<&str> = Vec::new();
+    let mut last = "";
+    for package in packages {
+        // Inputs come in runs of one ecosystem: one search per run.
+        let ecosystem = package.ecosystem.as_str();
+        if ecosystem != last && !ecosystems.contains(&ecosystem) {
+            ecosystems.push(ecosystem);
+        }
+        last = ecosystem;
+    }
+    ecosystems
 }
 
 /// Fills a lookup slot left empty by an unwinding load.
