@@ -10,7 +10,7 @@
 
 use crate::error::ImageError;
 use crate::source::{entry_from_metadata, want_of};
-use crate::view::{Entry, EntryKind, FileSystemView, ViewOptions, Want};
+use crate::view::{Entry, EntryKind, FileSystemView, Link, ViewOptions, Want};
 use std::fs::FileType;
 use std::io::Read;
 use std::os::unix::fs::FileExt;
@@ -58,9 +58,6 @@ const PSEUDO_FILESYSTEMS: &[&str] = &[
 
 /// Unreadable directories reported one by one before a summary line.
 const MAX_REPORTED_ERRORS: usize = 20;
-
-/// Symlink hops while resolving a fixed path (`ViewOptions::only_paths`).
-const MAX_HOPS: usize = 40;
 
 /// Largest ELF section table and section read from a binary.
 const MAX_SECTION: u64 = 16 << 20;
@@ -407,54 +404,33 @@ impl Walker<'_> {
     /// A fixed path (`only_paths`): follow symlinked components inside the
     /// root, recording each link, then take the file or queue the directory.
     fn fixed_path(&self, root: &Path, wanted: &str, found: &mut Found, dirs: &mut Vec<(PathBuf, String)>) {
-        let walk_dir = wanted.ends_with('/');
-        let mut pending: Vec<String> = wanted
-            .split('/')
-            .filter(|p| !p.is_empty())
-            .rev()
-            .map(str::to_string)
-            .collect();
-        let mut current = String::new();
-        let mut hops = 0;
-        while let Some(part) = pending.pop() {
-            match part.as_str() {
-                "." => continue,
-                ".." => {
-                    current.truncate(current.rfind('/').unwrap_or(0));
-                    continue;
-                }
-                _ => {}
-            }
-            let candidate = format!("{current}/{part}");
+        let resolved = crate::view::resolve_links(wanted, |candidate| {
             let full = root.join(candidate.trim_start_matches('/'));
             let Ok(meta) = std::fs::symlink_metadata(&full) else {
-                return;
+                return Link::Missing;
             };
-            let file_type = meta.file_type();
-            if file_type.is_symlink() {
-                hops += 1;
-                if hops > MAX_HOPS {
-                    return;
-                }
-                let Ok(target) = std::fs::read_link(&full) else { return };
-                let target = target.to_string_lossy().into_owned();
-                self.entry(&|| full.clone(), &candidate, file_type, found, &mut Vec::new());
-                if target.starts_with('/') {
-                    current.clear();
-                }
-                pending.extend(target.split('/').filter(|p| !p.is_empty()).rev().map(str::to_string));
-            } else if pending.is_empty() {
-                if file_type.is_dir() {
-                    if walk_dir {
-                        dirs.push((full, candidate));
-                    }
-                } else {
-                    self.entry(&|| full.clone(), &candidate, file_type, found, &mut Vec::new());
-                }
-                return;
-            } else {
-                current = candidate;
+            if !meta.file_type().is_symlink() {
+                return Link::Not;
             }
+            let Ok(target) = std::fs::read_link(&full) else {
+                return Link::Missing;
+            };
+            self.entry(&|| full.clone(), candidate, meta.file_type(), found, &mut Vec::new());
+            Link::To(target.to_string_lossy().into_owned())
+        });
+        let Some(candidate) = resolved.filter(|r| !r.is_empty()) else {
+            return;
+        };
+        let full = root.join(candidate.trim_start_matches('/'));
+        let Ok(meta) = std::fs::symlink_metadata(&full) else {
+            return;
+        };
+        if meta.is_dir() {
+            if wanted.ends_with('/') {
+                dirs.push((full, candidate));
+            }
+        } else {
+            self.entry(&|| full.clone(), &candidate, meta.file_type(), found, &mut Vec::new());
         }
     }
 }

@@ -9,6 +9,58 @@ use std::sync::atomic::AtomicU64;
 /// Maximum symlink hops while resolving one path (Linux uses 40).
 const MAX_SYMLINK_HOPS: usize = 40;
 
+/// What a path component is, for [`resolve_links`].
+pub(crate) enum Link {
+    /// A symlink to this target.
+    To(String),
+    /// Anything else.
+    Not,
+    /// Nothing there: stop.
+    Missing,
+}
+
+/// Walk `path` component by component inside a root, following symlinks
+/// (absolute targets restart from the root, `..` never climbs above it):
+/// `look` tells what each path met is. The resolved path, empty for the root;
+/// `None` when a component is missing or after too many hops (a loop). The
+/// in-memory view and the directory walk both resolve through it.
+pub(crate) fn resolve_links(path: &str, mut look: impl FnMut(&str) -> Link) -> Option<String> {
+    let mut pending: Vec<String> = path
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .rev()
+        .map(str::to_string)
+        .collect();
+    let mut current = String::new();
+    let mut hops = 0;
+    while let Some(part) = pending.pop() {
+        match part.as_str() {
+            "." => continue,
+            ".." => {
+                current.truncate(current.rfind('/').unwrap_or(0));
+                continue;
+            }
+            _ => {}
+        }
+        let candidate = format!("{current}/{part}");
+        match look(&candidate) {
+            Link::To(target) => {
+                hops += 1;
+                if hops > MAX_SYMLINK_HOPS {
+                    return None;
+                }
+                if target.starts_with('/') {
+                    current.clear();
+                }
+                pending.extend(target.split('/').filter(|p| !p.is_empty()).rev().map(str::to_string));
+            }
+            Link::Not => current = candidate,
+            Link::Missing => return None,
+        }
+    }
+    Some(current)
+}
+
 /// What to keep of a file met while reading layers.
 #[derive(Clone, Copy)]
 pub enum Want {
@@ -229,13 +281,6 @@ pub(crate) fn join_in_root(base_dir: &str, target: &str) -> String {
     if out.is_empty() { "/".to_string() } else { out }
 }
 
-fn parent(path: &str) -> &str {
-    match path.rfind('/') {
-        Some(0) | None => "/",
-        Some(i) => &path[..i],
-    }
-}
-
 impl FileSystemView {
     pub(crate) fn new(layers: Vec<LayerInfo>) -> Self {
         FileSystemView {
@@ -306,40 +351,11 @@ impl FileSystemView {
     /// Resolve symlinks in every component of `path`, staying inside the root.
     /// `None` for a loop or too many hops.
     pub fn resolve(&self, path: &str) -> Option<String> {
-        let mut pending: Vec<String> = path.split('/').filter(|p| !p.is_empty()).map(str::to_string).collect();
-        pending.reverse();
-        let mut current = String::new();
-        let mut hops = 0;
-        while let Some(part) = pending.pop() {
-            match part.as_str() {
-                "." => continue,
-                ".." => {
-                    current = parent(if current.is_empty() { "/" } else { &current }).to_string();
-                    if current == "/" {
-                        current.clear();
-                    }
-                    continue;
-                }
-                _ => {}
-            }
-            let candidate = format!("{current}/{part}");
-            match self.entries.get(&candidate).map(|e| &e.kind) {
-                Some(EntryKind::Symlink(target)) => {
-                    hops += 1;
-                    if hops > MAX_SYMLINK_HOPS {
-                        return None;
-                    }
-                    if target.starts_with('/') {
-                        current.clear();
-                    }
-                    for piece in target.split('/').filter(|p| !p.is_empty()).rev() {
-                        pending.push(piece.to_string());
-                    }
-                }
-                _ => current = candidate,
-            }
-        }
-        Some(if current.is_empty() { "/".to_string() } else { current })
+        let resolved = resolve_links(path, |candidate| match self.entries.get(candidate).map(|e| &e.kind) {
+            Some(EntryKind::Symlink(target)) => Link::To(target.clone()),
+            _ => Link::Not,
+        })?;
+        Some(if resolved.is_empty() { "/".to_string() } else { resolved })
     }
 
     /// The entry at `path` after resolving symlinks (and hard links).
