@@ -92,5 +92,5 @@ for round, values in seconds.items():
         round, median, packages / median, " ".join("%.3f" % v for v in values)))
 '
 echo "== the same SBOM with no package named in the database (the name prefilter alone)"
-BENCH_NAMED_PERCENT=0 BENCH_DIR="$WORK" "$TARGET_DIR/release/examples/bench_match" "${RECORDS:-1000000}" "${PACKAGES:-100000}" |
+BENCH_NAMED_PERCENT=0 BENCH_DIR="$DB_DIR" "$TARGET_DIR/release/examples/bench_match" "${RECORDS:-1000000}" "${PACKAGES:-100000}" |
   grep -E '^\[warm\] (match_seconds|checks_per_second)'

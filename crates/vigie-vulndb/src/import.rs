@@ -28,7 +28,7 @@ pub trait RecordSink {
     fn discard(&mut self, source: &str) -> Result<(), Error>;
 }
 
-/// Keeps every source whole in memory ([`read_path`], [`read_bytes`]).
+/// Keeps every source whole in memory ([`read_bytes`]).
 #[derive(Default)]
 struct Collector {
     pending: HashMap<String, Vec<StoredRecord>>,
@@ -153,13 +153,6 @@ impl SourceData {
             reason,
         });
     }
-}
-
-/// Read every source found at `path`, each whole in memory.
-pub fn read_path(path: &Path) -> Result<Vec<SourceData>, Error> {
-    let mut collector = Collector::default();
-    stream_path(path, &mut collector)?;
-    Ok(collector.done)
 }
 
 /// Read every source found at `path` into `sink`, in batches.

@@ -13,7 +13,7 @@
 //! Every read from a blob is bounds-checked: a damaged blob is reported as a
 //! corrupt database, never a panic.
 
-use crate::matcher::{EventKind, Hit, in_range_events};
+use crate::matcher::{EventKind, Hit, event_of, in_range_events, merge_hit};
 use crate::osv::Affected;
 use std::cmp::Ordering;
 use vigie_version::{Scheme, Version, VersionError};
@@ -100,20 +100,6 @@ impl<'a> Reader<'a> {
     fn u32(&mut self) -> Option<u32> {
         let b = self.bytes(4)?;
         Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    }
-}
-
-/// The event an OSV event object stands for, with the priority the matcher
-/// has always used when an object carries several keys.
-fn event_of(event: &crate::osv::Event) -> Option<(EventKind, &str)> {
-    if let Some(t) = &event.introduced {
-        Some((EventKind::Introduced, t))
-    } else if let Some(t) = &event.fixed {
-        Some((EventKind::Fixed, t))
-    } else if let Some(t) = &event.last_affected {
-        Some((EventKind::LastAffected, t))
-    } else {
-        event.limit.as_deref().map(|t| (EventKind::Limit, t))
     }
 }
 
@@ -550,7 +536,7 @@ pub fn evaluate_block(
                     continue;
                 };
                 match in_range_events(version.scheme(), version, raw_events.iter().copied()) {
-                    Ok(Some(found)) => merge(&mut hit, found),
+                    Ok(Some(found)) => merge_hit(&mut hit, found),
                     Ok(None) => {}
                     Err(e) => error = Some(e),
                 }
@@ -594,7 +580,7 @@ pub fn evaluate_block(
                 affected = false;
             }
             if affected {
-                merge(
+                merge_hit(
                     &mut hit,
                     Hit {
                         fixed: fixed.map(|f| vec![f.to_string()]).unwrap_or_default(),
@@ -613,15 +599,6 @@ pub fn evaluate_block(
         }
     }
     Ok(())
-}
-
-fn merge(hit: &mut Option<Hit>, found: Hit) {
-    let merged = hit.get_or_insert_with(|| Hit { fixed: Vec::new() });
-    for f in found.fixed {
-        if !merged.fixed.contains(&f) {
-            merged.fixed.push(f);
-        }
-    }
 }
 
 /// A stable hash of a package name for the index's lookup table (FNV-1a:

@@ -185,15 +185,6 @@ impl HitHead {
             entry_ratings,
         }
     }
-
-    /// The rating for the affected entry at `seq`.
-    pub fn rating_for(&self, seq: i64) -> &Rated {
-        self.entry_ratings
-            .iter()
-            .find(|(s, _)| i64::try_from(*s).is_ok_and(|s| s == seq))
-            .map(|(_, r)| r)
-            .unwrap_or(&self.rating)
-    }
 }
 
 /// The result of matching a set of packages.
@@ -249,21 +240,31 @@ pub fn in_range(
     version: &Version,
     events: &[Event],
 ) -> Result<Option<Hit>, vigie_version::VersionError> {
-    in_range_events(
-        scheme,
-        version,
-        events.iter().filter_map(|event| {
-            if let Some(t) = &event.introduced {
-                Some((EventKind::Introduced, t.as_str()))
-            } else if let Some(t) = &event.fixed {
-                Some((EventKind::Fixed, t.as_str()))
-            } else if let Some(t) = &event.last_affected {
-                Some((EventKind::LastAffected, t.as_str()))
-            } else {
-                event.limit.as_deref().map(|t| (EventKind::Limit, t))
-            }
-        }),
-    )
+    in_range_events(scheme, version, events.iter().filter_map(event_of))
+}
+
+/// The event an OSV event object stands for, with the priority the matcher
+/// has always used when an object carries several keys.
+pub(crate) fn event_of(event: &Event) -> Option<(EventKind, &str)> {
+    if let Some(t) = &event.introduced {
+        Some((EventKind::Introduced, t))
+    } else if let Some(t) = &event.fixed {
+        Some((EventKind::Fixed, t))
+    } else if let Some(t) = &event.last_affected {
+        Some((EventKind::LastAffected, t))
+    } else {
+        event.limit.as_deref().map(|t| (EventKind::Limit, t))
+    }
+}
+
+/// Add a range's hit to an entry's: fixed versions once each, in order.
+pub(crate) fn merge_hit(hit: &mut Option<Hit>, found: Hit) {
+    let merged = hit.get_or_insert_with(|| Hit { fixed: Vec::new() });
+    for f in found.fixed {
+        if !merged.fixed.contains(&f) {
+            merged.fixed.push(f);
+        }
+    }
 }
 
 /// [`in_range`] over `(kind, text)` events, as stored in the index.
@@ -344,12 +345,7 @@ pub fn affects(
             continue;
         }
         if let Some(found) = in_range(range_scheme, version, &range.events)? {
-            let merged = hit.get_or_insert_with(|| Hit { fixed: Vec::new() });
-            for f in found.fixed {
-                if !merged.fixed.contains(&f) {
-                    merged.fixed.push(f);
-                }
-            }
+            merge_hit(&mut hit, found);
         }
     }
     Ok(hit)
@@ -533,23 +529,13 @@ impl<'p> Lookups<'p> {
         let (mut ecosystems, more) = std::thread::scope(|scope| {
             let more = (!second.is_empty()).then(|| scope.spawn(|| distinct_ecosystems(second)));
             let ecosystems = distinct_ecosystems(first);
-            (ecosystems, more.and_then(|handle| handle.join().ok()))
+            // That thread failed: the second half is read here.
+            let more = more.map(|handle| handle.join().unwrap_or_else(|_| distinct_ecosystems(second)));
+            (ecosystems, more.unwrap_or_default())
         });
-        match more {
-            Some(more) => {
-                for ecosystem in more {
-                    if !ecosystems.contains(&ecosystem) {
-                        ecosystems.push(ecosystem);
-                    }
-                }
-            }
-            // That thread failed: read the second half here.
-            None => {
-                for ecosystem in distinct_ecosystems(second) {
-                    if !ecosystems.contains(&ecosystem) {
-                        ecosystems.push(ecosystem);
-                    }
-                }
+        for ecosystem in more {
+            if !ecosystems.contains(&ecosystem) {
+                ecosystems.push(ecosystem);
             }
         }
         Lookups {
@@ -857,30 +843,19 @@ fn position_blob<'c, 'b>(
     blob: &'b mut Option<(rusqlite::blob::Blob<'c>, i64)>,
     row: i64,
 ) -> Result<&'b mut rusqlite::blob::Blob<'c>, Error> {
-    let sql = |e: rusqlite::Error| Error::Corrupt {
+    let corrupt = |e: &dyn std::fmt::Display| Error::Corrupt {
         path: db.path().to_path_buf(),
         message: format!("index block {row}: {e}"),
     };
     match blob {
         Some((handle, at)) => {
             if *at != row {
-                handle.reopen(row).map_err(sql)?;
+                handle.reopen(row).map_err(|e| corrupt(&e))?;
                 *at = row;
             }
+            Ok(handle)
         }
-        None => {
-            *blob = Some((
-                db.block_blob(row).map_err(|e| Error::Corrupt {
-                    path: db.path().to_path_buf(),
-                    message: format!("index block {row}: {e}"),
-                })?,
-                row,
-            ))
-        }
-    }
-    match blob {
-        Some((handle, _)) => Ok(handle),
-        None => Err(sql(rusqlite::Error::InvalidQuery)),
+        None => Ok(&mut blob.insert((db.block_blob(row).map_err(|e| corrupt(&e))?, row)).0),
     }
 }
 

@@ -5,7 +5,7 @@
 //! by an advisory lock on `<db>.lock`) prepares the next version.
 
 use crate::Error;
-use crate::head::{self, HeadRef};
+use crate::head;
 use crate::import::{RecordSink, SourceData, StoredRecord};
 use crate::index::{self, EcosystemIndex, IndexBuilder};
 use crate::matcher::HitHead;
@@ -357,28 +357,6 @@ impl Database {
         let result = work(self);
         let _ = self.conn.execute_batch("COMMIT");
         result
-    }
-
-    /// What a finding shows of a record, with the source it came from.
-    pub fn hit_head(&self, rid: i64) -> Result<Option<(String, HitHead)>, Error> {
-        let mut statement = self
-            .conn
-            .prepare_cached("SELECT head FROM heads WHERE rid = ?1")
-            .map_err(|e| self.sql(e))?;
-        let row = statement
-            .query_row(params![rid], |row| row.get::<_, Vec<u8>>(0))
-            .optional()
-            .map_err(|e| self.sql(e))?;
-        match row {
-            None => Ok(None),
-            Some(bytes) => match HeadRef::parse(&bytes) {
-                Some(head) => Ok(Some((head.source.to_string(), head.to_head()))),
-                None => Err(Error::Corrupt {
-                    path: self.path.clone(),
-                    message: format!("head of record {rid}"),
-                }),
-            },
-        }
     }
 
     /// The original JSON of a record by id (first match), for `vigie db show`.

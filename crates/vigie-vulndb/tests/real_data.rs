@@ -8,16 +8,24 @@ fn data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
 }
 
+/// The shared OSV zips (and secdb when asked) imported into a fresh database.
+fn shared_inputs(secdb: bool) -> Vec<PathBuf> {
+    let mut inputs = vec![
+        data().join("osv/Debian.zip"),
+        data().join("osv/PyPI.zip"),
+        data().join("osv/crates.io.zip"),
+    ];
+    if secdb {
+        inputs.push(data().join("alpine-secdb"));
+    }
+    inputs
+}
+
 #[test]
 fn imports_all_shared_data_and_matches() {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("db.sqlite");
-    let inputs = vec![
-        data().join("osv/Debian.zip"),
-        data().join("osv/PyPI.zip"),
-        data().join("osv/crates.io.zip"),
-        data().join("alpine-secdb"),
-    ];
+    let inputs = shared_inputs(true);
     let started = std::time::Instant::now();
     let summaries = import_paths(&db_path, &inputs, &WriteOptions::default()).unwrap();
     eprintln!("import took {:?}", started.elapsed());
@@ -139,11 +147,7 @@ fn as_json(report: &vigie_vulndb::MatchReport) -> (String, Vec<String>) {
 fn parallel_matching_equals_sequential_and_survives_a_swapped_file() {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("db.sqlite");
-    let inputs = vec![
-        data().join("osv/Debian.zip"),
-        data().join("osv/PyPI.zip"),
-        data().join("osv/crates.io.zip"),
-    ];
+    let inputs = shared_inputs(false);
     import_paths(&db_path, &inputs, &WriteOptions::default()).unwrap();
     let db = Database::open(&db_path).unwrap();
     let untouched = Database::open(&db_path).unwrap();
