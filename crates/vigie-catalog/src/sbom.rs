@@ -61,11 +61,6 @@ pub fn vigie_sbom<'a>(subject: &'a Subject, catalog: &'a Catalog) -> VigieSbom<'
     }
 }
 
-/// `vigie_sbom` as a JSON value.
-pub fn vigie_json(subject: &Subject, catalog: &Catalog) -> Value {
-    serde_json::to_value(vigie_sbom(subject, catalog)).unwrap_or_default()
-}
-
 /// What marks an incomplete SBOM, one line per reason (capped for size).
 fn incomplete_reasons(catalog: &Catalog) -> Vec<String> {
     const SHOWN: usize = 20;

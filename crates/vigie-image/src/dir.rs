@@ -153,7 +153,7 @@ fn pseudo_mounts_below(root: &Path) -> Vec<String> {
         if !PSEUDO_FILESYSTEMS.contains(&fstype) {
             continue;
         }
-        let point = unescape_mount(point);
+        let point = vigie_rules::inside::unescape_mountinfo(point);
         if let Some(rel) = point.strip_prefix(root)
             && rel.starts_with('/')
             && rel.len() > 1
@@ -162,25 +162,6 @@ fn pseudo_mounts_below(root: &Path) -> Vec<String> {
         }
     }
     out
-}
-
-/// mountinfo escapes space, tab, newline and backslash as `\ooo`.
-fn unescape_mount(field: &str) -> String {
-    let bytes = field.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'\\'
-            && let Some(code) = field.get(i + 1..i + 4).and_then(|o| u8::from_str_radix(o, 8).ok())
-        {
-            out.push(code);
-            i += 4;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 impl Walker<'_> {
@@ -381,11 +362,6 @@ impl Walker<'_> {
             if !head.starts_with(b"PK\x03\x04") {
                 return Ok(None);
             }
-        } else if !options.elf_sections.is_empty()
-            && head.starts_with(b"\x7fELF")
-            && crate::elf::read_section(&file, options.elf_sections, MAX_SECTION).is_none()
-        {
-            return Ok(None);
         }
         if let Some(zip_extract) = options.zip_extract
             && head.starts_with(b"PK\x03\x04")
@@ -524,8 +500,8 @@ mod tests {
 
     #[test]
     fn mountinfo_escapes() {
-        assert_eq!(unescape_mount("/mnt/a\\040b"), "/mnt/a b");
-        assert_eq!(unescape_mount("/plain"), "/plain");
+        assert_eq!(vigie_rules::inside::unescape_mountinfo("/mnt/a\\040b"), "/mnt/a b");
+        assert_eq!(vigie_rules::inside::unescape_mountinfo("/plain"), "/plain");
     }
 
     fn want_all(_: &str, _: u64, _: u32) -> Want {

@@ -20,6 +20,12 @@ pub fn section<'data>(data: &'data [u8], name: &str) -> Option<&'data [u8]> {
     find_section(data, &[name], u64::MAX).map(|(_, bytes)| bytes)
 }
 
+/// The first of `wanted` sections an ELF file held in memory has (name,
+/// bytes): the section table is read once.
+pub fn first_section<'data, 'name>(data: &'data [u8], wanted: &[&'name str]) -> Option<(&'name str, &'data [u8])> {
+    find_section(data, wanted, u64::MAX)
+}
+
 /// Whether an ELF file held in memory has a section called `name`.
 pub fn has_section(data: &[u8], name: &str) -> bool {
     let Some((header, endian)) = parse(data) else {

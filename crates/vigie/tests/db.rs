@@ -285,15 +285,7 @@ fn old_schema_and_corrupt_files_are_detected_and_rebuilt() {
         .assert()
         .success();
     vigie_db(&db).arg("status").assert().success();
-    let status = Command::new("python3")
-        .args([
-            "-c",
-            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version=99'); c.commit()",
-        ])
-        .arg(&db)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    common::sqlite_exec(&db, "PRAGMA user_version=99");
     let output = vigie_db(&db).arg("status").output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -303,15 +295,7 @@ fn old_schema_and_corrupt_files_are_detected_and_rebuilt() {
     );
     // A file of the first layout (version 1, before the compact index) is
     // an old schema too: scans refuse it with the same advice.
-    let status = Command::new("python3")
-        .args([
-            "-c",
-            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version=1'); c.commit()",
-        ])
-        .arg(&db)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    common::sqlite_exec(&db, "PRAGMA user_version=1");
     let output = common::vigie()
         .args(["scan", "--db"])
         .arg(&db)

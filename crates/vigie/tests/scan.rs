@@ -396,15 +396,7 @@ fn database_problems_are_clear_errors() {
     // An old database scans, with a warning.
     let old = dir.path().join("old.sqlite");
     std::fs::copy(db(), &old).unwrap();
-    let status = Command::new("python3")
-        .args([
-            "-c",
-            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE meta SET value='1000000000' WHERE key='updated_at'\"); c.commit()",
-        ])
-        .arg(&old)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    common::sqlite_exec(&old, "UPDATE meta SET value='1000000000' WHERE key='updated_at'");
     let output = common::vigie()
         .args(["scan", "--db-max-age", "30", "--db"])
         .arg(&old)

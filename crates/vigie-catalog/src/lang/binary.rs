@@ -126,13 +126,11 @@ const NOT_BINARY: &[&str] = &[
 ];
 
 pub(crate) fn extract(data: &[u8]) -> Option<Vec<u8>> {
-    if !data.starts_with(b"\x7fELF") {
-        return None;
+    if let Some((name, bytes)) = vigie_image::elf::first_section(data, SECTIONS) {
+        return extract_section(name, bytes);
     }
-    if let Some(dep) = vigie_image::elf::section(data, ".dep-v0") {
-        return cargo_extract(dep);
-    }
-    if vigie_image::elf::has_section(data, ".go.buildinfo") || vigie_image::elf::has_section(data, ".gopclntab") {
+    // A Go binary without the section may still carry build info in its data.
+    if vigie_image::elf::has_section(data, ".gopclntab") {
         return go_extract(go_buildinfo(data)?);
     }
     None

@@ -928,8 +928,8 @@ fn parse_mountinfo(text: &str, warnings: &mut Vec<String>) -> Vec<Mount> {
         match procfs_core::process::MountInfo::from_line(line) {
             Ok(info) => mounts.push(Mount {
                 line: line.to_string(),
-                root: unescape(&info.root),
-                mount_point: unescape(&info.mount_point.to_string_lossy()),
+                root: unescape_mountinfo(&info.root),
+                mount_point: unescape_mountinfo(&info.mount_point.to_string_lossy()),
                 read_only: info.mount_options.contains_key("ro"),
                 fs_type: info.fs_type.clone(),
                 source: info.mount_source.clone().unwrap_or_default(),
@@ -941,7 +941,7 @@ fn parse_mountinfo(text: &str, warnings: &mut Vec<String>) -> Vec<Mount> {
 }
 
 /// mountinfo escapes space, tab, newline and backslash as `\NNN` octal.
-fn unescape(s: &str) -> String {
+pub fn unescape_mountinfo(s: &str) -> String {
     if !s.contains('\\') {
         return s.to_string();
     }

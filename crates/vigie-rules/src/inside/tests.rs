@@ -196,9 +196,9 @@ fn missing_status_is_an_error() {
 
 #[test]
 fn unescapes_mountinfo() {
-    assert_eq!(unescape("/a\\040b"), "/a b");
-    assert_eq!(unescape("/a\\777b"), "/a\\777b");
-    assert_eq!(unescape("/a\\04"), "/a\\04");
+    assert_eq!(unescape_mountinfo("/a\\040b"), "/a b");
+    assert_eq!(unescape_mountinfo("/a\\777b"), "/a\\777b");
+    assert_eq!(unescape_mountinfo("/a\\04"), "/a\\04");
 }
 
 /// docs/rules/VGI-INS-*.md are generated from the catalogue: run with

@@ -99,12 +99,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     drop(view);
     let text = match args.format {
         Format::Table => table(&subject, &catalog),
-        Format::Json => {
-            let mut text =
-                serde_json::to_string_pretty(&vigie_sbom(&subject, &catalog)).context("cannot serialise the SBOM")?;
-            text.push('\n');
-            text
-        }
+        Format::Json => pretty(&vigie_sbom(&subject, &catalog))?,
         Format::Cyclonedx => pretty(&cyclonedx(&subject, &catalog, &now_utc()))?,
         Format::Spdx => pretty(&spdx(&subject, &catalog, &now_utc()))?,
     };
@@ -211,7 +206,7 @@ impl Drop for ProgressBar {
     }
 }
 
-fn pretty(value: &serde_json::Value) -> anyhow::Result<String> {
+fn pretty(value: &impl serde::Serialize) -> anyhow::Result<String> {
     let mut text = serde_json::to_string_pretty(value).context("cannot serialise the SBOM")?;
     text.push('\n');
     Ok(text)

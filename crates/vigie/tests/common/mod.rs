@@ -79,3 +79,18 @@ pub fn create(name: &str, options: &[&str], image: &str, cmd: &[&str]) -> Contai
     );
     ContainerGuard(name.to_string())
 }
+
+/// Run one SQL statement on a database file with Python's sqlite3 (an
+/// independent writer: tests use it to age or damage a vigie database).
+pub fn sqlite_exec(db: &std::path::Path, sql: &str) {
+    let status = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()",
+        ])
+        .arg(db)
+        .arg(sql)
+        .status()
+        .expect("python3 runs");
+    assert!(status.success(), "{sql} on {}", db.display());
+}
