@@ -1,5 +1,4 @@
 //! Print the catalog of an image as JSON lines: `cargo run --example catalog -- IMAGE`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(clippy::print_stdout)]
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
