@@ -34,9 +34,8 @@ pub struct Record {
     pub database_specific: Option<serde_json::Value>,
 }
 
-/// A record without the ranges and versions of its `affected` entries (read
-/// back for a match, whose range already decided): cheaper to parse. Only
-/// what severity rating reads of each entry is kept, in record order.
+/// A record without its `affected` entries (its head: ids, texts, severity
+/// and references), much cheaper to parse than the whole record.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct RecordHead {
     pub id: String,
@@ -60,17 +59,6 @@ pub struct RecordHead {
     pub references: Vec<Reference>,
     #[serde(default)]
     pub database_specific: Option<serde_json::Value>,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub affected: Vec<AffectedHead>,
-}
-
-/// What severity rating reads of one `affected[]` entry.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct AffectedHead {
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub severity: Vec<SeverityEntry>,
-    #[serde(default)]
-    pub database_specific: Option<serde_json::Value>,
 }
 
 impl RecordHead {
@@ -86,15 +74,7 @@ impl RecordHead {
             summary: self.summary,
             details: self.details,
             severity: self.severity,
-            affected: self
-                .affected
-                .into_iter()
-                .map(|a| Affected {
-                    severity: a.severity,
-                    database_specific: a.database_specific,
-                    ..Affected::default()
-                })
-                .collect(),
+            affected: Vec::new(),
             references: self.references,
             database_specific: self.database_specific,
         }
