@@ -707,18 +707,16 @@ impl Writer {
         // Blocks are numbered across ecosystems: an index's first block row
         // plus a name's rank is that name's row.
         let mut next_block: i64 = 1;
-        let mut put_blocks = |blocks: Vec<Vec<u8>>| -> rusqlite::Result<()> {
+        let mut put_blocks = |blocks: Vec<Vec<u8>>, next_block: &mut i64| -> rusqlite::Result<()> {
             for block in blocks {
-                insert_block.execute(params![next_block, block])?;
-                next_block += 1;
+                insert_block.execute(params![*next_block, block])?;
+                *next_block += 1;
             }
             Ok(())
         };
         let mut rows = select.query([])?;
-        // (ecosystem, builder, names, last name)
-        let mut current: Option<(String, IndexBuilder, i64, String)> = None;
-        let mut first_block: i64 = 1;
-        let mut written: i64 = 0;
+        // The ecosystem being built, and the row of its first block.
+        let mut current: Option<(String, IndexBuilder, i64)> = None;
         loop {
             let row = rows.next()?;
             let ecosystem = match row {
@@ -726,25 +724,20 @@ impl Writer {
                 None => None,
             };
             if current.as_ref().is_some_and(|(e, ..)| Some(e.as_str()) != ecosystem)
-                && let Some((ecosystem, mut builder, names, _)) = current.take()
+                && let Some((ecosystem, builder, first_block)) = current.take()
             {
-                let blocks = builder.take_blocks();
-                written += blocks.len() as i64;
-                put_blocks(blocks)?;
                 let built = match builder.finish() {
                     Ok(built) => built,
                     Err(e) => return Ok(Err(e)),
                 };
-                written += built.blocks.len() as i64;
-                put_blocks(built.blocks)?;
+                put_blocks(built.blocks, &mut next_block)?;
                 insert.execute(params![
                     ecosystem,
-                    names,
+                    built.names as i64,
                     built.lookup,
                     first_block,
                     built.blocks_len as i64
                 ])?;
-                first_block = 1 + written;
             }
             let (Some(row), Some(ecosystem)) = (row, ecosystem) else {
                 break;
@@ -754,20 +747,12 @@ impl Writer {
             let seq: i64 = row.get(3)?;
             let entry = row.get_ref(4)?.as_blob().map_err(rusqlite::Error::from)?;
             let head = row.get_ref(5)?.as_blob_or_null().map_err(rusqlite::Error::from)?;
-            let (_, builder, names, last) =
-                current.get_or_insert_with(|| (ecosystem.to_string(), IndexBuilder::new(ecosystem), 0, String::new()));
-            if last != name {
-                *names += 1;
-                name.clone_into(last);
-            }
+            let (_, builder, _) =
+                current.get_or_insert_with(|| (ecosystem.to_string(), IndexBuilder::new(ecosystem), next_block));
             if let Err(e) = builder.push(name, rid, seq, entry, head) {
                 return Ok(Err(e));
             }
-            let blocks = builder.take_blocks();
-            if !blocks.is_empty() {
-                written += blocks.len() as i64;
-                put_blocks(blocks)?;
-            }
+            put_blocks(builder.take_blocks(), &mut next_block)?;
         }
         Ok(Ok(()))
     }
