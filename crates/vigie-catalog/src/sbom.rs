@@ -71,6 +71,25 @@ fn incomplete_reasons(catalog: &Catalog) -> Vec<String> {
     out
 }
 
+/// What a CycloneDX SBOM's metadata says of its completeness (the marks
+/// [`cyclonedx`] writes): `None` when not marked incomplete, else the
+/// reasons it lists (possibly none).
+pub fn incomplete_marks(bom: &Value) -> Option<Vec<String>> {
+    let properties = bom.pointer("/metadata/properties").and_then(|p| p.as_array());
+    let marked = |name: &str| -> Vec<String> {
+        properties
+            .into_iter()
+            .flatten()
+            .filter(|p| p["name"] == name)
+            .filter_map(|p| p["value"].as_str().map(str::to_string))
+            .collect()
+    };
+    marked(INCOMPLETE_PROPERTY)
+        .iter()
+        .any(|v| v == "true")
+        .then(|| marked(WARNING_PROPERTY))
+}
+
 /// A stable 128-bit id from the content (same input, same id).
 fn content_uuid(subject: &Subject, catalog: &Catalog) -> String {
     use std::hash::{Hash, Hasher};

@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod exit;
 mod output;
+mod progress;
 
 fn main() -> std::process::ExitCode {
     cli::main()

@@ -258,11 +258,7 @@ pub fn collect(target: &str, platform: Option<String>, global: &GlobalArgs) -> a
         platform,
     };
     let image = vigie_image::open_with(target, &options).with_context(|| format!("cannot open {target}"))?;
-    let mut view_options = vigie_catalog::view_options();
-    let bar = super::sbom::ProgressBar::for_view(&mut view_options, &image, false);
-    let view = image.view(&view_options);
-    drop(bar);
-    let view = view.with_context(|| format!("cannot read {target}"))?;
+    let view = crate::progress::read_view(&image, vigie_catalog::view_options(), false, target)?;
     let catalog = vigie_catalog::catalog(&view);
     let artifact_type = if image.kind == vigie_image::SourceKind::Dir {
         "filesystem"
@@ -424,30 +420,12 @@ fn from_sbom(sbom: &serde_json::Value, target: &str) -> Collected {
         }
     }
     // A CycloneDX SBOM that vigie marked incomplete stays incomplete.
-    let properties = sbom.pointer("/metadata/properties").and_then(|p| p.as_array());
-    let marked = |name: &str| -> Vec<String> {
-        properties
-            .into_iter()
-            .flatten()
-            .filter(|p| p["name"] == name)
-            .filter_map(|p| p["value"].as_str().map(str::to_string))
-            .collect()
-    };
-    let incomplete = if marked(vigie_catalog::sbom::INCOMPLETE_PROPERTY)
-        .iter()
-        .any(|v| v == "true")
-    {
-        let reasons: Vec<String> = marked(vigie_catalog::sbom::WARNING_PROPERTY)
-            .iter()
-            .map(|r| format!("{target}: {r}"))
-            .collect();
-        if reasons.is_empty() {
+    let incomplete = match vigie_catalog::sbom::incomplete_marks(sbom) {
+        None => Vec::new(),
+        Some(reasons) if reasons.is_empty() => {
             vec![format!("{target}: the SBOM is marked incomplete (vigie:incomplete)")]
-        } else {
-            reasons
         }
-    } else {
-        Vec::new()
+        Some(reasons) => reasons.iter().map(|r| format!("{target}: {r}")).collect(),
     };
     Collected {
         artifact_type: "sbom".to_string(),
