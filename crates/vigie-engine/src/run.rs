@@ -93,10 +93,9 @@ pub fn parse_size(text: &str) -> Option<i64> {
     (value > 0.0 && value.is_finite()).then_some((value * multiplier as f64) as i64)
 }
 
-/// True when a USER value means root.
-pub fn is_root_user(user: &str) -> bool {
-    let name = user.split(':').next().unwrap_or("").trim();
-    name.is_empty() || name == "root" || name == "0"
+/// True when an image's USER means root: unset (the default) or naming uid 0.
+fn image_runs_as_root(user: &str) -> bool {
+    user.trim().is_empty() || vigie_snapshot::is_root_user(user)
 }
 
 /// The user the container runs as: `--user`, else the profile's rule applied to the image's USER.
@@ -106,7 +105,7 @@ pub fn effective_user(profile: &Profile, requested: Option<&str>, image_user: &s
     }
     match profile.user.as_deref() {
         None | Some("image") => None,
-        Some("auto") if is_root_user(image_user) => Some(NOBODY.to_string()),
+        Some("auto") if image_runs_as_root(image_user) => Some(NOBODY.to_string()),
         Some("auto") => None,
         Some(fixed) => Some(fixed.to_string()),
     }

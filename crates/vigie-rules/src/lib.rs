@@ -3,7 +3,13 @@
 //! Nothing here prints or talks to the engine.
 
 pub mod audit;
+pub mod container;
 pub mod finding;
+pub mod host;
 pub mod inside;
+pub mod policy;
+mod rule_builders;
+pub mod secrets;
+pub mod sockets;
 
 pub use finding::{Evidence, Finding, Fix, Mitigation, RuleInfo, Severity, StaticFix, Suppression, sort_findings};

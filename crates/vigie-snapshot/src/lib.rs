@@ -6,6 +6,9 @@
 //!
 //! Environment variable *values* are never stored: only their names.
 
+mod user;
+pub use user::is_root_user;
+
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -256,9 +259,8 @@ pub struct HostSnapshot {
 impl ContainerSnapshot {
     /// The user the main process starts as is root: no user, `root`, `0`, or `0:…`/`root:…`.
     pub fn runs_as_root(&self) -> bool {
-        let user = self.user.trim();
-        let name = user.split(':').next().unwrap_or("");
-        name.is_empty() || name == "root" || name == "0"
+        // An unset user is the image's default, root.
+        self.user.trim().is_empty() || is_root_user(&self.user)
     }
 
     pub fn has_label(&self, key: &str) -> bool {

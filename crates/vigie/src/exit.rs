@@ -26,10 +26,15 @@ impl From<Outcome> for ExitCode {
 
 pub const ERROR: u8 = 2;
 
-/// Outcome of a run of findings against an optional threshold.
-pub fn outcome_for(findings: &[vigie_rules::Finding], fail_on: Option<vigie_rules::Severity>) -> Outcome {
-    match fail_on {
-        Some(threshold) if findings.iter().any(|f| f.counts_at(threshold)) => Outcome::Findings,
-        _ => Outcome::Clean,
+impl Outcome {
+    /// `Findings` when the policy says the run fails, else `Clean`.
+    pub fn of(fails: bool) -> Outcome {
+        if fails { Outcome::Findings } else { Outcome::Clean }
     }
+}
+
+/// Outcome of a run of findings against an optional threshold
+/// (`vigie_rules::policy::fails`, the one `--fail-on`).
+pub fn outcome_for(findings: &[vigie_rules::Finding], fail_on: Option<vigie_rules::Severity>) -> Outcome {
+    Outcome::of(vigie_rules::policy::fails(findings, fail_on))
 }

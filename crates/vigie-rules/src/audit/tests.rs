@@ -1,5 +1,8 @@
 use super::*;
+use crate::container::*;
+use crate::finding::{Finding, Severity};
 use std::collections::BTreeSet;
+use vigie_snapshot::{ContainerSnapshot, HostSnapshot};
 use vigie_snapshot::{Device, ExecSession, Mount, PublishedPort};
 
 fn hardened() -> ContainerSnapshot {
@@ -309,7 +312,7 @@ fn secret_names_and_images() {
         ("KEYBOARD", false),
         ("api_key", true),
     ] {
-        assert_eq!(secret_like(name), secret, "{name}");
+        assert_eq!(crate::secrets::is_secret_name(name), secret, "{name}");
     }
     assert!(image_is_mutable("nginx").is_some());
     assert!(image_is_mutable("nginx:latest").is_some());

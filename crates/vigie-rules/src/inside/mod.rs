@@ -5,6 +5,7 @@
 
 pub mod rules;
 
+use crate::sockets::{ENGINE_SOCKET_NAMES, ENGINE_SOCKETS};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::os::unix::fs::FileTypeExt;
@@ -102,28 +103,6 @@ const SENSITIVE_HOST_DIRS: [&str; 16] = [
     "/dev",
     "/proc",
     "/sys",
-];
-
-const ENGINE_SOCKET_NAMES: [&str; 7] = [
-    "docker.sock",
-    "containerd.sock",
-    "crio.sock",
-    "podman.sock",
-    "dockershim.sock",
-    "cri-dockerd.sock",
-    "buildkitd.sock",
-];
-
-const KNOWN_SOCKET_PATHS: [&str; 9] = [
-    "/var/run/docker.sock",
-    "/run/docker.sock",
-    "/run/containerd/containerd.sock",
-    "/var/run/containerd/containerd.sock",
-    "/run/crio/crio.sock",
-    "/var/run/crio/crio.sock",
-    "/run/podman/podman.sock",
-    "/var/run/podman/podman.sock",
-    "/run/buildkit/buildkitd.sock",
 ];
 
 /// Paths Docker masks (moby `oci/defaults.go`), checked only when they exist.
@@ -725,7 +704,7 @@ impl Probe {
             }
             // A socket inside a bound host directory (`-v /:/mnt`, `-v /run:/host-run`).
             if DISK_FS.contains(&m.fs_type.as_str()) || m.fs_type == "tmpfs" {
-                for known in KNOWN_SOCKET_PATHS {
+                for known in ENGINE_SOCKETS {
                     for base in [
                         known.to_string(),
                         known.trim_start_matches("/run").to_string(),
@@ -739,7 +718,7 @@ impl Probe {
                 }
             }
         }
-        for known in KNOWN_SOCKET_PATHS {
+        for known in ENGINE_SOCKETS {
             if self.is_socket(known) {
                 candidates.push((known.to_string(), None));
             }

@@ -6,7 +6,7 @@
 //! every output, marked suppressed; expired ones count again.
 
 use anyhow::{Context, bail};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 use vigie_engine::Engine;
@@ -14,11 +14,12 @@ use vigie_engine::snapshot::{Collected, default_last_cap, load_inspect_json};
 use vigie_report::findings::{TableOptions, to_json, to_table};
 use vigie_report::style::Style;
 use vigie_rules::audit::{HostContext, audit_container, audit_host, catalogue};
-use vigie_rules::{Finding, RuleInfo, Severity, Suppression, sort_findings};
+use vigie_rules::policy::{self, Acceptance, ConfigFile, Expired, Selection, apply_acceptances};
+use vigie_rules::{Finding, RuleInfo, Severity, sort_findings};
 use vigie_snapshot::{ContainerSnapshot, HostSnapshot, SNAPSHOT_SCHEMA_VERSION};
 
 use crate::cli::GlobalArgs;
-use crate::exit::{Outcome, outcome_for};
+use crate::exit::Outcome;
 
 mod runtime;
 
@@ -123,39 +124,6 @@ pub enum Format {
     Sarif,
 }
 
-/// The config file: `[audit]` with optional thresholds, rule selection and accepted risks.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConfigFile {
-    #[serde(default)]
-    pub audit: AuditConfig,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuditConfig {
-    pub fail_on: Option<String>,
-    #[serde(default)]
-    pub rules: Vec<String>,
-    #[serde(default)]
-    pub skip_rules: Vec<String>,
-    #[serde(default)]
-    pub accept: Vec<Acceptance>,
-}
-
-/// An accepted risk: `rule` (id or prefix*) on `target` (a container name, `*`-glob, or `host`; all when absent).
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Acceptance {
-    pub rule: String,
-    #[serde(default)]
-    pub target: Option<String>,
-    pub reason: String,
-    /// YYYY-MM-DD; the acceptance holds through that day.
-    #[serde(default)]
-    pub expires: Option<String>,
-}
-
 /// Context block of the JSON output (`kind: "audit"`).
 #[derive(Debug, Serialize)]
 struct AuditContext<'a> {
@@ -187,14 +155,8 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     }
     let out = &args.output;
     let (config, fail_on) = config_and_threshold(out)?;
-    let include = if out.rules.is_empty() {
-        &config.audit.rules
-    } else {
-        &out.rules
-    };
-    let mut exclude = config.audit.skip_rules.clone();
-    exclude.extend(out.skip_rules.iter().cloned());
-    let selected = select_rules(include, &exclude)?;
+    let selection = Selection::merged(&out.rules, &out.skip_rules, &config.audit);
+    let selected = selection.select(catalogue(), "vigie audit --list-rules")?;
 
     let gathered = gather(&args, global)?;
     for w in &gathered.warnings {
@@ -214,18 +176,10 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         findings.extend(audit_container(c, &context));
     }
     findings.retain(|f| selected.iter().any(|r| r.id == f.rule_id));
-    let today = today();
-    let expired = apply_acceptances(&mut findings, &config.audit.accept, &today);
-    for (a, count) in &expired {
-        eprintln!(
-            "vigie: warning: accepted risk {} on {} expired on {}: {count} finding(s) count again",
-            a.rule,
-            a.target.as_deref().unwrap_or("every target"),
-            a.expires.as_deref().unwrap_or("")
-        );
-    }
+    let expired = apply_acceptances(&mut findings, &config.audit.accept, policy::today());
+    warn_expired(&expired, true);
     sort_findings(&mut findings);
-    let expired_count: usize = expired.iter().map(|(_, n)| n).sum();
+    let expired_count: usize = expired.iter().map(|e| e.count).sum();
 
     let version = env!("CARGO_PKG_VERSION");
     let text = match out.format {
@@ -269,7 +223,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         })?;
         crate::output::write_atomic(path, html.as_bytes())?;
     }
-    Ok(outcome_for(&findings, fail_on))
+    Ok(Outcome::of(policy::fails(&findings, fail_on)))
 }
 
 fn display(path: Option<&Path>) -> String {
@@ -330,156 +284,40 @@ fn gather(args: &Args, global: &GlobalArgs) -> anyhow::Result<Gathered> {
     })
 }
 
-fn load_config(path: &Path) -> anyhow::Result<ConfigFile> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
-    let config: ConfigFile =
-        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
-    for (i, a) in config.audit.accept.iter().enumerate() {
-        if let Some(date) = &a.expires
-            && parse_date(date).is_none()
-        {
-            bail!(
-                "{}: audit.accept[{i}].expires: '{date}' is not a YYYY-MM-DD date",
-                path.display()
-            );
-        }
-        if a.reason.trim().is_empty() {
-            bail!(
-                "{}: audit.accept[{i}].reason: an accepted risk needs a reason",
-                path.display()
-            );
-        }
-    }
-    Ok(config)
-}
-
-fn pattern_matches(pattern: &str, id: &str) -> bool {
-    match pattern.trim().strip_suffix('*') {
-        Some(prefix) => id.to_ascii_uppercase().starts_with(&prefix.to_ascii_uppercase()),
-        None => pattern.trim().eq_ignore_ascii_case(id),
-    }
-}
-
-/// The rules to evaluate. An id that matches no rule is an error (a typo would silently select nothing).
 /// The config file (`--config`, else none) and the `--fail-on` threshold,
 /// the flag winning over the file's `audit.fail_on`.
 fn config_and_threshold(out: &OutputArgs) -> anyhow::Result<(ConfigFile, Option<Severity>)> {
-    let config = match &out.config {
-        Some(path) => load_config(path)?,
-        None => ConfigFile::default(),
-    };
-    let fail_on = match (out.fail_on, config.audit.fail_on.as_deref()) {
-        (Some(s), _) => Some(s),
-        (None, Some(text)) => Some(
-            text.parse::<Severity>()
-                .map_err(|e| anyhow::anyhow!("{}: audit.fail_on: {e}", display(out.config.as_deref())))?,
-        ),
-        (None, None) => None,
-    };
+    let config = policy::load_config(out.config.as_deref())?;
+    let fail_on = config.threshold(out.fail_on, &display(out.config.as_deref()))?;
     Ok((config, fail_on))
 }
 
-fn select_rules(include: &[String], exclude: &[String]) -> anyhow::Result<Vec<&'static RuleInfo>> {
-    for pattern in include.iter().chain(exclude) {
-        if !catalogue().iter().any(|r| pattern_matches(pattern, r.id)) {
-            bail!("unknown rule '{pattern}' (see vigie audit --list-rules)");
-        }
-    }
-    Ok(catalogue()
-        .iter()
-        .filter(|r| include.is_empty() || include.iter().any(|p| pattern_matches(p, r.id)))
-        .filter(|r| !exclude.iter().any(|p| pattern_matches(p, r.id)))
-        .collect())
-}
-
-fn glob_matches(pattern: &str, text: &str) -> bool {
-    match pattern.split_once('*') {
-        None => pattern == text,
-        Some((head, tail)) => {
-            text.len() >= head.len() && text.starts_with(head) && glob_matches_tail(tail, &text[head.len()..])
-        }
-    }
-}
-
-fn glob_matches_tail(pattern: &str, text: &str) -> bool {
-    if pattern.is_empty() {
-        return true;
-    }
-    (0..=text.len())
-        .filter(|i| text.is_char_boundary(*i))
-        .any(|i| glob_matches(pattern, &text[i..]))
-}
-
-/// Mark accepted findings suppressed; return the expired acceptances that matched, with their counts.
-fn apply_acceptances<'a>(
-    findings: &mut [Finding],
-    accept: &'a [Acceptance],
-    today: &str,
-) -> Vec<(&'a Acceptance, usize)> {
-    let mut expired: Vec<(&Acceptance, usize)> = Vec::new();
-    for f in findings.iter_mut() {
-        let Some(a) = accept.iter().find(|a| {
-            pattern_matches(&a.rule, &f.rule_id) && a.target.as_deref().is_none_or(|t| glob_matches(t, &f.target))
-        }) else {
-            continue;
-        };
-        // ISO dates compare as strings; the acceptance holds through its last day.
-        let lapsed = a.expires.as_deref().is_some_and(|d| d < today);
-        if lapsed {
-            match expired.iter_mut().find(|(e, _)| std::ptr::eq(*e, a)) {
-                Some((_, n)) => *n += 1,
-                None => expired.push((a, 1)),
-            }
+/// The warnings for acceptances that lapsed while findings still matched them.
+pub(crate) fn warn_expired(expired: &[Expired<'_>], with_target: bool) {
+    for e in expired {
+        let a = e.acceptance;
+        if with_target {
+            eprintln!(
+                "vigie: warning: accepted risk {} on {} expired on {}: {} finding(s) count again",
+                a.rule,
+                a.target.as_deref().unwrap_or("every target"),
+                a.expires.as_deref().unwrap_or(""),
+                e.count
+            );
         } else {
-            f.suppressed = Some(Suppression {
-                reason: a.reason.clone(),
-                expires: a.expires.clone(),
-            });
+            eprintln!(
+                "vigie: warning: accepted risk {} expired on {}: {} finding(s) count again",
+                a.rule,
+                a.expires.as_deref().unwrap_or(""),
+                e.count
+            );
         }
     }
-    expired
 }
 
-fn parse_date(text: &str) -> Option<(i64, u32, u32)> {
-    let mut parts = text.split('-');
-    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
-        return None;
-    }
-    let (y, m, d): (i64, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
-}
-
-/// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-fn unix_seconds() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-fn today() -> String {
-    let (y, m, d) = civil(unix_seconds().div_euclid(86_400));
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
+/// "YYYY-MM-DD HH:MM UTC", for the HTML report's header.
 fn now_utc() -> String {
-    let secs = unix_seconds();
-    let (y, m, d) = civil(secs.div_euclid(86_400));
-    let rest = secs.rem_euclid(86_400);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rest / 3600, rest % 3600 / 60)
+    policy::now_utc().strftime("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 fn table(g: &Gathered, findings: &[Finding], expired: usize, explain: bool, terminal: bool) -> String {
@@ -600,28 +438,11 @@ fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     } else {
         None
     };
-    let wanted = |id: &str| {
-        let hit = |pattern: &String| match pattern.strip_suffix('*') {
-            Some(prefix) => id.starts_with(prefix),
-            None => id == pattern,
-        };
-        let include = if out.rules.is_empty() {
-            &config.audit.rules
-        } else {
-            &out.rules
-        };
-        let excluded = config.audit.skip_rules.iter().chain(out.skip_rules.iter()).any(hit);
-        (include.is_empty() || include.iter().any(hit)) && !excluded
-    };
-    findings.retain(|f| wanted(&f.rule_id));
-    let expired = apply_acceptances(&mut findings, &config.audit.accept, &today());
-    for (a, count) in &expired {
-        eprintln!(
-            "vigie: warning: accepted risk {} expired on {}: {count} finding(s) count again",
-            a.rule,
-            a.expires.as_deref().unwrap_or("")
-        );
-    }
+    let selection = Selection::merged(&out.rules, &out.skip_rules, &config.audit);
+    selection.validate(vigie_image::checks::RULES.iter().copied(), "vigie rules")?;
+    findings.retain(|f| selection.wants(&f.rule_id));
+    let expired = apply_acceptances(&mut findings, &config.audit.accept, policy::today());
+    warn_expired(&expired, false);
     sort_findings(&mut findings);
     let version = env!("CARGO_PKG_VERSION");
     let text = match out.format {
@@ -667,63 +488,5 @@ fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     if out.report.is_some() {
         eprintln!("vigie: warning: --report is for container audits; ignored for an image");
     }
-    Ok(outcome_for(&findings, fail_on))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates() {
-        assert_eq!(civil(0), (1970, 1, 1));
-        assert_eq!(civil(20_454), (2026, 1, 1));
-        assert_eq!(civil(11_016), (2000, 2, 29));
-        assert!(parse_date("2027-01-31").is_some());
-        assert!(parse_date("2027-1-31").is_none());
-        assert!(parse_date("2027-13-01").is_none());
-        assert_eq!(today().len(), 10);
-    }
-
-    #[test]
-    fn rule_selection_and_globs() {
-        assert_eq!(select_rules(&["VGI-CTR-001".into()], &[]).unwrap().len(), 1);
-        assert!(select_rules(&["VGI-CTR-999".into()], &[]).is_err());
-        let host = select_rules(&["vgi-host-*".into()], &["VGI-HOST-016".into()]).unwrap();
-        assert!(host.iter().all(|r| r.id.starts_with("VGI-HOST-")) && !host.iter().any(|r| r.id == "VGI-HOST-016"));
-        assert!(glob_matches("ci-*", "ci-runner"));
-        assert!(glob_matches("*runner", "ci-runner"));
-        assert!(glob_matches("*", "x"));
-        assert!(!glob_matches("ci-*", "web"));
-    }
-
-    #[test]
-    fn acceptances_suppress_and_expire() {
-        let rule = &catalogue()[0];
-        let mut findings = vec![
-            Finding::from_rule(rule, "ci-runner", "runs privileged"),
-            Finding::from_rule(rule, "web", "runs privileged"),
-            Finding::from_rule(rule, "old", "runs privileged"),
-        ];
-        let accept = vec![
-            Acceptance {
-                rule: "VGI-CTR-001".into(),
-                target: Some("ci-*".into()),
-                reason: "dind".into(),
-                expires: Some("2999-01-01".into()),
-            },
-            Acceptance {
-                rule: "VGI-CTR-*".into(),
-                target: Some("old".into()),
-                reason: "legacy".into(),
-                expires: Some("2000-01-01".into()),
-            },
-        ];
-        let expired = apply_acceptances(&mut findings, &accept, "2026-11-28");
-        assert!(findings[0].suppressed.is_some());
-        assert!(findings[1].suppressed.is_none());
-        assert!(findings[2].suppressed.is_none());
-        assert_eq!(expired.len(), 1);
-        assert_eq!(expired[0].1, 1);
-    }
+    Ok(Outcome::of(policy::fails(&findings, fail_on)))
 }

@@ -7,6 +7,7 @@ use vigie_report::findings::{TableOptions, to_json, to_table};
 use vigie_report::style::Style;
 use vigie_rules::Severity;
 use vigie_rules::inside::{InsideReport, Probe};
+use vigie_rules::policy::Selection;
 
 use crate::cli::GlobalArgs;
 use crate::exit::{Outcome, outcome_for};
@@ -33,6 +34,12 @@ pub struct Args {
     /// Only the findings, without why/fix
     #[arg(long)]
     pub brief: bool,
+    /// Only these rules (comma-separated ids; a trailing * matches a prefix: VGI-INS-01*)
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub rules: Vec<String>,
+    /// Skip these rules (same syntax as --rules)
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub skip_rules: Vec<String>,
     /// Write the report to FILE instead of stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -52,7 +59,13 @@ pub fn run(args: Args, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
         Some(root) => Probe::rooted(root),
         None => Probe::system(),
     };
-    let report = probe.run()?;
+    let selection = Selection {
+        include: args.rules.clone(),
+        exclude: args.skip_rules.clone(),
+    };
+    selection.validate(vigie_rules::inside::rules::catalogue(), "vigie rules")?;
+    let mut report = probe.run()?;
+    report.findings.retain(|f| selection.wants(&f.rule_id));
     for w in &report.warnings {
         eprintln!("vigie: warning: {w}");
     }

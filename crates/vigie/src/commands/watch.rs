@@ -9,9 +9,12 @@ use futures_util::StreamExt;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Write;
+use std::path::PathBuf;
 
 use vigie_engine::Engine;
 use vigie_engine::events::{Backoff, ContainerEvent};
+use vigie_rules::audit::catalogue as audit_catalogue;
+use vigie_rules::policy::{self, Acceptance, Selection, apply_acceptances};
 use vigie_rules::{Finding, Severity};
 use vigie_snapshot::HostSnapshot;
 
@@ -47,6 +50,22 @@ pub struct Args {
     /// Only print findings at or above this severity (default: all)
     #[arg(long, value_name = "SEVERITY")]
     pub min_severity: Option<Severity>,
+    /// Only these rules (comma-separated ids; a trailing * matches a prefix), as `vigie audit --rules`
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub rules: Vec<String>,
+    /// Skip these rules (same syntax as --rules)
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub skip_rules: Vec<String>,
+    /// The `vigie audit` config file (TOML): its rule selection and accepted risks apply here too, so an
+    /// accepted risk is never stopped or paused
+    #[arg(long, value_name = "FILE", env = "VIGIE_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+/// Rule selection and accepted risks, decided once from the flags and the config file.
+struct Policy {
+    selection: Selection,
+    accept: Vec<Acceptance>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -102,12 +121,19 @@ fn note(line: &str) {
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
+    let config = policy::load_config(args.config.as_deref())?;
+    let selection = Selection::merged(&args.rules, &args.skip_rules, &config.audit);
+    selection.validate(audit_catalogue(), "vigie audit --list-rules")?;
+    let policy = Policy {
+        selection,
+        accept: config.audit.accept,
+    };
     let runtime = crate::cli::runtime()?;
     runtime.block_on(async {
         let stop = stop_signal();
         tokio::pin!(stop);
         tokio::select! {
-            result = watch(&args, global) => result,
+            result = watch(&args, &policy, global) => result,
             name = &mut stop => {
                 note(&format!("watch stopped ({name})"));
                 Ok(Outcome::Clean)
@@ -127,7 +153,7 @@ async fn stop_signal() -> &'static str {
     }
 }
 
-async fn watch(args: &Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
+async fn watch(args: &Args, policy: &Policy, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let mut backoff = Backoff::default();
     let mut since: Option<i64> = None;
     // What was printed last per container, so create+start do not print twice.
@@ -173,7 +199,7 @@ async fn watch(args: &Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
                 Some(Ok(event)) => {
                     backoff.reset();
                     since = Some(event.time_nano / 1_000_000_000);
-                    handle(&engine, &host, &event, args, &mut printed).await;
+                    handle(&engine, &host, &event, args, policy, &mut printed).await;
                 }
                 Some(Err(e)) => {
                     note(&format!("event stream lost: {e}"));
@@ -197,13 +223,24 @@ async fn handle(
     host: &HostSnapshot,
     event: &ContainerEvent,
     args: &Args,
+    policy: &Policy,
     printed: &mut HashMap<String, Vec<String>>,
 ) {
-    let (snapshot, findings) = match posture_with(engine, &event.id, host).await {
+    let (snapshot, mut findings) = match posture_with(engine, &event.id, host).await {
         Ok(p) => p,
         // Removed meanwhile (`docker run --rm` of a short command): nothing to audit.
         Err(_) => return,
     };
+    findings.retain(|f| policy.selection.wants(&f.rule_id));
+    // Accepted risks stay visible, marked, and never count as violations.
+    for e in apply_acceptances(&mut findings, &policy.accept, policy::today()) {
+        note(&format!(
+            "accepted risk {} expired on {}: {} finding(s) count again",
+            e.acceptance.rule,
+            e.acceptance.expires.as_deref().unwrap_or(""),
+            e.count
+        ));
+    }
     let shown: Vec<&Finding> = findings
         .iter()
         .filter(|f| args.min_severity.is_none_or(|m| f.severity >= m))
@@ -245,10 +282,14 @@ async fn handle(
                 ));
                 for f in &shown {
                     out(&format!(
-                        "  {:<8} {} {}",
+                        "  {:<8} {} {}{}",
                         f.severity.as_str(),
                         f.rule_id,
-                        one_line(&f.message)
+                        one_line(&f.message),
+                        match &f.suppressed {
+                            Some(s) => format!(" (accepted: {})", one_line(&s.reason)),
+                            None => String::new(),
+                        }
                     ));
                 }
             }
