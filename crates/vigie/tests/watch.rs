@@ -171,6 +171,71 @@ fn compliant_container_is_left_running() {
 }
 
 #[test]
+fn accepted_risk_of_the_audit_config_is_not_enforced() {
+    require_engine();
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let name = unique_name("watch-accepted");
+    let label = format!("io.vigie.watch-test={name}");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("vigie.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[audit.accept]]\nrule = \"VGI-CTR-004\"\ntarget = \"{name}\"\nreason = \"backup agent reads the host\"\nexpires = \"2999-12-31\"\n"
+        ),
+    )
+    .unwrap();
+    let config = config.to_string_lossy().to_string();
+    let args = [
+        "--format",
+        "json",
+        "--fail-on",
+        "critical",
+        "--enforce",
+        "stop",
+        "--label",
+        &label,
+        "--config",
+        &config,
+    ];
+    let watch = Watch::start(&args);
+    let _guard = ContainerGuard(name.clone());
+    let run = [
+        "run", "-d", "--name", &name, "--label", TEST_LABEL, "--label", &label, "-v", "/:/mnt",
+    ];
+    let out = docker(&[&run[..], &[LAB_IMAGE, "sleep", "120"]].concat());
+    assert!(out.status.success());
+    // The finding is printed, marked accepted, and the container keeps running.
+    let finding = watch.wait_line("finding", |v| {
+        v["container"] == name.as_str() && v["finding"]["rule_id"] == "VGI-CTR-004"
+    });
+    assert_eq!(
+        finding["finding"]["suppressed"]["reason"],
+        "backup agent reads the host"
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    let state = docker(&["inspect", "-f", "{{.State.Status}}", &name]);
+    assert_eq!(String::from_utf8_lossy(&state.stdout).trim(), "running");
+    while let Ok(line) = watch.lines.try_recv() {
+        assert!(
+            !line.contains("\"enforce\""),
+            "an accepted risk is not enforced: {line}"
+        );
+    }
+    watch.interrupt();
+}
+
+#[test]
+fn unknown_rule_is_an_error_in_watch() {
+    let out = common::vigie()
+        .args(["watch", "--skip-rules", "VGI-CTR-999"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown rule 'VGI-CTR-999'"));
+}
+
+#[test]
 fn enforce_requires_fail_on_and_engine_down_is_exit_2() {
     let out = common::vigie().args(["watch", "--enforce", "stop"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -10,7 +10,7 @@ pub mod catalogue {
     use crate::finding::RuleInfo;
     pub use crate::host::catalogue::*;
 
-    pub static CATALOGUE: [RuleInfo; 58] = [
+    pub static CATALOGUE: [RuleInfo; 59] = [
         CTR_PRIVILEGED,
         CTR_DANGEROUS_CAP,
         CTR_DEFAULT_CAPS,
@@ -69,6 +69,7 @@ pub mod catalogue {
         HOST_NO_AUTHZ,
         HOST_OLD_ENGINE,
         HOST_WARNING,
+        HOST_SWARM,
     ];
 }
 

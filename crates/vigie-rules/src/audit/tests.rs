@@ -68,9 +68,10 @@ fn catalogue_is_well_formed() {
         );
         assert!(!r.rationale.is_empty() && !r.title.is_empty());
     }
-    // CIS Docker Benchmark v1.6.0 section 5: every item 5.1–5.31 has a rule.
+    // CIS Docker Benchmark v1.6.0 section 5 (docker-bench-security 1.6.0's numbering: 5.1 swarm mode,
+    // 5.32 the Docker socket): every item 5.1–5.32 has a rule.
     let cis: BTreeSet<&str> = catalogue().iter().filter_map(|r| r.cis).collect();
-    for n in 1..=31 {
+    for n in 1..=32 {
         let id = format!("5.{n}");
         assert!(cis.contains(id.as_str()), "no rule for CIS {id}");
     }
@@ -370,6 +371,7 @@ fn each_host_rule_has_a_positive_and_negative_case() {
         ("VGI-HOST-016", |h| {
             h.warnings = vec!["WARNING: No swap limit support".into()]
         }),
+        ("VGI-HOST-017", |h| h.swarm = "active".into()),
     ];
     let host_rules: BTreeSet<&str> = catalogue()
         .iter()
@@ -560,6 +562,10 @@ const DETECTION: &[(&str, &str)] = &[
     (
         "VGI-HOST-016",
         "Each of `GET /info` `Warnings` (other than the unencrypted-API one, VGI-HOST-004).",
+    ),
+    (
+        "VGI-HOST-017",
+        "`GET /info` `Swarm.LocalNodeState` is `active` or `pending` (CIS 5.1: swarm mode not enabled if not needed).",
     ),
 ];
 

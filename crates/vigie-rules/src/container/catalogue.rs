@@ -12,7 +12,7 @@ pub const CTR_PRIVILEGED: RuleInfo = rule(
     "VGI-CTR-001",
     "Privileged container",
     Critical,
-    Some("5.4"),
+    Some("5.5"),
     NoPrivileged,
     "--privileged gives the container every capability, every host device, no seccomp or AppArmor confinement and writable /sys: mounting the host's disk or a cgroup release_agent escapes it in one command (lab §2.1).",
     fix(
@@ -27,7 +27,7 @@ pub const CTR_DANGEROUS_CAP: RuleInfo = rule(
     "VGI-CTR-002",
     "Dangerous capability added",
     High,
-    Some("5.3"),
+    Some("5.4"),
     NoPrivileged,
     "Capabilities beyond Docker's default set give root in the container kernel powers that lead out of it (CAP_SYS_ADMIN mounts, CAP_SYS_MODULE loads modules, CAP_DAC_READ_SEARCH opens host files by handle…). The lab's --cap-add=SYS_ADMIN shows up as CapEff a82425fb.",
     fix(
@@ -42,7 +42,7 @@ pub const CTR_DEFAULT_CAPS: RuleInfo = rule(
     "VGI-CTR-003",
     "Default capabilities not dropped",
     Low,
-    Some("5.3"),
+    Some("5.4"),
     NoPrivileged,
     "Docker's default set keeps 14 capabilities most services never use; CAP_NET_RAW among them allows ARP and DNS spoofing of neighbours on the same bridge. Dropping all and adding back the few needed shrinks what an intruder can do as root.",
     fix(
@@ -57,7 +57,7 @@ pub const CTR_SENSITIVE_MOUNT_RW: RuleInfo = rule(
     "VGI-CTR-004",
     "Sensitive host path mounted writable",
     High,
-    Some("5.5"),
+    Some("5.6"),
     NoPrivileged,
     "A writable bind mount of a host system path (/, /etc, /root, /var/lib/docker, /proc, /sys…) lets root in the container rewrite the host: add a user to /etc/passwd, a cron job, an SSH key, or another container's files (lab §2.2: -v /:/mnt).",
     fix(
@@ -72,7 +72,7 @@ pub const CTR_SENSITIVE_MOUNT_RO: RuleInfo = rule(
     "VGI-CTR-005",
     "Sensitive host path mounted read-only",
     Medium,
-    Some("5.5"),
+    Some("5.6"),
     NoPrivileged,
     "Read-only does not make a system path safe: the container still reads /etc/shadow, SSH host keys, kubelet and registry credentials, other containers' files under /var/lib/docker, and the host's process list under /proc (docker-bench only flags read-write mounts).",
     fix(
@@ -87,7 +87,7 @@ pub const CTR_ENGINE_SOCKET: RuleInfo = rule(
     "VGI-CTR-006",
     "Container engine socket mounted",
     Critical,
-    Some("5.31"),
+    Some("5.32"),
     NoPrivileged,
     "Whoever reaches the Docker (or containerd, CRI-O, Podman) socket can start a privileged container with the host's root mounted: full control of the host. A read-only mount does not help: connect(2) on a socket ignores the mount's ro flag.",
     fix(
@@ -102,7 +102,7 @@ pub const CTR_SSHD: RuleInfo = rule(
     "VGI-CTR-007",
     "SSH daemon in the container",
     Medium,
-    Some("5.6"),
+    Some("5.7"),
     IsolatedNetwork,
     "An SSH server adds a remotely reachable login, its own keys and its own patching burden to every container; docker exec already gives operators a shell.",
     fix(
@@ -117,7 +117,7 @@ pub const CTR_PRIVILEGED_PORT: RuleInfo = rule(
     "VGI-CTR-008",
     "Privileged host port published",
     Low,
-    Some("5.7"),
+    Some("5.8"),
     IsolatedNetwork,
     "Host ports below 1024 are reserved for system services; publishing a container there can impersonate or shadow one (SSH, DNS, SMTP) and usually means the service is exposed more than intended.",
     fix(
@@ -132,7 +132,7 @@ pub const CTR_PORTS_PUBLISHED: RuleInfo = rule(
     "VGI-CTR-009",
     "Ports published on the host",
     Info,
-    Some("5.8"),
+    Some("5.9"),
     IsolatedNetwork,
     "Every published port is an entry point from outside the host; check that each one is needed (an inventory, not a fault).",
     fix(
@@ -147,7 +147,7 @@ pub const CTR_HOST_NETWORK: RuleInfo = rule(
     "VGI-CTR-010",
     "Host network namespace shared",
     High,
-    Some("5.9"),
+    Some("5.10"),
     IsolatedNetwork,
     "--network host puts the container on every host interface: it reaches services bound to localhost (the Docker API on tcp://127.0.0.1, metadata endpoints, databases), sniffs traffic with CAP_NET_RAW and is not isolated by any Docker network (lab §2.4).",
     fix(
@@ -162,7 +162,7 @@ pub const CTR_NO_MEMORY_LIMIT: RuleInfo = rule(
     "VGI-CTR-011",
     "No memory limit",
     Medium,
-    Some("5.10"),
+    Some("5.11"),
     NoPrivileged,
     "Without a memory limit one container can exhaust the host's memory and get other containers or host services killed by the OOM killer.",
     fix(
@@ -177,7 +177,7 @@ pub const CTR_NO_CPU_LIMIT: RuleInfo = rule(
     "VGI-CTR-012",
     "No CPU limit or priority",
     Low,
-    Some("5.11"),
+    Some("5.12"),
     NoPrivileged,
     "Without CPU shares, quota or --cpus, a busy or hijacked container (a crypto miner) starves every other workload on the host.",
     fix(
@@ -192,7 +192,7 @@ pub const CTR_WRITABLE_ROOTFS: RuleInfo = rule(
     "VGI-CTR-013",
     "Root filesystem writable",
     Low,
-    Some("5.12"),
+    Some("5.13"),
     NoPrivileged,
     "A writable root filesystem lets an intruder drop tools, modify binaries and persist across restarts of the process; a read-only root with explicit tmpfs or volumes for data makes tampering visible and harder.",
     fix(
@@ -207,7 +207,7 @@ pub const CTR_PORT_ALL_INTERFACES: RuleInfo = rule(
     "VGI-CTR-014",
     "Port published on every host interface",
     Medium,
-    Some("5.13"),
+    Some("5.14"),
     IsolatedNetwork,
     "-p 8080:80 binds 0.0.0.0 (and ::): the port is reachable from every network the host is on, and Docker's iptables rules bypass host firewalls such as ufw.",
     fix(
@@ -222,7 +222,7 @@ pub const CTR_RESTART_RETRIES: RuleInfo = rule(
     "VGI-CTR-015",
     "on-failure restart without a retry bound",
     Low,
-    Some("5.14"),
+    Some("5.15"),
     NoPrivileged,
     "A container that crashes in a loop and restarts forever burns CPU and fills logs; a bound of 5 retries surfaces the fault instead of hiding it.",
     fix(
@@ -237,7 +237,7 @@ pub const CTR_RESTART_ALWAYS: RuleInfo = rule(
     "VGI-CTR-016",
     "Restart policy always or unless-stopped",
     Low,
-    Some("5.14"),
+    Some("5.15"),
     NoPrivileged,
     "always and unless-stopped restart without bound, also after a crash loop that an attacker can trigger; CIS asks for on-failure with at most 5 retries (docker-bench wrongly passes always).",
     fix(
@@ -252,7 +252,7 @@ pub const CTR_HOST_PID: RuleInfo = rule(
     "VGI-CTR-017",
     "Host PID namespace shared",
     High,
-    Some("5.15"),
+    Some("5.16"),
     NoPrivileged,
     "--pid host shows every host process to the container; as root it can signal them, read their environment and memory maps under /proc, and with CAP_SYS_PTRACE inject code into them.",
     fix(
@@ -267,7 +267,7 @@ pub const CTR_HOST_IPC: RuleInfo = rule(
     "VGI-CTR-018",
     "Host IPC namespace shared",
     High,
-    Some("5.16"),
+    Some("5.17"),
     NoPrivileged,
     "--ipc host shares the host's System V IPC and POSIX shared memory: the container reads and corrupts other processes' shared segments.",
     fix(
@@ -282,7 +282,7 @@ pub const CTR_HOST_DEVICE: RuleInfo = rule(
     "VGI-CTR-019",
     "Host device exposed",
     High,
-    Some("5.17"),
+    Some("5.18"),
     NoPrivileged,
     "A host device node in the container bypasses the filesystem and its permissions: a disk device gives raw read/write of every host file, /dev/mem or /dev/kmem the host's memory.",
     fix(
@@ -297,7 +297,7 @@ pub const CTR_DEVICE_CGROUP_RULE: RuleInfo = rule(
     "VGI-CTR-020",
     "Device cgroup rule widens device access",
     Medium,
-    Some("5.17"),
+    Some("5.18"),
     NoPrivileged,
     "--device-cgroup-rule lets the container open device numbers it could create with mknod (CAP_MKNOD is in the default set): 'b *:* rwm' opens every host disk.",
     fix(
@@ -312,7 +312,7 @@ pub const CTR_ULIMITS_DEFAULT: RuleInfo = rule(
     "VGI-CTR-021",
     "Default ulimits not overridden",
     Info,
-    Some("5.18"),
+    Some("5.19"),
     NoPrivileged,
     "The container inherits the daemon's ulimits (open files, processes); set them per container when the daemon defaults are too generous for the workload.",
     fix(
@@ -327,7 +327,7 @@ pub const CTR_SHARED_PROPAGATION: RuleInfo = rule(
     "VGI-CTR-022",
     "Mount propagation shared",
     Medium,
-    Some("5.19"),
+    Some("5.20"),
     NoPrivileged,
     "A shared (or rshared) mount propagates mounts made inside the container back to the host: a container with mount rights changes what host processes see.",
     fix(
@@ -342,7 +342,7 @@ pub const CTR_HOST_UTS: RuleInfo = rule(
     "VGI-CTR-023",
     "Host UTS namespace shared",
     Medium,
-    Some("5.20"),
+    Some("5.21"),
     NoPrivileged,
     "--uts host lets the container change the host's hostname and NIS domain name, which other services use for identity and logging.",
     fix(
@@ -357,7 +357,7 @@ pub const CTR_SECCOMP_DISABLED: RuleInfo = rule(
     "VGI-CTR-024",
     "Seccomp disabled",
     High,
-    Some("5.21"),
+    Some("5.22"),
     NoPrivileged,
     "seccomp=unconfined exposes the whole system-call surface of the host kernel (keyctl, bpf, userfaultfd, unshare…): most container-escape kernel exploits need a call the default profile blocks.",
     fix(
@@ -372,7 +372,7 @@ pub const CTR_EXEC_PRIVILEGED: RuleInfo = rule(
     "VGI-CTR-025",
     "Privileged docker exec session",
     High,
-    Some("5.22"),
+    Some("5.23"),
     NoPrivileged,
     "docker exec --privileged runs a process with every capability and no confinement inside an otherwise confined container.",
     fix(
@@ -387,7 +387,7 @@ pub const CTR_EXEC_ROOT: RuleInfo = rule(
     "VGI-CTR-026",
     "docker exec session as root",
     Medium,
-    Some("5.23"),
+    Some("5.24"),
     NonRootUser,
     "docker exec --user root gives a root shell in a container that was built to run as another user, undoing that protection.",
     fix(
@@ -402,7 +402,7 @@ pub const CTR_CGROUP_PARENT: RuleInfo = rule(
     "VGI-CTR-027",
     "Custom cgroup parent",
     Info,
-    Some("5.24"),
+    Some("5.25"),
     NoPrivileged,
     "A custom --cgroup-parent places the container outside Docker's cgroup tree, where the daemon's limits and accounting may not apply; confirm it is intended.",
     fix(
@@ -417,7 +417,7 @@ pub const CTR_NO_NEW_PRIVILEGES: RuleInfo = rule(
     "VGI-CTR-028",
     "no-new-privileges not set",
     Medium,
-    Some("5.25"),
+    Some("5.26"),
     NonRootUser,
     "Without no-new-privileges a process can regain privileges through setuid-root or file-capability binaries in the image (su, ping, custom binaries): a non-root user becomes root.",
     fix(
@@ -432,7 +432,7 @@ pub const CTR_NO_HEALTHCHECK: RuleInfo = rule(
     "VGI-CTR-029",
     "No health check",
     Low,
-    Some("5.26"),
+    Some("5.27"),
     UpToDate,
     "Without a health check a hung or compromised service keeps running as 'Up': orchestrators and operators cannot notice and replace it.",
     fix(
@@ -447,7 +447,7 @@ pub const CTR_MUTABLE_IMAGE: RuleInfo = rule(
     "VGI-CTR-030",
     "Image referenced by a mutable tag",
     Low,
-    Some("5.27"),
+    Some("5.28"),
     UpToDate,
     "A container created from 'latest' (or an untagged name) runs whatever that tag pointed to at pull time: nobody can tell which fixes it has, and re-creating it silently changes software.",
     fix(
@@ -462,7 +462,7 @@ pub const CTR_NO_PIDS_LIMIT: RuleInfo = rule(
     "VGI-CTR-031",
     "No PIDs limit",
     Medium,
-    Some("5.28"),
+    Some("5.29"),
     NoPrivileged,
     "Without a PIDs limit a fork bomb in one container exhausts the host's process table and takes every other service down.",
     fix(
@@ -477,7 +477,7 @@ pub const CTR_DEFAULT_BRIDGE: RuleInfo = rule(
     "VGI-CTR-032",
     "Attached to the default bridge",
     Low,
-    Some("5.29"),
+    Some("5.30"),
     IsolatedNetwork,
     "Every container on docker0 can reach every other one (inter-container communication is on by default) and ARP-spoof them with CAP_NET_RAW; user-defined networks isolate applications from each other (lab §2.4).",
     fix(
@@ -492,7 +492,7 @@ pub const CTR_HOST_USERNS: RuleInfo = rule(
     "VGI-CTR-033",
     "Host user namespace shared",
     Medium,
-    Some("5.30"),
+    Some("5.31"),
     NonRootUser,
     "--userns host opts out of the daemon's user-namespace remapping: root in the container is root on the host again.",
     fix(
@@ -507,7 +507,7 @@ pub const CTR_APPARMOR: RuleInfo = rule(
     "VGI-CTR-034",
     "No AppArmor confinement",
     Medium,
-    Some("5.1"),
+    Some("5.2"),
     NoPrivileged,
     "On an AppArmor host, Docker's docker-default profile denies writes to /proc and /sys and mounts; apparmor=unconfined (or a container created without a profile) loses that layer.",
     fix(
@@ -522,7 +522,7 @@ pub const CTR_SELINUX_DISABLED: RuleInfo = rule(
     "VGI-CTR-035",
     "SELinux labelling disabled",
     Medium,
-    Some("5.2"),
+    Some("5.3"),
     NoPrivileged,
     "label=disable runs the container unconfined by SELinux: on an SELinux host it may then read and write any file it can reach. Docker also adds label=disable by itself to privileged, --pid host and --ipc host containers, which is why 'security options are set' (docker-bench's test) proves nothing.",
     fix(

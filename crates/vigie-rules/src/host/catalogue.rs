@@ -247,3 +247,18 @@ pub const HOST_WARNING: RuleInfo = rule(
         "node setting",
     ),
 );
+
+pub const HOST_SWARM: RuleInfo = rule(
+    "VGI-HOST-017",
+    "Swarm mode enabled",
+    Medium,
+    Some("5.1"),
+    IsolatedNetwork,
+    "A swarm node opens the cluster management (2377/tcp), gossip (7946) and overlay (4789/udp) ports and keeps the cluster's certificates and, on managers, its Raft state with every secret: an engine that does not need swarm should not expose any of it.",
+    fix(
+        "Leave the swarm on engines that do not need it",
+        "docker swarm leave (a manager: docker swarm leave --force)",
+        "not applicable",
+        "not applicable",
+    ),
+);

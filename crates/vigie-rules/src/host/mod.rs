@@ -98,6 +98,12 @@ pub fn audit_host(h: &HostSnapshot) -> Vec<Finding> {
     if h.storage_driver == "aufs" {
         out.push(found(&HOST_AUFS, "the storage driver is aufs".to_string()).with_evidence("info.Driver", "aufs"));
     }
+    if h.swarm == "active" || h.swarm == "pending" {
+        out.push(
+            found(&HOST_SWARM, format!("swarm mode is {}", h.swarm))
+                .with_evidence("info.Swarm.LocalNodeState", h.swarm.clone()),
+        );
+    }
     if h.experimental {
         out.push(
             found(&HOST_EXPERIMENTAL, "experimental features are enabled".to_string())

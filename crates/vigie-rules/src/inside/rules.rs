@@ -23,7 +23,7 @@ pub const DANGEROUS_CAP: RuleInfo = RuleInfo {
     id: "VGI-INS-002",
     title: "Dangerous capability effective",
     severity: Severity::High,
-    cis: Some("5.3"),
+    cis: Some("5.4"),
     mitigation: Mitigation::NoPrivileged,
     rationale: "A capability in the effective set gives root in the container a kernel privilege that can be \
 turned against the host or its neighbours.",
@@ -39,7 +39,7 @@ pub const SECCOMP_DISABLED: RuleInfo = RuleInfo {
     id: "VGI-INS-003",
     title: "Seccomp disabled",
     severity: Severity::High,
-    cis: Some("5.21"),
+    cis: Some("5.22"),
     mitigation: Mitigation::NoPrivileged,
     rationale: "Without a seccomp filter every system call reaches the kernel, including those Docker's default \
 profile blocks (mount, keyctl, bpf, unshare, open_by_handle_at…) that most container escapes use.",
@@ -87,7 +87,7 @@ pub const LSM_UNCONFINED: RuleInfo = RuleInfo {
     id: "VGI-INS-006",
     title: "No AppArmor/SELinux confinement",
     severity: Severity::Medium,
-    cis: Some("5.1"),
+    cis: Some("5.2"),
     mitigation: Mitigation::NoPrivileged,
     rationale: "The host has a Linux security module but this process runs unconfined: the profile that would \
 deny mount, writes to /proc and /sys, and raw device access is not applied.",
@@ -103,7 +103,7 @@ pub const BLOCK_DEVICES: RuleInfo = RuleInfo {
     id: "VGI-INS-007",
     title: "Host devices visible in /dev",
     severity: Severity::High,
-    cis: Some("5.17"),
+    cis: Some("5.18"),
     mitigation: Mitigation::NoPrivileged,
     rationale: "A host block or memory device in /dev lets root in the container read and write the host's disks \
 (mount /dev/vda and edit the host) or memory, bypassing every file permission.",
@@ -119,7 +119,7 @@ pub const WRITABLE_SYSTEM_PATHS: RuleInfo = RuleInfo {
     id: "VGI-INS-008",
     title: "Kernel interfaces writable (/sys, /proc/sys, /proc/sysrq-trigger…)",
     severity: Severity::High,
-    cis: Some("5.12"),
+    cis: Some("5.13"),
     mitigation: Mitigation::NoPrivileged,
     rationale: "Docker mounts /sys and /proc/sys read-only; writable, they let root change host kernel settings \
 (core_pattern, sysrq, uevent_helper…), several of which execute a program on the host.",
@@ -151,7 +151,7 @@ pub const HOST_ROOT_MOUNT: RuleInfo = RuleInfo {
     id: "VGI-INS-010",
     title: "Host root filesystem mounted",
     severity: Severity::Critical,
-    cis: Some("5.5"),
+    cis: Some("5.6"),
     mitigation: Mitigation::NoPrivileged,
     rationale: "The host's / is mounted in the container: its /etc, /root, the docker socket and every secret on \
 the host are readable, and writable unless mounted read-only (the lab's -v /:/mnt).",
@@ -167,7 +167,7 @@ pub const SENSITIVE_MOUNT: RuleInfo = RuleInfo {
     id: "VGI-INS-011",
     title: "Sensitive host path mounted",
     severity: Severity::High,
-    cis: Some("5.5"),
+    cis: Some("5.6"),
     mitigation: Mitigation::NoPrivileged,
     rationale: "A host system directory (/etc, /root, /var/lib/docker, /proc, /sys, /dev, /boot…) is mounted: \
 read access leaks secrets, write access changes the host. Read-only lowers the risk but does not remove it.",
