@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let Ok(containers) = vigie_engine::snapshot::load_inspect_json(text, "fuzz", 40) else {
+    let Ok(containers) = vigie_snapshot::inspect::load_inspect_json(text, "fuzz", 40) else {
         return;
     };
     let host = vigie_rules::audit::HostContext::unknown();

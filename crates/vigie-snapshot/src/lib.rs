@@ -6,6 +6,7 @@
 //!
 //! Environment variable *values* are never stored: only their names.
 
+pub mod inspect;
 mod user;
 pub use user::is_root_user;
 

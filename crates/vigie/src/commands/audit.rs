@@ -10,12 +10,13 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 use vigie_engine::Engine;
-use vigie_engine::snapshot::{Collected, default_last_cap, load_inspect_json};
+use vigie_engine::snapshot::Collected;
 use vigie_report::findings::{TableOptions, to_json, to_table};
 use vigie_report::style::Style;
 use vigie_rules::audit::{HostContext, audit_container, audit_host, catalogue};
 use vigie_rules::policy::{self, Acceptance, ConfigFile, Expired, Selection, apply_acceptances};
 use vigie_rules::{Finding, RuleInfo, Severity, sort_findings};
+use vigie_snapshot::inspect::{default_last_cap, load_inspect_json};
 use vigie_snapshot::{ContainerSnapshot, HostSnapshot, SNAPSHOT_SCHEMA_VERSION};
 
 use crate::cli::GlobalArgs;

@@ -13,13 +13,13 @@ use tokio::io::AsyncWriteExt;
 
 use bollard::container::LogOutput;
 use vigie_engine::run::{ImageSource, Profile, RunRequest, container_config};
-use vigie_engine::snapshot::default_last_cap;
 use vigie_engine::{Engine, engine_message};
 use vigie_report::findings::{TableOptions, to_table};
 use vigie_report::style::Style;
 use vigie_rules::audit::{HostContext, audit_container};
 use vigie_rules::{Finding, sort_findings};
 use vigie_snapshot::ContainerSnapshot;
+use vigie_snapshot::inspect::default_last_cap;
 
 use crate::cli::GlobalArgs;
 use crate::exit::Outcome;
