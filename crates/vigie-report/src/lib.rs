@@ -4,6 +4,7 @@
 
 pub mod findings;
 pub mod html;
+pub mod rules;
 pub mod sarif;
 pub mod style;
 pub mod vulnerabilities;

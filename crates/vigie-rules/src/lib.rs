@@ -8,6 +8,7 @@ pub mod finding;
 pub mod host;
 pub mod inside;
 pub mod policy;
+pub mod registry;
 mod rule_builders;
 pub mod secrets;
 pub mod sockets;

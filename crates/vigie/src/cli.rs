@@ -53,6 +53,8 @@ pub enum Command {
     Isolate(commands::isolate::Args),
     /// Audit each container as it is created or started; alert, or stop/pause it with --enforce
     Watch(commands::watch::Args),
+    /// List every rule of every family (container, host, inside, image, Dockerfile), or print a rule's page
+    Rules(commands::rules::Args),
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     Completions(commands::completions::Args),
 }
@@ -119,6 +121,7 @@ pub fn main() -> ExitCode {
         Command::Stats(args) => commands::stats::run(args, &cli.global),
         Command::Isolate(args) => commands::isolate::run(args, &cli.global),
         Command::Watch(args) => commands::watch::run(args, &cli.global),
+        Command::Rules(args) => commands::rules::run(args, &cli.global),
         Command::Completions(args) => commands::completions::run(args),
     };
     match result {

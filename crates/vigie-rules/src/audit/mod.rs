@@ -1,6 +1,8 @@
 //! `vigie audit`: the container family (`crate::container`) and the host
 //! family (`crate::host`) together, as one catalogue in id order.
 
+pub mod detection;
+
 pub use crate::container::{HostContext, audit_container};
 pub use crate::host::audit_host;
 

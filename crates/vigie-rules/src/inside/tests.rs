@@ -201,36 +201,6 @@ fn unescapes_mountinfo() {
     assert_eq!(unescape_mountinfo("/a\\04"), "/a\\04");
 }
 
-/// docs/rules/VGI-INS-*.md are generated from the catalogue: run with
-/// VIGIE_WRITE_RULE_DOCS=1 to rewrite them after changing a rule.
-#[test]
-fn rule_docs_are_current() {
-    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules");
-    let write = std::env::var_os("VIGIE_WRITE_RULE_DOCS").is_some();
-    let mut ids = std::collections::BTreeSet::new();
-    for rule in rules::catalogue() {
-        assert!(ids.insert(rule.id), "duplicate id {}", rule.id);
-        let text = crate::finding::rule_markdown(
-            rule,
-            "## Checked by\n\n`vigie inside` (run inside the container). Evidence: the exact line of \
-/proc/self/status or /proc/self/mountinfo, or the path, that shows it.\n",
-        );
-        let path = docs.join(format!("{}.md", rule.id));
-        if write {
-            fs::create_dir_all(&docs).unwrap();
-            fs::write(&path, &text).unwrap();
-        } else {
-            let on_disk = fs::read_to_string(&path).unwrap_or_default();
-            assert_eq!(
-                on_disk,
-                text,
-                "{} is stale: run VIGIE_WRITE_RULE_DOCS=1 cargo test -p vigie-rules",
-                path.display()
-            );
-        }
-    }
-}
-
 #[test]
 fn submounts_of_a_host_root_fold_into_it() {
     let t = Tree::new();

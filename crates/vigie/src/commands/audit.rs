@@ -151,7 +151,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         return run_image(image, global);
     }
     if args.list_rules {
-        crate::output::emit(&list_rules(), None)?;
+        crate::output::emit(&vigie_report::rules::audit_list(catalogue()), None)?;
         return Ok(Outcome::Clean);
     }
     let out = &args.output;
@@ -377,24 +377,6 @@ fn table(g: &Gathered, findings: &[Finding], expired: usize, explain: bool, term
     }
     if !g.warnings.is_empty() {
         out.push_str(&format!("Incomplete: {} warning(s), see stderr\n", g.warnings.len()));
-    }
-    out
-}
-
-fn list_rules() -> String {
-    let mut out = format!(
-        "{:<13} {:<9} {:<6} {:<22} TITLE\n",
-        "ID", "SEVERITY", "CIS", "MITIGATION"
-    );
-    for r in catalogue() {
-        out.push_str(&format!(
-            "{:<13} {:<9} {:<6} {:<22} {}\n",
-            r.id,
-            r.severity.as_str(),
-            r.cis.unwrap_or("-"),
-            r.mitigation.title(),
-            r.title
-        ));
     }
     out
 }

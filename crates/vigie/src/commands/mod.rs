@@ -8,6 +8,7 @@ pub mod diff;
 pub mod inside;
 pub mod isolate;
 pub mod lint;
+pub mod rules;
 pub mod run;
 pub mod sbom;
 pub mod scan;
