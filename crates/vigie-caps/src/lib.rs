@@ -2,7 +2,9 @@
 //! used by `vigie caps`, `vigie inside` (a process's own sets) and the audit
 //! rules (a container's configured CapAdd/CapDrop). Pure data, no I/O.
 
+pub mod explain;
 mod names;
+pub mod report;
 mod status;
 
 pub use names::{CAPABILITIES, Capability, Danger, by_name, by_number};

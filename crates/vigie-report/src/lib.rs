@@ -2,9 +2,14 @@
 //! text (tables, versioned JSON, SARIF, HTML). Returns strings; the binary
 //! decides where they go.
 
+pub mod audit;
+pub mod caps;
 pub mod findings;
 pub mod html;
+pub mod inside;
+pub mod posture;
 pub mod rules;
 pub mod sarif;
 pub mod style;
 pub mod vulnerabilities;
+pub mod watch;

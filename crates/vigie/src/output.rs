@@ -6,6 +6,13 @@ use anyhow::Context;
 use std::io::Write;
 use std::path::Path;
 
+/// Colour for a report: only when it goes to stdout (`to_stdout`), stdout is
+/// a terminal, and `NO_COLOR` is unset.
+pub fn color(to_stdout: bool) -> bool {
+    use std::io::IsTerminal;
+    to_stdout && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
 pub fn emit(text: &str, output: Option<&Path>) -> anyhow::Result<()> {
     match output {
         None => {

@@ -203,7 +203,18 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             let rules: Vec<RuleInfo> = selected.iter().map(|r| (*r).clone()).collect();
             vigie_report::sarif::to_sarif(&findings, &rules, version)?
         }
-        Format::Table => table(&gathered, &findings, expired_count, !out.brief, out.output.is_none()),
+        Format::Table => vigie_report::audit::table(
+            &vigie_report::audit::Audited {
+                source: &gathered.source,
+                host: gathered.host.as_ref(),
+                containers: &gathered.containers,
+                warnings: &gathered.warnings,
+            },
+            &findings,
+            expired_count,
+            !out.brief,
+            crate::output::color(out.output.is_none()),
+        ),
     };
     crate::output::emit(&text, out.output.as_deref())?;
     if let Some(path) = &out.report {
@@ -321,66 +332,6 @@ fn now_utc() -> String {
     policy::now_utc().strftime("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-fn table(g: &Gathered, findings: &[Finding], expired: usize, explain: bool, terminal: bool) -> String {
-    use std::io::IsTerminal;
-    let color = terminal && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut out = String::new();
-    out.push_str(&format!("Source:      {}\n", g.source));
-    if let Some(h) = &g.host {
-        out.push_str(&format!(
-            "Engine:      Docker {} (API {}), {}, cgroup v{}, {}\n",
-            h.server_version,
-            h.api_version,
-            h.operating_system,
-            h.cgroup_version,
-            if h.security_options.is_empty() {
-                "no security options".to_string()
-            } else {
-                h.security_options.join(" ")
-            }
-        ));
-    }
-    let mut states: Vec<(String, usize)> = Vec::new();
-    for c in &g.containers {
-        match states.iter_mut().find(|(s, _)| *s == c.state) {
-            Some((_, n)) => *n += 1,
-            None => states.push((c.state.clone(), 1)),
-        }
-    }
-    states.sort();
-    out.push_str(&format!(
-        "Containers:  {}{}\n\n",
-        g.containers.len(),
-        if states.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " ({})",
-                states
-                    .iter()
-                    .map(|(s, n)| format!("{n} {s}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        }
-    ));
-    out.push_str(&to_table(
-        findings,
-        TableOptions {
-            style: Style { color },
-            explain,
-            width: None,
-        },
-    ));
-    if expired > 0 {
-        out.push_str(&format!("Expired acceptances: {expired} finding(s) count again\n"));
-    }
-    if !g.warnings.is_empty() {
-        out.push_str(&format!("Incomplete: {} warning(s), see stderr\n", g.warnings.len()));
-    }
-    out
-}
-
 /// `vigie audit image IMAGE`: the image configuration checks (VGI-IMG-*) with
 /// the same finding model, printers, config file and `--fail-on` as containers.
 fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
@@ -448,9 +399,7 @@ fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             vigie_report::sarif::to_sarif(&findings, &rules, version)?
         }
         Format::Table => {
-            use std::io::IsTerminal;
-            let color =
-                out.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let color = crate::output::color(out.output.is_none());
             format!(
                 "Image: {} ({})\n\n{}{}",
                 args.image,

@@ -2,11 +2,12 @@
 //! or a pasted `/proc/PID/status` (the lab's §1.4, done instantly).
 
 use anyhow::{Context, bail};
-use serde::Serialize;
 use std::io::Read;
 use std::path::PathBuf;
 
-use vigie_caps::{DOCKER_DEFAULT, DecodedSet, ProcStatus};
+use vigie_caps::explain::{no_new_privs_meaning, seccomp_meaning, set_meaning};
+use vigie_caps::report::{CapsReport, ContainerCaps, Explained, NamedSet, Verdict};
+use vigie_caps::{DOCKER_DEFAULT, ProcStatus};
 
 use crate::cli::GlobalArgs;
 use crate::exit::Outcome;
@@ -53,107 +54,6 @@ pub enum Format {
     Json,
 }
 
-/// Everything `vigie caps` reports, for the table and JSON printers.
-#[derive(Debug, Serialize)]
-pub struct CapsReport {
-    pub source: String,
-    /// cap_last_cap used for the full-set verdict, and where it came from.
-    pub kernel_last_cap: Option<u8>,
-    pub kernel_last_cap_source: String,
-    pub docker_default: String,
-    pub sets: Vec<NamedSet>,
-    /// True when the effective (or only) set is the kernel's full set.
-    pub privileged_verdict: Verdict,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub no_new_privs: Option<Explained>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub seccomp: Option<Explained>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub uid: Option<[u32; 4]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub gid: Option<[u32; 4]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub groups: Option<Vec<u32>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub container: Option<ContainerCaps>,
-    pub notes: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct NamedSet {
-    /// CapInh, CapPrm, CapEff, CapBnd, CapAmb, or `mask`.
-    pub field: String,
-    pub meaning: &'static str,
-    #[serde(flatten)]
-    pub set: DecodedSet,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Verdict {
-    pub full_set: bool,
-    pub text: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Explained {
-    pub value: String,
-    pub meaning: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ContainerCaps {
-    pub name: String,
-    pub id: String,
-    pub state: String,
-    pub pid: Option<i64>,
-    pub privileged: bool,
-    pub cap_add: Vec<String>,
-    pub cap_drop: Vec<String>,
-    /// The set Docker computes from the configuration.
-    pub configured_effective: String,
-    pub unknown_capabilities: Vec<String>,
-}
-
-fn meaning(field: &str) -> &'static str {
-    match field {
-        "CapInh" => "inheritable: may be passed across execve to programs with file capabilities",
-        "CapPrm" => "permitted: the most the process can make effective",
-        "CapEff" => "effective: what the kernel checks right now",
-        "CapBnd" => "bounding: the ceiling for this process and every descendant",
-        "CapAmb" => "ambient: kept across execve of unprivileged programs",
-        _ => "capability mask",
-    }
-}
-
-pub fn no_new_privs_meaning(value: u8) -> String {
-    if value == 1 {
-        "1: execve cannot grant privileges (setuid/setgid bits and file capabilities are ignored); \
-set by --security-opt no-new-privileges"
-            .to_string()
-    } else {
-        "0: a setuid-root or file-capability binary in the image can raise privileges; \
-fix: docker run --security-opt no-new-privileges (compose: security_opt: [\"no-new-privileges:true\"], \
-kubernetes: securityContext.allowPrivilegeEscalation: false)"
-            .to_string()
-    }
-}
-
-pub fn seccomp_meaning(mode: u8, filters: Option<u32>) -> String {
-    match mode {
-        0 => "0 (disabled): every system call reaches the kernel, including those Docker's default profile blocks \
-(mount, keyctl, bpf, unshare, …); fix: drop --security-opt seccomp=unconfined"
-            .to_string(),
-        1 => "1 (strict): only read, write, exit and sigreturn are allowed".to_string(),
-        _ => match filters {
-            Some(n) => format!(
-                "2 (filter): {n} seccomp filter{} installed; system calls outside the profile are refused",
-                if n == 1 { "" } else { "s" }
-            ),
-            None => "2 (filter): a seccomp filter restricts system calls".to_string(),
-        },
-    }
-}
-
 /// This machine's `cap_last_cap`, when readable.
 pub fn local_last_cap() -> Option<u8> {
     std::fs::read_to_string("/proc/sys/kernel/cap_last_cap")
@@ -164,7 +64,7 @@ pub fn local_last_cap() -> Option<u8> {
 fn decode_set(field: &str, mask: u64, last_cap: Option<u8>) -> NamedSet {
     NamedSet {
         field: field.to_string(),
-        meaning: meaning(field),
+        meaning: set_meaning(field),
         set: vigie_caps::decode(mask, last_cap),
     }
 }
@@ -293,7 +193,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             s.push('\n');
             s
         }
-        Format::Table => render_table(&report),
+        Format::Table => vigie_report::caps::table(&report),
     };
     crate::output::emit(&text, None)?;
     Ok(Outcome::Clean)
@@ -401,119 +301,4 @@ showing the set Docker computes from its configuration"
         unknown_capabilities: unknown,
     });
     Ok(report)
-}
-
-fn list(names: &[String]) -> String {
-    if names.is_empty() {
-        "-".to_string()
-    } else {
-        names.join(", ")
-    }
-}
-
-pub fn render_table(report: &CapsReport) -> String {
-    let mut out = String::new();
-    out.push_str(&format!("Source:  {}\n", report.source));
-    match report.kernel_last_cap {
-        Some(n) => out.push_str(&format!(
-            "Kernel:  cap_last_cap {n} ({} capabilities, from {})\n",
-            u32::from(n) + 1,
-            report.kernel_last_cap_source
-        )),
-        None => out.push_str(&format!("Kernel:  {}\n", report.kernel_last_cap_source)),
-    }
-    if let Some(c) = &report.container {
-        out.push_str(&format!(
-            "Container: {} ({}), state {}, privileged {}, CapAdd [{}], CapDrop [{}], configured set {}\n",
-            c.name,
-            c.id.chars().take(12).collect::<String>(),
-            c.state,
-            c.privileged,
-            c.cap_add.join(", "),
-            c.cap_drop.join(", "),
-            c.configured_effective
-        ));
-        if !c.unknown_capabilities.is_empty() {
-            out.push_str(&format!(
-                "  unknown capability names in the configuration: {}\n",
-                c.unknown_capabilities.join(", ")
-            ));
-        }
-    }
-    for set in &report.sets {
-        let s = &set.set;
-        out.push_str(&format!(
-            "\n{:<7} {}  {} capabilit{}  ({})\n",
-            set.field,
-            s.mask,
-            s.capabilities.len(),
-            if s.capabilities.len() == 1 { "y" } else { "ies" },
-            set.meaning
-        ));
-        if s.full_set {
-            out.push_str("  ALL capabilities of the kernel (full set)\n");
-        } else if !s.capabilities.is_empty() {
-            out.push_str(&format!("  {}\n", s.capabilities.join(", ")));
-        }
-        if s.value != 0 || set.field == "CapEff" || set.field == "mask" || set.field == "configured" {
-            out.push_str(&format!(
-                "  vs Docker default ({}): added {}; removed {}\n",
-                report.docker_default,
-                list(&s.added),
-                list(&s.removed)
-            ));
-        }
-        for d in &s.dangerous {
-            let note = if d.in_docker_default {
-                " (in Docker's default set)"
-            } else {
-                ""
-            };
-            out.push_str(&format!(
-                "  ! {:<8} {}{}: {}\n",
-                d.severity.to_ascii_uppercase(),
-                d.name,
-                note,
-                d.why
-            ));
-        }
-    }
-    out.push_str(&format!("\nVerdict: {}\n", report.privileged_verdict.text));
-    if let Some(n) = &report.no_new_privs {
-        out.push_str(&format!("NoNewPrivs: {}\n", n.meaning));
-    }
-    if let Some(s) = &report.seccomp {
-        out.push_str(&format!("Seccomp:    {}\n", s.meaning));
-    }
-    if let Some(uid) = report.uid {
-        out.push_str(&format!(
-            "Uid:        real {} effective {} saved {} fs {}{}\n",
-            uid[0],
-            uid[1],
-            uid[2],
-            uid[3],
-            if uid[1] == 0 { " (root)" } else { "" }
-        ));
-    }
-    if let Some(gid) = report.gid {
-        out.push_str(&format!(
-            "Gid:        real {} effective {} saved {} fs {}\n",
-            gid[0], gid[1], gid[2], gid[3]
-        ));
-    }
-    if let Some(groups) = &report.groups {
-        let list: Vec<String> = groups.iter().map(u32::to_string).collect();
-        out.push_str(&format!(
-            "Groups:     {}\n",
-            if list.is_empty() {
-                "-".to_string()
-            } else {
-                list.join(" ")
-            }
-        ));
-    }
-    for note in &report.notes {
-        out.push_str(&format!("Note: {note}\n"));
-    }
-    out
 }

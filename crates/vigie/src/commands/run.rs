@@ -14,8 +14,6 @@ use tokio::io::AsyncWriteExt;
 use bollard::container::LogOutput;
 use vigie_engine::run::{ImageSource, Profile, RunRequest, container_config};
 use vigie_engine::{Engine, engine_message};
-use vigie_report::findings::{TableOptions, to_table};
-use vigie_report::style::Style;
 use vigie_rules::audit::{HostContext, audit_container};
 use vigie_rules::{Finding, sort_findings};
 use vigie_snapshot::ContainerSnapshot;
@@ -435,73 +433,9 @@ pub async fn posture_with(
     Ok((snapshot, findings))
 }
 
-/// The key facts, one per line, then the findings table.
-pub fn posture_text(name: &str, s: &ContainerSnapshot, findings: &[Finding]) -> String {
-    let caps = if s.capabilities.effective.is_empty() {
-        "none".to_string()
-    } else {
-        s.capabilities
-            .effective
-            .iter()
-            .map(|c| c.trim_start_matches("CAP_"))
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    let user = if s.user.is_empty() {
-        "(image default: root)".to_string()
-    } else {
-        s.user.clone()
-    };
-    let mounts = if s.mounts.is_empty() {
-        "none".to_string()
-    } else {
-        s.mounts
-            .iter()
-            .map(|m| format!("{}:{}{}", m.source, m.destination, if m.read_only { ":ro" } else { "" }))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let limit = |v: Option<i64>| v.filter(|v| *v > 0).map_or("none".to_string(), |v| v.to_string());
-    let mut out = format!("posture of {name}:\n");
-    out.push_str(&format!("  user              {user}\n"));
-    out.push_str(&format!(
-        "  capabilities      {caps} (mask {})\n",
-        s.capabilities.effective_mask
-    ));
-    out.push_str(&format!("  privileged        {}\n", s.privileged));
-    out.push_str(&format!("  no-new-privileges {}\n", s.security.no_new_privileges));
-    out.push_str(&format!("  read-only rootfs  {}\n", s.read_only_rootfs));
-    out.push_str(&format!(
-        "  seccomp           {}\n",
-        if s.security.seccomp.is_empty() {
-            "default"
-        } else {
-            &s.security.seccomp
-        }
-    ));
-    out.push_str(&format!("  network           {}\n", s.namespaces.network));
-    out.push_str(&format!("  mounts            {mounts}\n"));
-    out.push_str(&format!(
-        "  limits            memory {} B, pids {}, nano-cpus {}\n",
-        limit(Some(s.limits.memory)),
-        limit(s.limits.pids_limit),
-        limit(Some(s.limits.nano_cpus))
-    ));
-    out.push('\n');
-    out.push_str(&to_table(
-        findings,
-        TableOptions {
-            style: Style { color: false },
-            explain: false,
-            width: None,
-        },
-    ));
-    out
-}
-
 fn print_posture(name: &str, s: &ContainerSnapshot, findings: &[Finding]) {
     let mut err = std::io::stderr().lock();
-    let _ = write!(err, "{}", posture_text(name, s, findings));
+    let _ = write!(err, "{}", vigie_report::posture::text(name, s, findings));
 }
 
 fn effective_user_label(profile: &Profile, request: &RunRequest, image_user: &str) -> String {

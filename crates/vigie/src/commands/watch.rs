@@ -272,25 +272,9 @@ async fn handle(
             }
             Format::Table => {
                 let clock = now_rfc3339();
-                out(&format!(
-                    "{} {:<6} {} ({}): {} finding(s)",
-                    clock.get(11..19).unwrap_or(&clock),
-                    event.action,
-                    name,
-                    snapshot.image,
-                    shown.len()
-                ));
-                for f in &shown {
-                    out(&format!(
-                        "  {:<8} {} {}{}",
-                        f.severity.as_str(),
-                        f.rule_id,
-                        one_line(&f.message),
-                        match &f.suppressed {
-                            Some(s) => format!(" (accepted: {})", one_line(&s.reason)),
-                            None => String::new(),
-                        }
-                    ));
+                let time = clock.get(11..19).unwrap_or(&clock);
+                for line in vigie_report::watch::finding_lines(time, &event.action, &name, &snapshot.image, &shown) {
+                    out(&line);
                 }
             }
         }
@@ -334,27 +318,15 @@ async fn handle(
                 out(&text);
             }
         }
-        Format::Table => {
-            let reasons: Vec<String> = violations
-                .iter()
-                .map(|f| format!("{} ({}: {})", f.rule_id, f.severity.as_str(), one_line(&f.message)))
-                .collect();
-            out(&format!(
-                "  ENFORCE {} {}: {} at or above {}: {} — {}",
-                match enforce {
-                    Enforce::Stop => "stop",
-                    Enforce::Pause => "pause",
-                },
-                name,
-                if violations.len() == 1 { "finding" } else { "findings" },
-                threshold.as_str(),
-                reasons.join("; "),
-                result_text
-            ));
-        }
+        Format::Table => out(&vigie_report::watch::enforce_line(
+            match enforce {
+                Enforce::Stop => "stop",
+                Enforce::Pause => "pause",
+            },
+            &name,
+            &violations,
+            threshold,
+            &result_text,
+        )),
     }
-}
-
-fn one_line(text: &str) -> String {
-    vigie_report::findings::one_line(text)
 }
