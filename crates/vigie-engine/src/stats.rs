@@ -7,28 +7,10 @@
 
 use bollard::models::ContainerStatsResponse;
 use futures_util::{Stream, StreamExt};
-use serde::Serialize;
 
 use crate::{Engine, EngineError};
 
-/// One sample of one container, plain data.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct StatsSample {
-    pub id: String,
-    pub name: String,
-    /// Time the engine read the counters (RFC 3339).
-    pub read: String,
-    pub cpu_percent: f64,
-    pub memory_usage: u64,
-    /// 0 when the engine reports none.
-    pub memory_limit: u64,
-    pub memory_percent: f64,
-    pub network_rx: u64,
-    pub network_tx: u64,
-    pub block_read: u64,
-    pub block_write: u64,
-    pub pids: u64,
-}
+pub use vigie_snapshot::stats::StatsSample;
 
 /// CPU % the way `docker stats` prints it: 0 when either delta is not positive.
 pub fn cpu_percent(stats: &ContainerStatsResponse) -> f64 {

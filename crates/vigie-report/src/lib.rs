@@ -10,6 +10,8 @@ pub mod inside;
 pub mod posture;
 pub mod rules;
 pub mod sarif;
+pub mod stats;
 pub mod style;
+pub mod time;
 pub mod vulnerabilities;
 pub mod watch;

@@ -7,6 +7,7 @@
 //! Environment variable *values* are never stored: only their names.
 
 pub mod inspect;
+pub mod stats;
 mod user;
 pub use user::is_root_user;
 

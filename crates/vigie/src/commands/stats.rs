@@ -259,7 +259,8 @@ fn emit(samples: &[StatsSample], format: Format, rates: &mut Rates, separate: bo
             out
         }
         Format::Table => {
-            let mut t = table(samples, rates);
+            let rows: Vec<(&StatsSample, (f64, f64))> = samples.iter().map(|s| (s, rates.update(s))).collect();
+            let mut t = vigie_report::stats::table(&rows);
             if separate {
                 t.push('\n');
             }
@@ -269,137 +270,14 @@ fn emit(samples: &[StatsSample], format: Format, rates: &mut Rates, separate: bo
     crate::output::emit(&text, None)
 }
 
-fn table(samples: &[StatsSample], rates: &mut Rates) -> String {
-    // Names are never cut: the column is as wide as the longest one.
-    let w = samples.iter().map(|s| s.name.chars().count()).max().unwrap_or(0).max(4);
-    let mut out = format!(
-        "{:<12}  {:<w$} {:>7}  {:<21} {:>6}  {:<19} {:<19} {:<19} {:>5}\n",
-        "CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "NET RATE", "BLOCK I/O", "PIDS"
-    );
-    for s in samples {
-        let (rx, tx) = rates.update(s);
-        let limit = if s.memory_limit > 0 {
-            binary_size(s.memory_limit)
-        } else {
-            "-".to_string()
-        };
-        out.push_str(&format!(
-            "{:<12}  {:<w$} {:>6.2}%  {:<21} {:>5.2}%  {:<19} {:<19} {:<19} {:>5}\n",
-            s.id.get(..12).unwrap_or(&s.id),
-            s.name,
-            s.cpu_percent,
-            format!("{} / {}", binary_size(s.memory_usage), limit),
-            s.memory_percent,
-            format!(
-                "{} / {}",
-                decimal_size(s.network_rx as f64),
-                decimal_size(s.network_tx as f64)
-            ),
-            format!("{}/s / {}/s", decimal_size(rx), decimal_size(tx)),
-            format!(
-                "{} / {}",
-                decimal_size(s.block_read as f64),
-                decimal_size(s.block_write as f64)
-            ),
-            s.pids
-        ));
-    }
-    if samples.is_empty() {
-        out.push_str("(no running containers)\n");
-    }
-    out
-}
-
-/// Memory, as docker prints it: binary units (KiB, MiB, GiB).
-fn binary_size(bytes: u64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < units.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{}{}", significant(value, 4), units[unit])
-}
-
-/// Network and block I/O, as docker prints them: decimal units (kB, MB, GB).
-fn decimal_size(bytes: f64) -> String {
-    let units = ["B", "kB", "MB", "GB", "TB"];
-    let mut value = bytes;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < units.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    format!("{}{}", significant(value, 3), units[unit])
-}
-
-/// Go's `%.Ng` for the values printed here (below 10^N): N significant digits, no trailing zeros.
-fn significant(value: f64, digits: i32) -> String {
-    if value == 0.0 {
-        return "0".to_string();
-    }
-    let integer_digits = (value.abs().log10().floor() as i32 + 1).max(1);
-    let decimals = (digits - integer_digits).max(0) as usize;
-    let text = format!("{value:.decimals$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    }
-}
-
 /// Now, RFC 3339 UTC with milliseconds.
 pub fn now_rfc3339() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    rfc3339(now.as_secs() as i64, now.subsec_millis())
-}
-
-fn rfc3339(secs: i64, millis: u32) -> String {
-    let days = secs.div_euclid(86_400);
-    let rest = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
+    vigie_report::time::rfc3339_millis(jiff::Timestamp::now())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_like_docker() {
-        assert_eq!(binary_size(512), "512B");
-        assert_eq!(binary_size(1536 * 1024), "1.5MiB");
-        assert_eq!(binary_size(442_368), "432KiB");
-        assert_eq!(binary_size(25_276_502_016), "23.54GiB");
-        assert_eq!(decimal_size(999.0), "999B");
-        assert_eq!(decimal_size(1500.0), "1.5kB");
-        assert_eq!(decimal_size(1234.0), "1.23kB");
-        assert_eq!(decimal_size(2_000_000.0), "2MB");
-    }
-
-    #[test]
-    fn timestamps() {
-        assert_eq!(rfc3339(0, 5), "1970-01-01T00:00:00.005Z");
-        assert_eq!(rfc3339(1_795_900_000, 0), "2026-11-28T21:06:40.000Z");
-        assert_eq!(now_rfc3339().len(), 24);
-    }
 
     #[test]
     fn rates_start_at_zero() {
