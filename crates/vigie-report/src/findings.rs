@@ -7,7 +7,7 @@ use vigie_rules::{Finding, Severity};
 use crate::style::Style;
 
 /// Version of vigie's own findings JSON layout; bumped on breaking changes.
-pub const FINDINGS_SCHEMA_VERSION: u32 = 1;
+pub const FINDINGS_SCHEMA_VERSION: u32 = crate::envelope::SCHEMA_VERSION;
 
 /// Counts per severity, unsuppressed only, plus the number suppressed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -56,28 +56,17 @@ impl Summary {
     }
 }
 
-/// The JSON document for any list of findings: `{ schema_version, tool, kind, summary, findings, … }`.
+/// The body of every findings document, inside the one envelope
+/// (`crate::envelope`): `{ schema_version, tool, kind, context, summary, findings }`.
 #[derive(Debug, Serialize)]
-pub struct FindingsDocument<'a, M: Serialize> {
-    pub schema_version: u32,
-    pub tool: ToolInfo,
-    /// `inside`, `audit`, `lint`, `image-check`…
-    pub kind: &'a str,
+pub struct FindingsBody<'a, M: Serialize> {
     /// Command-specific context (the process checked, the engine…).
     pub context: M,
     pub summary: Summary,
     pub findings: &'a [Finding],
 }
 
-#[derive(Debug, Serialize)]
-pub struct ToolInfo {
-    pub name: &'static str,
-    pub version: &'static str,
-}
-
-pub fn tool_info(version: &'static str) -> ToolInfo {
-    ToolInfo { name: "vigie", version }
-}
+pub use crate::envelope::{ToolInfo, tool_info};
 
 /// Findings must be sorted with `vigie_rules::sort_findings` first.
 pub fn to_json<M: Serialize>(
@@ -86,17 +75,15 @@ pub fn to_json<M: Serialize>(
     context: M,
     findings: &[Finding],
 ) -> Result<String, serde_json::Error> {
-    let doc = FindingsDocument {
-        schema_version: FINDINGS_SCHEMA_VERSION,
-        tool: tool_info(version),
+    crate::envelope::to_json(
         kind,
-        context,
-        summary: Summary::of(findings),
-        findings,
-    };
-    let mut text = serde_json::to_string_pretty(&doc)?;
-    text.push('\n');
-    Ok(text)
+        version,
+        FindingsBody {
+            context,
+            summary: Summary::of(findings),
+            findings,
+        },
+    )
 }
 
 /// Options of the findings table.

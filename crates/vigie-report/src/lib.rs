@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod caps;
+pub mod envelope;
 pub mod findings;
 pub mod html;
 pub mod inside;

@@ -5,10 +5,7 @@ use serde::Serialize;
 use vigie_rules::RuleInfo;
 use vigie_rules::registry::Entry;
 
-use crate::findings::{ToolInfo, one_line, tool_info};
-
-/// Version of the `vigie rules --format json` document.
-pub const RULES_SCHEMA_VERSION: u32 = 1;
+use crate::findings::one_line;
 
 /// `ID FAMILY SEVERITY CIS TITLE`, one rule a line.
 pub fn table(entries: &[Entry]) -> String {
@@ -36,23 +33,13 @@ pub fn table(entries: &[Entry]) -> String {
 }
 
 #[derive(Serialize)]
-struct RulesDocument<'a> {
-    schema_version: u32,
-    tool: ToolInfo,
-    kind: &'static str,
+struct RulesBody<'a> {
     rules: &'a [Entry],
 }
 
-/// `{ schema_version, tool, kind: "rules", rules: [...] }`.
+/// `{ schema_version, tool, kind: "rules", rules: [...] }`, in the one envelope.
 pub fn json(entries: &[Entry], version: &'static str) -> Result<String, serde_json::Error> {
-    let mut text = serde_json::to_string_pretty(&RulesDocument {
-        schema_version: RULES_SCHEMA_VERSION,
-        tool: tool_info(version),
-        kind: "rules",
-        rules: entries,
-    })?;
-    text.push('\n');
-    Ok(text)
+    crate::envelope::to_json("rules", version, RulesBody { rules: entries })
 }
 
 /// `vigie audit --list-rules`: the audit catalogue, `ID SEVERITY CIS MITIGATION TITLE`.
