@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod finding;
+pub mod image;
 pub mod inside;
 
 pub use finding::{Evidence, Finding, Fix, Mitigation, RuleInfo, Severity, StaticFix, Suppression, sort_findings};

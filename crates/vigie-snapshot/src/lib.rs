@@ -6,6 +6,9 @@
 //!
 //! Environment variable *values* are never stored: only their names.
 
+pub mod filesystem;
+pub mod image;
+
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
