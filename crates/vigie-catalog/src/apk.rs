@@ -3,7 +3,7 @@
 
 use crate::os::OsInfo;
 use crate::{Ecosystem, Package, attribute, purl::purl};
-use vigie_image::FileSystemView;
+use vigie_snapshot::filesystem::FileSystemView;
 
 pub(crate) const INSTALLED: &[&str] = &["/lib/apk/db/installed", "/usr/lib/apk/db/installed"];
 

@@ -3,7 +3,7 @@
 
 use crate::os::OsInfo;
 use crate::{Ecosystem, Package, attribute, purl::purl};
-use vigie_image::FileSystemView;
+use vigie_snapshot::filesystem::FileSystemView;
 
 const STATUS: &str = "/var/lib/dpkg/status";
 const STATUS_D: &str = "/var/lib/dpkg/status.d/";

@@ -13,7 +13,8 @@ pub mod sbom;
 
 pub use os::{OsInfo, OsKind};
 use serde::{Deserialize, Serialize};
-use vigie_image::{FileSystemView, ViewOptions, Want};
+use vigie_image::{ViewOptions, Want};
+use vigie_snapshot::filesystem::FileSystemView;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -3,7 +3,7 @@
 //! silent "no OS".
 
 use serde::{Deserialize, Serialize};
-use vigie_image::FileSystemView;
+use vigie_snapshot::filesystem::FileSystemView;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -5,7 +5,7 @@
 
 use crate::os::OsInfo;
 use crate::{Ecosystem, Package, purl::purl};
-use vigie_image::FileSystemView;
+use vigie_snapshot::filesystem::FileSystemView;
 
 pub(crate) const DIRS: &[&str] = &["/var/lib/rpm/", "/usr/lib/sysimage/rpm/", "/usr/share/rpm/"];
 pub(crate) const FILES: &[&str] = &["Packages", "Packages.db", "rpmdb.sqlite"];

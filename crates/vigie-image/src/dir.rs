@@ -10,13 +10,14 @@
 
 use crate::error::ImageError;
 use crate::source::{entry_from_metadata, want_of};
-use crate::view::{Entry, EntryKind, FileSystemView, Link, ViewOptions, Want};
+use crate::view::{Entry, EntryKind, FileSystemView, ViewOptions, Want};
 use std::fs::FileType;
 use std::io::Read;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex};
+use vigie_snapshot::filesystem::{Link, resolve_links};
 
 /// Volatile or foreign trees never walked on a live host.
 const SKIP_ON_HOST: &[&str] = &[
@@ -120,7 +121,7 @@ pub(crate) fn walk(root: &Path, options: &ViewOptions) -> Result<FileSystemView,
     // Fixed paths may reach one file twice (`/etc/os-release` links to `/usr/lib/os-release`).
     entries.dedup_by(|a, b| a.0 == b.0);
     for (path, entry) in entries {
-        view.insert(path, entry);
+        view.insert(0, path, entry);
     }
     warnings.sort();
     if errors > warnings.len() {
@@ -380,7 +381,7 @@ impl Walker<'_> {
     /// A fixed path (`only_paths`): follow symlinked components inside the
     /// root, recording each link, then take the file or queue the directory.
     fn fixed_path(&self, root: &Path, wanted: &str, found: &mut Found, dirs: &mut Vec<(PathBuf, String)>) {
-        let resolved = crate::view::resolve_links(wanted, |candidate| {
+        let resolved = resolve_links(wanted, |candidate| {
             let full = root.join(candidate.trim_start_matches('/'));
             let Ok(meta) = std::fs::symlink_metadata(&full) else {
                 return Link::Missing;

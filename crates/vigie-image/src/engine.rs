@@ -1,11 +1,11 @@
 //! The local engine as an image source: configuration from `inspect`, the
 //! filesystem from the image export stream, read as it arrives (no temp file).
 
-use crate::config::{History, ImageConfig, RuntimeConfig};
 use crate::error::ImageError;
 use futures_util::StreamExt;
 use std::io::Read;
 use std::sync::mpsc;
+use vigie_snapshot::image::{History, ImageConfig, RuntimeConfig};
 
 fn runtime() -> Result<tokio::runtime::Runtime, ImageError> {
     tokio::runtime::Builder::new_current_thread()

@@ -6,7 +6,6 @@
 //! extracted to disk. Prints nothing.
 
 pub mod checks;
-mod config;
 mod dir;
 pub mod elf;
 mod engine;
@@ -15,14 +14,13 @@ mod layer;
 mod source;
 mod view;
 
-pub use checks::check_image;
-pub use config::{Healthcheck, History, ImageConfig, RootFs, RuntimeConfig};
 pub use error::ImageError;
-pub use source::{Image, OpenOptions, SourceKind, open, open_with};
-pub use view::{
-    Entry, EntryKind, Extractor, FileSystemView, LayerInfo, Progress, ReadSeek, RemovedEntry, SectionExtractor,
-    SeekExtractor, Version, ViewOptions, Want, WantFn,
-};
+pub use source::{Image, OpenOptions, open, open_with};
+pub use view::{Extractor, Progress, ReadSeek, SectionExtractor, SeekExtractor, ViewOptions, Want, WantFn};
+// The plain data (image configuration, filesystem view) lives in
+// vigie-snapshot; re-exported at its old paths.
+pub use vigie_snapshot::filesystem::{Entry, EntryKind, FileSystemView, LayerInfo, RemovedEntry, Version};
+pub use vigie_snapshot::image::{Healthcheck, History, ImageConfig, ImageSubject, RootFs, RuntimeConfig, SourceKind};
 
 /// Read one layer blob for fuzzing and benchmarks: returns the number of entries.
 #[doc(hidden)]

@@ -2,7 +2,6 @@
 //! archive (legacy and OCI-in-archive, plain or gzip), an OCI image layout
 //! directory or `oci-archive` tar, and a root filesystem directory.
 
-use crate::config::ImageConfig;
 use crate::error::ImageError;
 use crate::layer::{LayerRead, read_layer};
 use crate::view::{Entry, EntryKind, FileSystemView, LayerInfo, ViewOptions, Want};
@@ -12,31 +11,10 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use vigie_snapshot::image::{ImageConfig, ImageSubject, SourceKind};
 
 /// Manifests, configs and indexes bigger than this are refused.
 const MAX_SMALL_FILE: u64 = 16 << 20;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SourceKind {
-    Engine,
-    DockerArchive,
-    OciLayout,
-    OciArchive,
-    Dir,
-}
-
-impl SourceKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SourceKind::Engine => "docker",
-            SourceKind::DockerArchive => "docker-archive",
-            SourceKind::OciLayout => "oci",
-            SourceKind::OciArchive => "oci-archive",
-            SourceKind::Dir => "dir",
-        }
-    }
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct OpenOptions {
@@ -169,6 +147,16 @@ impl Image {
             .first()
             .cloned()
             .unwrap_or_else(|| self.reference.clone())
+    }
+
+    /// What the image checks read of it besides its files.
+    pub fn subject(&self) -> ImageSubject<'_> {
+        ImageSubject {
+            name: self.name(),
+            reference: &self.reference,
+            kind: self.kind,
+            config: &self.config,
+        }
     }
 
     /// Read the layers (or walk the directory) into a merged view.
@@ -802,7 +790,7 @@ fn build_view(
                 e.layer = Some(i);
             }
         }
-        view.apply(i, items);
+        crate::view::apply(&mut view, i, items);
     }
     view.warnings = warnings;
     Ok(view)

@@ -1,65 +1,12 @@
-//! The merged, read-only filesystem of an image: layers applied in order
-//! (whiteouts, opaque directories), symlinks resolved inside the image root.
-//! Only the files a consumer asked for (`ViewOptions::want`) carry content.
+//! Reading options for the merged, read-only filesystem of an image (which
+//! files carry content: `ViewOptions::want`) and how one layer's items apply
+//! over the view (whiteouts, opaque directories). The view itself is plain
+//! data in `vigie_snapshot::filesystem`, re-exported here.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-/// Maximum symlink hops while resolving one path (Linux uses 40).
-const MAX_SYMLINK_HOPS: usize = 40;
-
-/// What a path component is, for [`resolve_links`].
-pub(crate) enum Link {
-    /// A symlink to this target.
-    To(String),
-    /// Anything else.
-    Not,
-    /// Nothing there: stop.
-    Missing,
-}
-
-/// Walk `path` component by component inside a root, following symlinks
-/// (absolute targets restart from the root, `..` never climbs above it):
-/// `look` tells what each path met is. The resolved path, empty for the root;
-/// `None` when a component is missing or after too many hops (a loop). The
-/// in-memory view and the directory walk both resolve through it.
-pub(crate) fn resolve_links(path: &str, mut look: impl FnMut(&str) -> Link) -> Option<String> {
-    let mut pending: Vec<String> = path
-        .split('/')
-        .filter(|p| !p.is_empty())
-        .rev()
-        .map(str::to_string)
-        .collect();
-    let mut current = String::new();
-    let mut hops = 0;
-    while let Some(part) = pending.pop() {
-        match part.as_str() {
-            "." => continue,
-            ".." => {
-                current.truncate(current.rfind('/').unwrap_or(0));
-                continue;
-            }
-            _ => {}
-        }
-        let candidate = format!("{current}/{part}");
-        match look(&candidate) {
-            Link::To(target) => {
-                hops += 1;
-                if hops > MAX_SYMLINK_HOPS {
-                    return None;
-                }
-                if target.starts_with('/') {
-                    current.clear();
-                }
-                pending.extend(target.split('/').filter(|p| !p.is_empty()).rev().map(str::to_string));
-            }
-            Link::Not => current = candidate,
-            Link::Missing => return None,
-        }
-    }
-    Some(current)
-}
+pub(crate) use vigie_snapshot::filesystem::{Entry, EntryKind, FileSystemView, LayerInfo};
 
 /// What to keep of a file met while reading layers.
 #[derive(Clone, Copy)]
@@ -161,36 +108,6 @@ impl std::fmt::Debug for ViewOptions {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EntryKind {
-    File,
-    Dir,
-    Symlink(String),
-    /// Absolute path of the link target inside the image.
-    Hardlink(String),
-    Other,
-}
-
-#[derive(Debug, Clone)]
-pub struct Entry {
-    pub kind: EntryKind,
-    pub mode: u32,
-    pub uid: u64,
-    pub gid: u64,
-    pub size: u64,
-    /// Index into `FileSystemView::layers` of the layer that wrote this entry.
-    pub layer: Option<usize>,
-    /// Has a `security.capability` extended attribute (file capabilities).
-    pub file_capabilities: bool,
-    pub content: Option<Arc<Vec<u8>>>,
-}
-
-impl Entry {
-    pub fn is_file(&self) -> bool {
-        matches!(self.kind, EntryKind::File | EntryKind::Hardlink(_))
-    }
-}
-
 /// One item read from one layer.
 #[derive(Debug, Clone)]
 pub(crate) enum LayerItem {
@@ -199,40 +116,6 @@ pub(crate) enum LayerItem {
     Whiteout,
     /// `.wh..wh..opq` in DIR: everything below DIR from lower layers deleted.
     Opaque,
-}
-
-/// Where a layer came from and what it hashes to.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct LayerInfo {
-    /// sha256 of the uncompressed tar (`rootfs.diff_ids`).
-    pub diff_id: String,
-    /// sha256 of the blob as stored (compressed or not).
-    pub digest: String,
-    pub media_type: String,
-    /// Bytes as stored.
-    pub size: u64,
-    pub compression: String,
-}
-
-/// An entry deleted by a later layer: still present in the image's lower layers.
-#[derive(Debug, Clone)]
-pub struct RemovedEntry {
-    pub path: String,
-    pub entry: Entry,
-    pub removed_in: usize,
-}
-
-/// One layer's version of a wanted file: `(layer index, content)`.
-pub type Version = (usize, Arc<Vec<u8>>);
-
-#[derive(Debug, Default)]
-pub struct FileSystemView {
-    pub(crate) entries: BTreeMap<String, Entry>,
-    /// Every layer's version of each wanted file, oldest first.
-    pub(crate) history: BTreeMap<String, Vec<Version>>,
-    pub layers: Vec<LayerInfo>,
-    pub removed: Vec<RemovedEntry>,
-    pub warnings: Vec<String>,
 }
 
 /// Normalise a path from a layer or a link: absolute, no `.`, no empty
@@ -281,133 +164,23 @@ pub(crate) fn join_in_root(base_dir: &str, target: &str) -> String {
     if out.is_empty() { "/".to_string() } else { out }
 }
 
-impl FileSystemView {
-    pub(crate) fn new(layers: Vec<LayerInfo>) -> Self {
-        FileSystemView {
-            layers,
-            ..Default::default()
+/// Apply one layer's items over the view (layers must come in order).
+pub(crate) fn apply(view: &mut FileSystemView, layer: usize, items: Vec<(String, LayerItem)>) {
+    // Opaque markers and whiteouts act on lower layers only: apply them first.
+    for (path, item) in &items {
+        match item {
+            LayerItem::Opaque => view.remove_tree(path, layer, false),
+            LayerItem::Whiteout => view.remove_tree(path, layer, true),
+            LayerItem::Entry(_) => {}
         }
     }
-
-    fn remove_tree(&mut self, path: &str, layer: usize, include_self: bool) {
-        let prefix = if path == "/" {
-            "/".to_string()
-        } else {
-            format!("{path}/")
-        };
-        let mut doomed: Vec<String> = self
-            .entries
-            .range(prefix.clone()..)
-            .take_while(|(k, _)| k.starts_with(&prefix))
-            .map(|(k, _)| k.clone())
-            .collect();
-        if include_self && self.entries.contains_key(path) {
-            doomed.push(path.to_string());
-        }
-        for key in doomed {
-            if let Some(entry) = self.entries.remove(&key) {
-                self.removed.push(RemovedEntry {
-                    path: key,
-                    entry,
-                    removed_in: layer,
-                });
+    for (path, item) in items {
+        if let LayerItem::Entry(entry) = item {
+            if entry.kind != EntryKind::Dir && view.stored(&path).is_some_and(|e| e.kind == EntryKind::Dir) {
+                view.remove_tree(&path, layer, false);
             }
+            view.insert(layer, path, entry);
         }
-    }
-
-    /// Apply one layer's items over the view (layers must come in order).
-    pub(crate) fn apply(&mut self, layer: usize, items: Vec<(String, LayerItem)>) {
-        // Opaque markers and whiteouts act on lower layers only: apply them first.
-        for (path, item) in &items {
-            match item {
-                LayerItem::Opaque => self.remove_tree(path, layer, false),
-                LayerItem::Whiteout => self.remove_tree(path, layer, true),
-                LayerItem::Entry(_) => {}
-            }
-        }
-        for (path, item) in items {
-            if let LayerItem::Entry(entry) = item {
-                if entry.kind != EntryKind::Dir && self.entries.get(&path).is_some_and(|e| e.kind == EntryKind::Dir) {
-                    self.remove_tree(&path, layer, false);
-                }
-                if let Some(content) = &entry.content {
-                    self.history
-                        .entry(path.clone())
-                        .or_default()
-                        .push((layer, content.clone()));
-                }
-                self.entries.insert(path, entry);
-            }
-        }
-    }
-
-    pub(crate) fn insert(&mut self, path: String, entry: Entry) {
-        if let Some(content) = &entry.content {
-            self.history.entry(path.clone()).or_default().push((0, content.clone()));
-        }
-        self.entries.insert(path, entry);
-    }
-
-    /// Resolve symlinks in every component of `path`, staying inside the root.
-    /// `None` for a loop or too many hops.
-    pub fn resolve(&self, path: &str) -> Option<String> {
-        let resolved = resolve_links(path, |candidate| match self.entries.get(candidate).map(|e| &e.kind) {
-            Some(EntryKind::Symlink(target)) => Link::To(target.clone()),
-            _ => Link::Not,
-        })?;
-        Some(if resolved.is_empty() { "/".to_string() } else { resolved })
-    }
-
-    /// The entry at `path` after resolving symlinks (and hard links).
-    pub fn entry(&self, path: &str) -> Option<&Entry> {
-        let resolved = self.resolve(path)?;
-        let entry = self.entries.get(&resolved)?;
-        match &entry.kind {
-            EntryKind::Hardlink(target) if entry.content.is_none() => self.entries.get(target).or(Some(entry)),
-            _ => Some(entry),
-        }
-    }
-
-    /// Content of a wanted file, following symlinks inside the root.
-    pub fn read(&self, path: &str) -> Option<&[u8]> {
-        self.entry(path).and_then(|e| e.content.as_deref()).map(Vec::as_slice)
-    }
-
-    pub fn exists(&self, path: &str) -> bool {
-        self.entry(path).is_some()
-    }
-
-    /// Every kept entry, in path order (paths as stored: not resolved).
-    pub fn entries(&self) -> impl Iterator<Item = (&str, &Entry)> {
-        self.entries.iter().map(|(k, v)| (k.as_str(), v))
-    }
-
-    /// Kept entries whose content was read.
-    pub fn files_with_content(&self) -> impl Iterator<Item = (&str, &Entry, &[u8])> {
-        self.entries
-            .iter()
-            .filter_map(|(k, v)| v.content.as_deref().map(|c| (k.as_str(), v, c.as_slice())))
-    }
-
-    /// Every layer's version of a wanted file, oldest first: `(layer index, content)`.
-    pub fn history(&self, path: &str) -> &[(usize, Arc<Vec<u8>>)] {
-        self.history.get(path).map(Vec::as_slice).unwrap_or(&[])
-    }
-
-    /// The diff id of a layer index, for attributing packages.
-    pub fn layer_diff_id(&self, layer: Option<usize>) -> Option<&str> {
-        layer
-            .and_then(|i| self.layers.get(i))
-            .map(|l| l.diff_id.as_str())
-            .filter(|d| !d.is_empty())
-    }
-
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
     }
 }
 
@@ -455,7 +228,8 @@ mod tests {
     #[test]
     fn whiteouts_and_opaque_dirs() {
         let mut v = FileSystemView::new(vec![LayerInfo::default(); 3]);
-        v.apply(
+        apply(
+            &mut v,
             0,
             vec![
                 ("/a/x".into(), file(0, "x")),
@@ -463,11 +237,12 @@ mod tests {
                 ("/b/z".into(), file(0, "z")),
             ],
         );
-        v.apply(
+        apply(
+            &mut v,
             1,
             vec![("/a/x".into(), LayerItem::Whiteout), ("/b".into(), LayerItem::Opaque)],
         );
-        v.apply(2, vec![("/b/new".into(), file(2, "n"))]);
+        apply(&mut v, 2, vec![("/b/new".into(), file(2, "n"))]);
         assert!(v.read("/a/x").is_none());
         assert_eq!(v.read("/a/y"), Some(&b"y"[..]));
         assert!(v.read("/b/z").is_none());
@@ -478,7 +253,8 @@ mod tests {
     #[test]
     fn symlinks_stay_in_root_and_loops_stop() {
         let mut v = FileSystemView::new(vec![LayerInfo::default()]);
-        v.apply(
+        apply(
+            &mut v,
             0,
             vec![
                 ("/usr/lib/os-release".into(), file(0, "ID=debian")),

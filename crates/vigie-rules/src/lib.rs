@@ -6,6 +6,7 @@ pub mod audit;
 pub mod container;
 pub mod finding;
 pub mod host;
+pub mod image;
 pub mod inside;
 pub mod policy;
 pub mod registry;

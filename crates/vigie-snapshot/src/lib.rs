@@ -6,6 +6,8 @@
 //!
 //! Environment variable *values* are never stored: only their names.
 
+pub mod filesystem;
+pub mod image;
 pub mod inspect;
 pub mod stats;
 mod user;

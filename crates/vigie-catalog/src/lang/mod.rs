@@ -7,7 +7,7 @@ pub mod python;
 pub mod rust;
 
 use crate::Package;
-use vigie_image::FileSystemView;
+use vigie_snapshot::filesystem::FileSystemView;
 
 pub(crate) fn wants(path: &str) -> bool {
     python::wants(path) || node::wants(path) || rust::wants(path)

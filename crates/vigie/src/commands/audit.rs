@@ -349,7 +349,7 @@ fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     for w in &view.warnings {
         eprintln!("vigie: warning: {}: {w}", args.image);
     }
-    let mut findings = vigie_image::check_image(&image, &view);
+    let mut findings = vigie_rules::image::check_image(&image.subject(), &view);
     let runtime_report = if args.runtime {
         let options = runtime::Options {
             binary: args.vigie_binary.clone(),
@@ -395,7 +395,7 @@ fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             &findings,
         )?,
         Format::Sarif => {
-            let rules: Vec<RuleInfo> = vigie_image::checks::RULES.iter().map(|r| (*r).clone()).collect();
+            let rules: Vec<RuleInfo> = vigie_rules::image::RULES.iter().map(|r| (*r).clone()).collect();
             vigie_report::sarif::to_sarif(&findings, &rules, version)?
         }
         Format::Table => {

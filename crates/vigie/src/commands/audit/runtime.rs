@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use vigie_engine::Engine;
 use vigie_engine::probe::{PROFILE_SUMMARY, ProbeRequest};
-use vigie_image::checks::{RuntimeIds, RuntimeUser};
 use vigie_rules::Finding;
+use vigie_rules::image::{RuntimeIds, RuntimeUser};
 
 /// How the probe is run (from the command line).
 #[derive(Debug, Clone)]
@@ -263,7 +263,7 @@ pub fn run(
         gid,
         groups: environment.groups.clone(),
     };
-    let user = vigie_image::checks::check_image_runtime(image, view, &observed, findings);
+    let user = vigie_rules::image::check_image_runtime(&image.subject(), view, &observed, findings);
     let default_caps: Vec<String> = if user.uid == 0 {
         vigie_caps::bits(vigie_caps::DOCKER_DEFAULT)
             .map(vigie_caps::bit_name)

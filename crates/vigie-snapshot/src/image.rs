@@ -1,5 +1,7 @@
 //! The image configuration (`docker inspect`'s `Config`, OCI image config):
-//! the same JSON shape for docker-archive, OCI and the engine, read leniently.
+//! the same JSON shape for docker-archive, OCI and the engine, read leniently;
+//! and what else the image checks know of an image besides its files (how it
+//! was named and found). `vigie-image` fills these; `vigie-rules` reads them.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -102,6 +104,41 @@ impl ImageConfig {
             .iter()
             .map(|e| e.split_once('=').unwrap_or((e.as_str(), "")))
     }
+}
+
+/// Where an image was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    Engine,
+    DockerArchive,
+    OciLayout,
+    OciArchive,
+    Dir,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Engine => "docker",
+            SourceKind::DockerArchive => "docker-archive",
+            SourceKind::OciLayout => "oci",
+            SourceKind::OciArchive => "oci-archive",
+            SourceKind::Dir => "dir",
+        }
+    }
+}
+
+/// An image as the image checks see it besides its files.
+#[derive(Debug, Clone)]
+pub struct ImageSubject<'a> {
+    /// Display name (first tag, else the reference): the target of findings.
+    pub name: String,
+    /// What the user asked for.
+    pub reference: &'a str,
+    pub kind: SourceKind,
+    /// Empty for a root filesystem directory.
+    pub config: &'a ImageConfig,
 }
 
 #[cfg(test)]
