@@ -116,6 +116,14 @@ pub fn rules() -> Vec<Entry> {
     for r in crate::inside::rules::catalogue() {
         out.push(Entry::plain(r, Family::Inside, INSIDE_DETECTION));
     }
+    for r in crate::image::RULES {
+        let text = crate::image::detection::DETECTION
+            .iter()
+            .find(|(d, _)| *d == r.id)
+            .map(|(_, text)| *text)
+            .unwrap_or("");
+        out.push(Entry::plain(r, Family::Image, text));
+    }
     out.sort_by(|a, b| a.family.cmp(&b.family).then(a.info.id.cmp(b.info.id)));
     out
 }
@@ -241,7 +249,7 @@ mod tests {
             let name = file.unwrap().file_name().to_string_lossy().to_string();
             let id = name.trim_end_matches(".md");
             // TODO(merge): image and Dockerfile rules join the registry when their catalogues move here.
-            if id.starts_with("VGI-IMG-") || id.starts_with("VGI-DF-") || id.starts_with("DL") {
+            if id.starts_with("VGI-DF-") || id.starts_with("DL") {
                 continue;
             }
             if bless && !ids.contains(id) {

@@ -153,7 +153,7 @@ pub const SSH_SERVER: RuleInfo = rule(
     "VGI-IMG-011",
     "SSH server installed",
     High,
-    Some("5.6"),
+    Some("5.7"),
     IsolatedNetwork,
     "An SSH daemon adds a network login (often with weak or shared host keys and passwords); containers are reached with `docker exec`.",
     fix("Remove the SSH server from the image; use `docker exec` or `kubectl exec` for access."),

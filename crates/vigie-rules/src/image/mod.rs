@@ -7,6 +7,7 @@
 
 pub mod catalogue;
 mod config;
+pub mod detection;
 mod files;
 mod runtime;
 mod secrets;

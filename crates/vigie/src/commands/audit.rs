@@ -373,7 +373,7 @@ fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         None
     };
     let selection = Selection::merged(&out.rules, &out.skip_rules, &config.audit);
-    selection.validate(vigie_image::checks::RULES.iter().copied(), "vigie rules")?;
+    selection.validate(vigie_rules::image::RULES.iter().copied(), "vigie rules --family image")?;
     findings.retain(|f| selection.wants(&f.rule_id));
     let expired = apply_acceptances(&mut findings, &config.audit.accept, policy::today());
     warn_expired(&expired, false);
