@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let findings = vigie_dockerfile::lint(&text, "Dockerfile", &vigie_dockerfile::Config::default());
+    let findings = vigie_rules::dockerfile::lint(&text, "Dockerfile", &vigie_rules::dockerfile::Config::default());
     for f in &findings {
         assert!(f.line >= 1 && f.column >= 1);
     }

@@ -1,12 +1,7 @@
-//! Dockerfile parsing and lint. Pipeline place: a Dockerfile's text in
-//! ([`parser`], [`shell`] for RUN), findings with exact line/column out
-//! ([`lint::lint`]); the rule catalogue is [`catalog`]. Nothing here prints.
+//! Dockerfile parsing. Pipeline place: a Dockerfile's text in ([`parser`],
+//! with exact positions, directives, heredocs and BuildKit flags; [`shell`]
+//! for RUN scripts), plain syntax out. The lint rules that judge it live in
+//! `vigie_rules::dockerfile`. Nothing here prints.
 
-pub mod catalog;
-pub mod config;
-pub mod lint;
 pub mod parser;
 pub mod shell;
-
-pub use config::{Config, ConfigError};
-pub use lint::{LintFinding, Suggestion, lint};

@@ -59,11 +59,12 @@ impl Summary {
 /// The body of every findings document, inside the one envelope
 /// (`crate::envelope`): `{ schema_version, tool, kind, context, summary, findings }`.
 #[derive(Debug, Serialize)]
-pub struct FindingsBody<'a, M: Serialize> {
+pub struct FindingsBody<'a, M: Serialize, F: Serialize = Finding> {
     /// Command-specific context (the process checked, the engine…).
     pub context: M,
     pub summary: Summary,
-    pub findings: &'a [Finding],
+    /// Findings, or findings with positions (`vigie lint`).
+    pub findings: &'a [F],
 }
 
 pub use crate::envelope::{ToolInfo, tool_info};

@@ -8,6 +8,7 @@ pub mod envelope;
 pub mod findings;
 pub mod html;
 pub mod inside;
+pub mod lint;
 pub mod posture;
 pub mod rules;
 pub mod sarif;

@@ -1,10 +1,13 @@
-//! Findings as SARIF 2.1.0 (OASIS), for code-scanning dashboards. One run,
-//! the rules that were evaluated in `tool.driver.rules`, one result per
-//! finding with a logical location (the container or `host`), the evidence
-//! in `properties`, accepted risks as `suppressions`. Validated against the
-//! official schema in `crates/vigie/tests/audit.rs`.
+//! SARIF 2.1.0 (OASIS), for code-scanning dashboards: the one model and
+//! writer ([`Log`], [`write`]) every SARIF printer goes through (audit and
+//! image checks here, lint in `crate::lint`, scan in its printer). For
+//! audit: one run, the rules that were evaluated in `tool.driver.rules`, one
+//! result per finding with a logical location (the container or `host`), the
+//! evidence in `properties`, accepted risks as `suppressions`. Validated
+//! against the official schema in `crates/vigie/tests/audit.rs`.
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
 use vigie_rules::{Finding, RuleInfo, Severity};
 
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -62,7 +65,241 @@ fn fingerprint(f: &Finding) -> String {
     format!("{hash:016x}")
 }
 
-fn rule_descriptor(rule: &RuleInfo) -> Value {
+/// The one SARIF 2.1.0 model every printer fills (audit, image checks, lint,
+/// scan) and [`write`] serialises: a log with one run, rule descriptors and
+/// results. Field order is SARIF's usual one; optional parts are left out
+/// when empty. Command-specific data goes in `properties`.
+#[derive(Debug, Serialize)]
+pub struct Log {
+    #[serde(rename = "$schema")]
+    pub schema: &'static str,
+    pub version: &'static str,
+    pub runs: Vec<Run>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Run {
+    pub tool: Tool,
+    #[serde(rename = "columnKind", skip_serializing_if = "Option::is_none")]
+    pub column_kind: Option<&'static str>,
+    pub results: Vec<SarifResult>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tool {
+    pub driver: Driver,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Driver {
+    pub name: &'static str,
+    pub version: String,
+    #[serde(rename = "semanticVersion", skip_serializing_if = "Option::is_none")]
+    pub semantic_version: Option<String>,
+    #[serde(rename = "informationUri")]
+    pub information_uri: &'static str,
+    pub rules: Vec<Descriptor>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Text {
+    pub text: String,
+}
+
+impl Text {
+    pub fn new(text: impl Into<String>) -> Text {
+        Text { text: text.into() }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Help {
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub markdown: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Level {
+    pub level: &'static str,
+}
+
+/// A rule (`tool.driver.rules[]`).
+#[derive(Debug, Serialize)]
+pub struct Descriptor {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "shortDescription")]
+    pub short_description: Text,
+    #[serde(rename = "fullDescription", skip_serializing_if = "Option::is_none")]
+    pub full_description: Option<Text>,
+    pub help: Help,
+    #[serde(rename = "helpUri", skip_serializing_if = "Option::is_none")]
+    pub help_uri: Option<String>,
+    #[serde(rename = "defaultConfiguration", skip_serializing_if = "Option::is_none")]
+    pub default_configuration: Option<Level>,
+    pub properties: Map<String, Value>,
+}
+
+/// One finding (`runs[0].results[]`).
+#[derive(Debug, Serialize)]
+pub struct SarifResult {
+    #[serde(rename = "ruleId")]
+    pub rule_id: String,
+    pub level: &'static str,
+    pub message: Text,
+    pub locations: Vec<Location>,
+    #[serde(rename = "partialFingerprints", skip_serializing_if = "Option::is_none")]
+    pub partial_fingerprints: Option<Map<String, Value>>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub properties: Map<String, Value>,
+    #[serde(rename = "ruleIndex", skip_serializing_if = "Option::is_none")]
+    pub rule_index: Option<usize>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<Fix>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suppressions: Vec<SarifSuppression>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Location {
+    #[serde(rename = "physicalLocation", skip_serializing_if = "Option::is_none")]
+    pub physical: Option<PhysicalLocation>,
+    #[serde(rename = "logicalLocations", skip_serializing_if = "Vec::is_empty")]
+    pub logical: Vec<LogicalLocation>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PhysicalLocation {
+    #[serde(rename = "artifactLocation")]
+    pub artifact: ArtifactLocation,
+    pub region: Region,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArtifactLocation {
+    pub uri: String,
+}
+
+/// Lines and columns are 1-based; only `start_line` is required.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Region {
+    #[serde(rename = "startLine")]
+    pub start_line: usize,
+    #[serde(rename = "startColumn", skip_serializing_if = "Option::is_none")]
+    pub start_column: Option<usize>,
+    #[serde(rename = "endLine", skip_serializing_if = "Option::is_none")]
+    pub end_line: Option<usize>,
+    #[serde(rename = "endColumn", skip_serializing_if = "Option::is_none")]
+    pub end_column: Option<usize>,
+}
+
+impl Region {
+    pub fn line(line: usize) -> Region {
+        Region {
+            start_line: line,
+            start_column: None,
+            end_line: None,
+            end_column: None,
+        }
+    }
+
+    pub fn span(start: (usize, usize), end: (usize, usize)) -> Region {
+        Region {
+            start_line: start.0,
+            start_column: Some(start.1),
+            end_line: Some(end.0),
+            end_column: Some(end.1),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct LogicalLocation {
+    pub name: String,
+    #[serde(rename = "fullyQualifiedName")]
+    pub fully_qualified_name: String,
+    pub kind: &'static str,
+}
+
+/// A safe mechanical fix.
+#[derive(Debug, Serialize)]
+pub struct Fix {
+    pub description: Text,
+    #[serde(rename = "artifactChanges")]
+    pub artifact_changes: Vec<ArtifactChange>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ArtifactChange {
+    #[serde(rename = "artifactLocation")]
+    pub artifact: ArtifactLocation,
+    pub replacements: Vec<Replacement>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Replacement {
+    #[serde(rename = "deletedRegion")]
+    pub deleted_region: Region,
+    #[serde(rename = "insertedContent")]
+    pub inserted_content: Text,
+}
+
+/// An accepted risk (`external`, from the config) or an inline ignore (`inSource`).
+#[derive(Debug, Serialize)]
+pub struct SarifSuppression {
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<&'static str>,
+    pub justification: String,
+}
+
+impl Log {
+    /// One run of vigie with these rules and results.
+    pub fn new(
+        tool_version: &str,
+        semantic: bool,
+        column_kind: Option<&'static str>,
+        rules: Vec<Descriptor>,
+        results: Vec<SarifResult>,
+    ) -> Log {
+        Log {
+            schema: SARIF_SCHEMA,
+            version: "2.1.0",
+            runs: vec![Run {
+                tool: Tool {
+                    driver: Driver {
+                        name: "vigie",
+                        version: tool_version.to_string(),
+                        semantic_version: semantic.then(|| tool_version.to_string()),
+                        information_uri: INFORMATION_URI,
+                        rules,
+                    },
+                },
+                column_kind,
+                results,
+            }],
+        }
+    }
+}
+
+/// The one serialiser of SARIF logs: pretty JSON with a final newline.
+pub fn write(log: &Log) -> Result<String, serde_json::Error> {
+    let mut text = serde_json::to_string_pretty(log)?;
+    text.push('\n');
+    Ok(text)
+}
+
+pub const INFORMATION_URI: &str = "https://example.invalid/vigie";
+
+fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+fn rule_descriptor(rule: &RuleInfo) -> Descriptor {
     let mut help = format!("{}\n\nFix: {}", rule.rationale, rule.fix.summary);
     let mut markdown = format!("{}\n\n**Fix:** {}\n", rule.rationale, rule.fix.summary);
     for (label, value) in [
@@ -89,89 +326,85 @@ fn rule_descriptor(rule: &RuleInfo) -> Value {
     if let Some(cis) = rule.cis {
         tags.push(format!("CIS-Docker-{cis}"));
     }
-    json!({
-        "id": rule.id,
-        "name": pascal(rule.title),
-        "shortDescription": { "text": rule.title },
-        "fullDescription": { "text": rule.rationale },
-        "help": { "text": help, "markdown": markdown },
-        "helpUri": format!("https://example.invalid/vigie/docs/rules/{}.md", rule.id),
-        "defaultConfiguration": { "level": level(rule.severity) },
-        "properties": {
+    Descriptor {
+        id: rule.id.to_string(),
+        name: pascal(rule.title),
+        short_description: Text::new(rule.title),
+        full_description: Some(Text::new(rule.rationale)),
+        help: Help {
+            text: help,
+            markdown: Some(markdown),
+        },
+        help_uri: Some(format!("{INFORMATION_URI}/docs/rules/{}.md", rule.id)),
+        default_configuration: Some(Level {
+            level: level(rule.severity),
+        }),
+        properties: object(json!({
             "security-severity": security_severity(rule.severity),
             "severity": rule.severity.as_str(),
             "cis": rule.cis,
             "mitigation": rule.mitigation.title(),
             "tags": tags,
-        }
-    })
+        })),
+    }
 }
 
 /// The SARIF log for `findings` (sorted with `sort_findings`). `rules` is
 /// the catalogue that was evaluated: every one is described, whether it
 /// fired or not.
 pub fn to_sarif(findings: &[Finding], rules: &[RuleInfo], tool_version: &str) -> Result<String, serde_json::Error> {
-    let descriptors: Vec<Value> = rules.iter().map(rule_descriptor).collect();
-    let results: Vec<Value> = findings
+    let descriptors: Vec<Descriptor> = rules.iter().map(rule_descriptor).collect();
+    let results: Vec<SarifResult> = findings
         .iter()
         .map(|f| {
-            let index = rules.iter().position(|r| r.id == f.rule_id);
             let kind = if f.target == "host" { "host" } else { "container" };
-            let mut result = json!({
-                "ruleId": f.rule_id,
-                "level": level(f.severity),
-                "message": { "text": format!("{}: {}", f.target, f.message) },
-                "locations": [{
-                    "logicalLocations": [{
-                        "name": f.target,
-                        "fullyQualifiedName": format!("{kind}/{}", f.target),
-                        "kind": "object",
-                    }]
+            let mut fingerprints = Map::new();
+            fingerprints.insert("vigieFinding/v1".to_string(), Value::String(fingerprint(f)));
+            SarifResult {
+                rule_id: f.rule_id.clone(),
+                level: level(f.severity),
+                message: Text::new(format!("{}: {}", f.target, f.message)),
+                locations: vec![Location {
+                    physical: None,
+                    logical: vec![LogicalLocation {
+                        name: f.target.clone(),
+                        fully_qualified_name: format!("{kind}/{}", f.target),
+                        kind: "object",
+                    }],
                 }],
-                "partialFingerprints": { "vigieFinding/v1": fingerprint(f) },
-                "properties": {
+                partial_fingerprints: Some(fingerprints),
+                properties: object(json!({
                     "severity": f.severity.as_str(),
                     "security-severity": security_severity(f.severity),
                     "target": f.target,
                     "cis": f.cis,
                     "evidence": f.evidence,
                     "fix": f.fix,
-                }
-            });
-            if let Some(i) = index {
-                result["ruleIndex"] = json!(i);
+                })),
+                rule_index: rules.iter().position(|r| r.id == f.rule_id),
+                fixes: Vec::new(),
+                suppressions: f
+                    .suppressed
+                    .iter()
+                    .map(|s| SarifSuppression {
+                        kind: "external",
+                        status: Some("accepted"),
+                        justification: match &s.expires {
+                            Some(date) => format!("{} (accepted until {date})", s.reason),
+                            None => s.reason.clone(),
+                        },
+                    })
+                    .collect(),
             }
-            if let Some(s) = &f.suppressed {
-                let justification = match &s.expires {
-                    Some(date) => format!("{} (accepted until {date})", s.reason),
-                    None => s.reason.clone(),
-                };
-                result["suppressions"] =
-                    json!([{ "kind": "external", "status": "accepted", "justification": justification }]);
-            }
-            result
         })
         .collect();
-    let log = json!({
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "vigie",
-                    "version": tool_version,
-                    "semanticVersion": tool_version,
-                    "informationUri": "https://example.invalid/vigie",
-                    "rules": descriptors,
-                }
-            },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }]
-    });
-    let mut text = serde_json::to_string_pretty(&log)?;
-    text.push('\n');
-    Ok(text)
+    write(&Log::new(
+        tool_version,
+        true,
+        Some("unicodeCodePoints"),
+        descriptors,
+        results,
+    ))
 }
 
 #[cfg(test)]

@@ -237,36 +237,6 @@ pub fn sort_findings(findings: &mut [Finding]) {
     });
 }
 
-/// The docs page of a rule (docs/rules/<ID>.md); a test keeps the committed
-/// pages equal to this rendering, so the docs cannot drift from the catalogue.
-pub fn rule_markdown(rule: &RuleInfo, extra: &str) -> String {
-    let mut out = format!("# {} — {}\n\n", rule.id, rule.title);
-    out.push_str(&format!("- **Severity:** {}\n", rule.severity));
-    if let Some(cis) = rule.cis {
-        out.push_str(&format!("- **CIS Docker Benchmark:** {cis}\n"));
-    }
-    out.push_str(&format!(
-        "- **Mitigation (lab case study):** {}\n\n",
-        rule.mitigation.title()
-    ));
-    out.push_str(&format!("## Why it matters\n\n{}\n\n", rule.rationale));
-    out.push_str(&format!("## Fix\n\n{}\n\n", rule.fix.summary));
-    if let Some(v) = rule.fix.docker_run {
-        out.push_str(&format!("- `docker run`: `{v}`\n"));
-    }
-    if let Some(v) = rule.fix.compose {
-        out.push_str(&format!("- Compose: `{v}`\n"));
-    }
-    if let Some(v) = rule.fix.kubernetes {
-        out.push_str(&format!("- Kubernetes: `{v}`\n"));
-    }
-    if !extra.is_empty() {
-        out.push('\n');
-        out.push_str(extra);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

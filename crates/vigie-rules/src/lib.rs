@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod container;
+pub mod dockerfile;
 pub mod finding;
 pub mod host;
 pub mod image;

@@ -92,6 +92,10 @@ impl Entry {
     }
 }
 
+const DOCKERFILE_DETECTION: &str = "Read from the parsed Dockerfile: instructions with their exact positions, stages, \
+`ARG`/`ENV` expansion, `SHELL`, and RUN scripts through `sudo`, `env`, `sh -c` and heredoc bodies. The finding \
+points at the line and column, and quotes the line.";
+
 const INSIDE_DETECTION: &str = "Read from inside the container, without writing anything: the exact line of \
 `/proc/self/status` or `/proc/self/mountinfo`, or the path, that shows it is the finding's evidence.";
 
@@ -124,6 +128,16 @@ pub fn rules() -> Vec<Entry> {
             .unwrap_or("");
         out.push(Entry::plain(r, Family::Image, text));
     }
+    for r in crate::dockerfile::catalog::RULES {
+        out.push(Entry {
+            info: r.info.clone(),
+            family: Family::Dockerfile,
+            detection: DOCKERFILE_DETECTION,
+            hadolint: r.hadolint,
+            example: Some((r.bad, r.good)),
+            notes: r.differs,
+        });
+    }
     out.sort_by(|a, b| a.family.cmp(&b.family).then(a.info.id.cmp(b.info.id)));
     out
 }
@@ -146,7 +160,7 @@ pub fn docs_page(e: &Entry) -> String {
     ));
     out.push_str(&format!(
         "| CIS Docker Benchmark v1.6.0 | {} |\n",
-        r.cis.unwrap_or("— (no CIS item; vigie's own rule)")
+        r.cis.unwrap_or("— (no CIS item)")
     ));
     out.push_str(&format!("| mitigation | {} |\n", r.mitigation.title()));
     match (e.family, e.hadolint) {
@@ -248,10 +262,6 @@ mod tests {
         for file in std::fs::read_dir(&dir).unwrap() {
             let name = file.unwrap().file_name().to_string_lossy().to_string();
             let id = name.trim_end_matches(".md");
-            // TODO(merge): image and Dockerfile rules join the registry when their catalogues move here.
-            if id.starts_with("VGI-DF-") || id.starts_with("DL") {
-                continue;
-            }
             if bless && !ids.contains(id) {
                 std::fs::remove_file(dir.join(&name)).unwrap();
                 continue;

@@ -5,11 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use serde_json::json;
-use vigie_dockerfile::config::severity_to_level;
-use vigie_dockerfile::{Config, LintFinding, catalog};
-use vigie_report::findings::{Summary, TableOptions, to_table};
-use vigie_report::style::Style;
+use vigie_rules::dockerfile::{Config, LintFinding};
 use vigie_rules::{Finding, Severity};
 
 use crate::cli::GlobalArgs;
@@ -72,12 +68,18 @@ pub fn run(args: Args, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
     };
     let files = discover(&paths)?;
     let findings = lint_files(&files, &config)?;
+    let names: Vec<String> = files.iter().map(|f| f.to_string_lossy().into_owned()).collect();
 
     let text = match args.format {
-        Format::Table => table(&findings, &files, args.explain, args.output.is_none()),
-        Format::Json => json_report(&findings, &files)?,
-        Format::Sarif => sarif(&findings)?,
-        Format::HadolintJson => hadolint_json(&findings)?,
+        Format::Table => vigie_report::lint::table(
+            &findings,
+            files.len(),
+            args.explain,
+            crate::output::color(args.output.is_none()),
+        ),
+        Format::Json => vigie_report::lint::json(&findings, &names, env!("CARGO_PKG_VERSION"))?,
+        Format::Sarif => vigie_report::lint::sarif(&findings, env!("CARGO_PKG_VERSION"))?,
+        Format::HadolintJson => vigie_report::lint::hadolint_json(&findings)?,
     };
     crate::output::emit(&text, args.output.as_deref())?;
     // The most severe counted finding decides the outcome: no need to copy them all.
@@ -89,25 +91,6 @@ pub fn run(args: Args, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
         .into_iter()
         .collect();
     Ok(outcome_for(&worst, args.fail_on))
-}
-
-/// `Summary::of` without copying the findings.
-fn summary(findings: &[LintFinding]) -> Summary {
-    let mut s = Summary::default();
-    for f in findings {
-        if f.finding.suppressed.is_some() {
-            s.suppressed += 1;
-            continue;
-        }
-        match f.finding.severity {
-            Severity::Critical => s.critical += 1,
-            Severity::High => s.high += 1,
-            Severity::Medium => s.medium += 1,
-            Severity::Low => s.low += 1,
-            Severity::Info => s.info += 1,
-        }
-    }
-    s
 }
 
 fn load_config(explicit: Option<&Path>) -> anyhow::Result<Config> {
@@ -187,7 +170,7 @@ fn lint_files(files: &[PathBuf], config: &Config) -> anyhow::Result<Vec<LintFind
                     for path in part {
                         let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
                         let text = String::from_utf8_lossy(&bytes);
-                        out.extend(vigie_dockerfile::lint(&text, &path.to_string_lossy(), config));
+                        out.extend(vigie_rules::dockerfile::lint(&text, &path.to_string_lossy(), config));
                     }
                     Ok(out)
                 })
@@ -206,168 +189,4 @@ fn lint_files(files: &[PathBuf], config: &Config) -> anyhow::Result<Vec<LintFind
         all.extend(r?);
     }
     Ok(all)
-}
-
-fn table(findings: &[LintFinding], files: &[PathBuf], explain: bool, terminal: bool) -> String {
-    use std::io::IsTerminal;
-    let color = terminal && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let plain: Vec<Finding> = findings.iter().map(|f| f.finding.clone()).collect();
-    let mut out = to_table(
-        &plain,
-        TableOptions {
-            style: Style { color },
-            explain,
-            width: None,
-        },
-    );
-    if !out.is_empty() && !out.ends_with('\n') {
-        out.push('\n');
-    }
-    let with = findings
-        .iter()
-        .map(|f| f.file.as_str())
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
-    out.push_str(&format!(
-        "{}{} Dockerfile(s), {} with findings: {}\n",
-        if out.is_empty() { "" } else { "\n" },
-        files.len(),
-        with,
-        summary(findings).line()
-    ));
-    out
-}
-
-#[derive(serde::Serialize)]
-struct LintDocument<'a> {
-    schema_version: u32,
-    tool: vigie_report::findings::ToolInfo,
-    kind: &'static str,
-    context: LintContext,
-    summary: Summary,
-    findings: &'a [LintFinding],
-}
-
-#[derive(serde::Serialize)]
-struct LintContext {
-    files: Vec<String>,
-}
-
-fn json_report(findings: &[LintFinding], files: &[PathBuf]) -> anyhow::Result<String> {
-    let doc = LintDocument {
-        schema_version: vigie_report::findings::FINDINGS_SCHEMA_VERSION,
-        tool: vigie_report::findings::tool_info(env!("CARGO_PKG_VERSION")),
-        kind: "lint",
-        context: LintContext {
-            files: files.iter().map(|f| f.to_string_lossy().into_owned()).collect(),
-        },
-        summary: summary(findings),
-        findings,
-    };
-    let mut text = serde_json::to_string_pretty(&doc)?;
-    text.push('\n');
-    Ok(text)
-}
-
-fn region(start: (usize, usize), end: (usize, usize)) -> serde_json::Value {
-    json!({ "startLine": start.0, "startColumn": start.1, "endLine": end.0, "endColumn": end.1 })
-}
-
-fn sarif(findings: &[LintFinding]) -> anyhow::Result<String> {
-    let rules: Vec<serde_json::Value> = catalog::RULES
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.info.id,
-                "name": r.info.id.replace('-', ""),
-                "shortDescription": { "text": r.info.title },
-                "fullDescription": { "text": r.info.rationale },
-                "help": { "text": r.info.fix.summary, "markdown": format!("{}\n\nSee docs/rules/{}.md", r.info.fix.summary, r.info.id) },
-                "defaultConfiguration": { "level": vigie_report::sarif::level(r.info.severity) },
-                "properties": {
-                    "security-severity": vigie_report::sarif::security_severity(r.info.severity),
-                    "tags": ["security", "dockerfile"],
-                },
-            })
-        })
-        .collect();
-    let results: Vec<serde_json::Value> = findings
-        .iter()
-        .map(|f| {
-            let mut result = json!({
-                "ruleId": f.finding.rule_id,
-                "ruleIndex": catalog::RULES.iter().position(|r| r.info.id == f.finding.rule_id),
-                "level": vigie_report::sarif::level(f.finding.severity),
-                "message": { "text": f.finding.message },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": f.file },
-                        "region": region((f.line, f.column), (f.end_line, f.end_column)),
-                    }
-                }],
-                "properties": { "severity": f.finding.severity },
-            });
-            if let Some(s) = &f.suggestion {
-                result["fixes"] = json!([{
-                    "description": { "text": s.description },
-                    "artifactChanges": [{
-                        "artifactLocation": { "uri": f.file },
-                        "replacements": [{
-                            "deletedRegion": region((s.span.start.line, s.span.start.column), (s.span.end.line, s.span.end.column)),
-                            "insertedContent": { "text": s.replacement },
-                        }],
-                    }],
-                }]);
-            }
-            if let Some(s) = &f.finding.suppressed {
-                result["suppressions"] = json!([{ "kind": "inSource", "justification": s.reason }]);
-            }
-            result
-        })
-        .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "vigie",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://example.invalid/vigie",
-                "rules": rules,
-            }},
-            "results": results,
-        }],
-    });
-    let mut text = serde_json::to_string_pretty(&doc)?;
-    text.push('\n');
-    Ok(text)
-}
-
-#[derive(serde::Serialize)]
-struct HadolintItem<'a> {
-    code: &'a str,
-    column: usize,
-    file: &'a str,
-    level: &'static str,
-    line: usize,
-    message: &'a str,
-}
-
-/// hadolint's `-f json` layout: `[{code, column, file, level, line, message}]`, unsuppressed findings only.
-fn hadolint_json(findings: &[LintFinding]) -> anyhow::Result<String> {
-    let items: Vec<HadolintItem> = findings
-        .iter()
-        .filter(|f| f.finding.suppressed.is_none())
-        .map(|f| HadolintItem {
-            code: &f.finding.rule_id,
-            column: f.column,
-            file: &f.file,
-            level: severity_to_level(f.finding.severity),
-            line: f.line,
-            message: &f.finding.message,
-        })
-        .collect();
-    let mut text = serde_json::to_string(&items)?;
-    text.push('\n');
-    Ok(text)
 }

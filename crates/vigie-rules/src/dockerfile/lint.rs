@@ -2,13 +2,13 @@
 
 use std::collections::HashSet;
 
+use crate::{Finding, Suppression};
 use serde::Serialize;
-use vigie_rules::{Finding, Suppression};
 
-use crate::catalog;
-use crate::config::Config;
-use crate::parser::{self, Dockerfile, Form, Instruction, Keyword, Position, Span};
-use crate::shell::{self, Command, Word};
+use super::catalog::{self, LintRule};
+use super::config::Config;
+use vigie_dockerfile::parser::{self, Dockerfile, Form, Instruction, Keyword, Position, Span};
+use vigie_dockerfile::shell::{self, Command, Word};
 
 /// A safe mechanical fix: replace `span` with `replacement` (an empty span inserts).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -35,7 +35,7 @@ pub struct LintFinding {
 }
 
 struct Raw {
-    rule: &'static str,
+    rule: &'static LintRule,
     span: Span,
     instruction_line: usize,
     message: String,
@@ -78,7 +78,7 @@ pub fn lint_parsed(file: &Dockerfile, path: &str, config: &Config) -> Vec<LintFi
     };
     for error in &file.errors {
         checker.out.push(Raw {
-            rule: "VGI-DF-001",
+            rule: &catalog::VGI_DF_001,
             span: error.span,
             instruction_line: error.span.start.line,
             message: error.message.clone(),
@@ -94,19 +94,20 @@ fn finish(file: &Dockerfile, path: &str, config: &Config, raws: Vec<Raw>) -> Vec
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for raw in raws {
-        if config.is_ignored(raw.rule) || !seen.insert((raw.rule, raw.span.start, raw.message.clone())) {
+        let rule = raw.rule;
+        let id = rule.info.id;
+        if config.is_ignored(id) || !seen.insert((id, raw.span.start, raw.message.clone())) {
             continue;
         }
-        let Some(rule) = catalog::find(raw.rule) else { continue };
         let mut finding = Finding::from_rule(&rule.info, path, raw.message).with_evidence(
             format!("{path}:{}:{}", raw.span.start.line, raw.span.start.column),
             file.line_text(raw.span.start.line).trim().to_string(),
         );
-        if let Some(severity) = config.severity.get(raw.rule) {
+        if let Some(severity) = config.severity.get(id) {
             finding.severity = *severity;
         }
         if !config.disable_ignore_pragma
-            && let Some(reason) = pragmas.suppresses(raw.rule, raw.instruction_line)
+            && let Some(reason) = pragmas.suppresses(id, raw.instruction_line)
         {
             finding.suppressed = Some(Suppression { reason, expires: None });
         }
@@ -218,7 +219,7 @@ struct StageState {
 }
 
 impl Checker<'_> {
-    fn push(&mut self, rule: &'static str, instruction: &Instruction, span: Span, message: impl Into<String>) {
+    fn push(&mut self, rule: &'static LintRule, instruction: &Instruction, span: Span, message: impl Into<String>) {
         self.out.push(Raw {
             rule,
             span,
@@ -230,7 +231,7 @@ impl Checker<'_> {
 
     fn push_fix(
         &mut self,
-        rule: &'static str,
+        rule: &'static LintRule,
         instruction: &Instruction,
         span: Span,
         message: String,
@@ -310,7 +311,7 @@ impl Checker<'_> {
                     if names.contains(name) {
                         let span = self.line_span(instruction);
                         self.push(
-                            "DL3024",
+                            &catalog::DL3024,
                             instruction,
                             span,
                             format!("stage name '{name}' is already used by an earlier FROM"),
@@ -326,7 +327,7 @@ impl Checker<'_> {
                     // BuildKit: only ARG may come before the first FROM.
                     let span = self.keyword_span(instruction);
                     self.out.push(Raw {
-                        rule: "VGI-DF-001",
+                        rule: &catalog::VGI_DF_001,
                         span,
                         instruction_line: instruction.line(),
                         message: format!(
@@ -362,7 +363,7 @@ impl Checker<'_> {
                 if w && c {
                     let instruction = &file.instructions[i];
                     let span = self.line_span(instruction);
-                    self.push("DL4001", instruction, span, "the image uses both wget and curl");
+                    self.push(&catalog::DL4001, instruction, span, "the image uses both wget and curl");
                 }
             }
         }
@@ -386,7 +387,7 @@ impl Checker<'_> {
             None => {
                 let span = self.line_span(from);
                 self.push(
-                    "VGI-DF-010",
+                    &catalog::VGI_DF_010,
                     from,
                     span,
                     format!(
@@ -404,7 +405,7 @@ impl Checker<'_> {
                 } else {
                     format!("the final stage switches to USER {user} and never back: containers run as root")
                 };
-                self.push("DL3002", instruction, *span, message);
+                self.push(&catalog::DL3002, instruction, *span, message);
             }
             _ => {}
         }
@@ -441,13 +442,13 @@ impl Checker<'_> {
         if digest.is_none() {
             match tag {
                 None => self.push(
-                    "DL3006",
+                    &catalog::DL3006,
                     instruction,
                     span,
                     format!("image '{image}' has no tag: it means whatever 'latest' is on build day"),
                 ),
                 Some("latest") => self.push(
-                    "DL3007",
+                    &catalog::DL3007,
                     instruction,
                     span,
                     format!("image '{image}' uses the 'latest' tag"),
@@ -455,7 +456,7 @@ impl Checker<'_> {
                 Some(_) => {}
             }
             self.push(
-                "VGI-DF-009",
+                &catalog::VGI_DF_009,
                 instruction,
                 span,
                 format!("image '{image}' is not pinned by digest"),
@@ -476,7 +477,7 @@ impl Checker<'_> {
             });
             if !trusted {
                 self.push(
-                    "DL3026",
+                    &catalog::DL3026,
                     instruction,
                     span,
                     format!("registry '{registry}' of image '{image}' is not in the trusted registries"),
@@ -529,7 +530,12 @@ impl Checker<'_> {
                         || dir.starts_with('\\');
                     if !absolute {
                         let span = file.span_of(instruction, instruction.rest_offset + start, end - start);
-                        self.push("DL3000", instruction, span, format!("WORKDIR '{dir}' is relative"));
+                        self.push(
+                            &catalog::DL3000,
+                            instruction,
+                            span,
+                            format!("WORKDIR '{dir}' is relative"),
+                        );
                     }
                 }
             }
@@ -546,10 +552,10 @@ impl Checker<'_> {
             Keyword::Cmd | Keyword::Entrypoint => {
                 let (count, rule) = if instruction.keyword == Keyword::Cmd {
                     state.cmd += 1;
-                    (state.cmd, "DL4003")
+                    (state.cmd, &catalog::DL4003)
                 } else {
                     state.entrypoint += 1;
-                    (state.entrypoint, "DL4004")
+                    (state.entrypoint, &catalog::DL4004)
                 };
                 let span = self.line_span(instruction);
                 if count > 1 {
@@ -565,7 +571,7 @@ impl Checker<'_> {
                 }
                 if matches!(instruction.form, Form::Shell) && !rest.trim().is_empty() {
                     self.push(
-                        "DL3025",
+                        &catalog::DL3025,
                         instruction,
                         span,
                         format!(
@@ -580,7 +586,7 @@ impl Checker<'_> {
                 if state.healthcheck > 1 {
                     let span = self.line_span(instruction);
                     self.push(
-                        "DL3012",
+                        &catalog::DL3012,
                         instruction,
                         span,
                         format!("HEALTHCHECK appears {} times in this stage", state.healthcheck),
@@ -598,7 +604,13 @@ impl Checker<'_> {
                     },
                     replacement: format!("LABEL maintainer=\"{value}\""),
                 };
-                self.push_fix("DL4000", instruction, span, "MAINTAINER is deprecated".to_string(), fix);
+                self.push_fix(
+                    &catalog::DL4000,
+                    instruction,
+                    span,
+                    "MAINTAINER is deprecated".to_string(),
+                    fix,
+                );
             }
             Keyword::Expose => {
                 for (word, start, end) in parser::split_words(rest) {
@@ -610,7 +622,7 @@ impl Checker<'_> {
                     let bounds: Vec<Option<u64>> = port.split('-').map(|p| p.parse::<u64>().ok()).collect();
                     if bounds.iter().any(|b| b.is_none_or(|p| p > 65535)) {
                         self.push(
-                            "DL3011",
+                            &catalog::DL3011,
                             instruction,
                             span,
                             format!("'{word}' is not a valid port (0-65535)"),
@@ -625,7 +637,7 @@ impl Checker<'_> {
                         };
                         if covers {
                             self.push(
-                                "VGI-DF-005",
+                                &catalog::VGI_DF_005,
                                 instruction,
                                 span,
                                 format!("EXPOSE {word}: port {p} is {what}"),
@@ -649,7 +661,7 @@ impl Checker<'_> {
                     let span = file.span_of(instruction, offset, name.len());
                     if sensitive_name(name) {
                         self.push(
-                            "DL3064",
+                            &catalog::DL3064,
                             instruction,
                             span,
                             format!("{} {name} looks like it holds a secret", instruction.keyword.as_str()),
@@ -657,7 +669,7 @@ impl Checker<'_> {
                     }
                     if let Some(kind) = value.as_deref().and_then(secret_value) {
                         self.push(
-                            "VGI-DF-002",
+                            &catalog::VGI_DF_002,
                             instruction,
                             span,
                             format!("{} {name} holds what looks like {kind}", instruction.keyword.as_str()),
@@ -697,7 +709,7 @@ impl Checker<'_> {
         let line_span = self.line_span(instruction);
         if !is_add && sources.len() > 1 && !dest.ends_with('/') && !dest.contains('$') {
             self.push(
-                "DL3021",
+                &catalog::DL3021,
                 instruction,
                 line_span,
                 format!(
@@ -711,7 +723,7 @@ impl Checker<'_> {
             let lower = from.to_ascii_lowercase();
             if state.name.as_deref() == Some(lower.as_str()) {
                 self.push(
-                    "DL3023",
+                    &catalog::DL3023,
                     instruction,
                     line_span,
                     format!("COPY --from={from} references its own stage"),
@@ -719,7 +731,7 @@ impl Checker<'_> {
             } else if lower.parse::<usize>().is_err() && !names.contains(&lower) && !from.contains([':', '/', '@', '$'])
             {
                 self.push(
-                    "DL3022",
+                    &catalog::DL3022,
                     instruction,
                     line_span,
                     format!("COPY --from={from} names no earlier stage (it will be pulled as an image)"),
@@ -733,7 +745,7 @@ impl Checker<'_> {
             && !state.workdir
         {
             self.push(
-                "DL3045",
+                &catalog::DL3045,
                 instruction,
                 line_span,
                 format!("COPY to the relative destination '{dest}' without a WORKDIR in this stage"),
@@ -748,7 +760,7 @@ impl Checker<'_> {
                 && let Some(what) = secret_file(s)
             {
                 self.push(
-                    "VGI-DF-006",
+                    &catalog::VGI_DF_006,
                     instruction,
                     span_of(source),
                     format!("{} of '{s}': {what}", instruction.keyword.as_str()),
@@ -761,7 +773,7 @@ impl Checker<'_> {
                 for source in &remote {
                     if source.0.starts_with("http://") || source.0.starts_with("https://") {
                         self.push(
-                            "VGI-DF-007",
+                            &catalog::VGI_DF_007,
                             instruction,
                             span_of(source),
                             format!("ADD of '{}' without --checksum", source.0),
@@ -780,7 +792,7 @@ impl Checker<'_> {
                     replacement: "COPY".to_string(),
                 };
                 self.push_fix(
-                    "DL3020",
+                    &catalog::DL3020,
                     instruction,
                     line_span,
                     "ADD of local files: use COPY".to_string(),
@@ -959,7 +971,7 @@ impl Checker<'_> {
                         substitutions: Vec::new(),
                     };
                     let span = self.word_span(script, &w);
-                    self.push("DL3004", instruction, span, format!("sudo runs '{name}'"));
+                    self.push(&catalog::DL3004, instruction, span, format!("sudo runs '{name}'"));
                 }
                 if name == "set" && sets_pipefail(command.args().iter().map(|w| w.text.as_str())) {
                     pipefail_inline = true;
@@ -979,7 +991,7 @@ impl Checker<'_> {
                         .collect::<Vec<_>>()
                         .join(" | ");
                     self.push(
-                        "DL4006",
+                        &catalog::DL4006,
                         instruction,
                         self.line_span(instruction),
                         format!("RUN pipes '{last}' without pipefail: a failure before the last command is ignored"),
@@ -988,10 +1000,10 @@ impl Checker<'_> {
                 match name {
                     "wget" => uses_wget = true,
                     "curl" => uses_curl = true,
-                    "cd" => self.push("DL3003", instruction, span, "cd in RUN: use WORKDIR"),
+                    "cd" => self.push(&catalog::DL3003, instruction, span, "cd in RUN: use WORKDIR"),
                     "ssh" | "vim" | "shutdown" | "service" | "ps" | "free" | "top" | "kill" | "mount" | "ifconfig" => {
                         self.push(
-                            "DL3001",
+                            &catalog::DL3001,
                             instruction,
                             span,
                             format!("'{name}' makes no sense in a container build"),
@@ -1004,7 +1016,7 @@ impl Checker<'_> {
                 if matches!(name, "apt-get" | "apt") {
                     if name == "apt" {
                         let s = self.word_span(script, &command.words[0]);
-                        self.push("DL3027", instruction, s, "apt is meant for people: use apt-get");
+                        self.push(&catalog::DL3027, instruction, s, "apt is meant for people: use apt-get");
                     }
                     let sub = first_operand(
                         command,
@@ -1026,7 +1038,7 @@ impl Checker<'_> {
                         Some("install") => self.check_apt_install(instruction, script, command),
                         Some("upgrade" | "dist-upgrade" | "full-upgrade") => {
                             self.push(
-                                "VGI-DF-008",
+                                &catalog::VGI_DF_008,
                                 instruction,
                                 span,
                                 format!("{name} {} in the build", sub.unwrap_or_default()),
@@ -1065,7 +1077,7 @@ impl Checker<'_> {
             && let Some(span) = update_span
         {
             self.push(
-                "DL3009",
+                &catalog::DL3009,
                 instruction,
                 span,
                 "apt-get update without removing /var/lib/apt/lists in the same RUN",
@@ -1100,7 +1112,7 @@ impl Checker<'_> {
             let span = self.command_span(script, command);
             let how = if piped { "piped into" } else { "substituted into" };
             self.push(
-                "VGI-DF-003",
+                &catalog::VGI_DF_003,
                 instruction,
                 span,
                 format!("a downloaded script is {how} '{name}' without verification"),
@@ -1135,7 +1147,7 @@ impl Checker<'_> {
                 let span = self.word_span(script, word);
                 let r = if recursive { " recursively" } else { "" };
                 self.push(
-                    "VGI-DF-004",
+                    &catalog::VGI_DF_004,
                     instruction,
                     span,
                     format!("chmod {mode}{r} makes files writable by every user"),
@@ -1165,7 +1177,7 @@ impl Checker<'_> {
             if !pinned {
                 let s = self.word_span(script, word);
                 self.push(
-                    "DL3008",
+                    &catalog::DL3008,
                     instruction,
                     s,
                     format!("{name} install of '{p}' without a version"),
@@ -1186,7 +1198,7 @@ impl Checker<'_> {
         if !yes && !packages.is_empty() {
             let fix = install_word.and_then(|w| self.insert_after(script, w, "-y", "add -y"));
             self.out.push(Raw {
-                rule: "DL3014",
+                rule: &catalog::DL3014,
                 span,
                 instruction_line: instruction.line(),
                 message: format!("{name} install without -y"),
@@ -1206,7 +1218,7 @@ impl Checker<'_> {
             let fix = install_word
                 .and_then(|w| self.insert_after(script, w, "--no-install-recommends", "add --no-install-recommends"));
             self.out.push(Raw {
-                rule: "DL3015",
+                rule: &catalog::DL3015,
                 span,
                 instruction_line: instruction.line(),
                 message: format!("{name} install without --no-install-recommends"),
@@ -1252,7 +1264,12 @@ impl Checker<'_> {
                     let p = word.text.as_str();
                     if !(p.contains(['=', '~', '<', '>']) || p.ends_with(".apk")) {
                         let s = self.word_span(script, word);
-                        self.push("DL3018", instruction, s, format!("apk add of '{p}' without a version"));
+                        self.push(
+                            &catalog::DL3018,
+                            instruction,
+                            s,
+                            format!("apk add of '{p}' without a version"),
+                        );
                     }
                 }
                 if !command.has_option(None, &["--no-cache"]) && !cached("/var/cache/apk") && !packages.is_empty() {
@@ -1260,7 +1277,7 @@ impl Checker<'_> {
                     let fix = add.and_then(|w| self.insert_after(script, w, "--no-cache", "add --no-cache"));
                     let span = self.command_span(script, command);
                     self.out.push(Raw {
-                        rule: "DL3019",
+                        rule: &catalog::DL3019,
                         span,
                         instruction_line: instruction.line(),
                         message: "apk add without --no-cache".to_string(),
@@ -1270,7 +1287,7 @@ impl Checker<'_> {
             }
             Some("upgrade") => {
                 let span = self.command_span(script, command);
-                self.push("VGI-DF-008", instruction, span, "apk upgrade in the build");
+                self.push(&catalog::VGI_DF_008, instruction, span, "apk upgrade in the build");
             }
             _ => {}
         }
@@ -1341,7 +1358,7 @@ impl Checker<'_> {
             if !pip_pinned(p) {
                 let s = self.word_span(script, word);
                 self.push(
-                    "DL3013",
+                    &catalog::DL3013,
                     instruction,
                     s,
                     format!("pip install of '{p}' without a version"),
@@ -1362,7 +1379,7 @@ impl Checker<'_> {
             let fix = self.insert_after(script, install, "--no-cache-dir", "add --no-cache-dir");
             let span = self.command_span(script, command);
             self.out.push(Raw {
-                rule: "DL3042",
+                rule: &catalog::DL3042,
                 span,
                 instruction_line: instruction.line(),
                 message: "pip install without --no-cache-dir".to_string(),
@@ -1394,7 +1411,7 @@ impl Checker<'_> {
             if !(versioned || local || git_pinned) {
                 let s = self.word_span(script, &w);
                 self.push(
-                    "DL3016",
+                    &catalog::DL3016,
                     instruction,
                     s,
                     format!("npm install of '{p}' without a version"),
@@ -1426,7 +1443,7 @@ impl Checker<'_> {
             if !p.contains(':') && !p.ends_with(".gem") {
                 let s = self.word_span(script, &w);
                 self.push(
-                    "DL3028",
+                    &catalog::DL3028,
                     instruction,
                     s,
                     format!("gem install of '{p}' without a version"),
@@ -1452,9 +1469,9 @@ impl Checker<'_> {
         ];
         let sub = first_operand(command, &valued);
         let (pin_rule, yes_rule) = if name == "yum" {
-            ("DL3033", "DL3030")
+            (&catalog::DL3033, &catalog::DL3030)
         } else {
-            ("DL3041", "DL3038")
+            (&catalog::DL3041, &catalog::DL3038)
         };
         match sub.as_deref() {
             Some("install" | "groupinstall" | "localinstall") => {
@@ -1494,7 +1511,7 @@ impl Checker<'_> {
             {
                 let span = self.command_span(script, command);
                 self.push(
-                    "VGI-DF-008",
+                    &catalog::VGI_DF_008,
                     instruction,
                     span,
                     format!("{name} {} of every package in the build", sub.unwrap_or_default()),
@@ -1517,7 +1534,7 @@ impl Checker<'_> {
             if !(p.contains(['=', '<', '>']) || p.ends_with(".rpm")) {
                 let s = self.word_span(script, w);
                 self.push(
-                    "DL3037",
+                    &catalog::DL3037,
                     instruction,
                     s,
                     format!("zypper install of '{p}' without a version"),
@@ -1528,7 +1545,7 @@ impl Checker<'_> {
             && !command.has_option(Some('y'), &[]);
         if interactive && !packages.is_empty() {
             let span = self.command_span(script, command);
-            self.push("DL3034", instruction, span, format!("zypper {sub} without -n"));
+            self.push(&catalog::DL3034, instruction, span, format!("zypper {sub} without -n"));
         }
     }
 }

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::Severity;
 use serde::Deserialize;
-use vigie_rules::Severity;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
-use vigie_dockerfile::{Config, lint, parser, shell};
+use vigie_dockerfile::{parser, shell};
+use vigie_rules::dockerfile::{Config, lint};
 
 fn dockerfile_line() -> impl Strategy<Value = String> {
     prop_oneof![
