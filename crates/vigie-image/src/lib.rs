@@ -17,6 +17,7 @@ mod view;
 
 pub use checks::check_image;
 pub use config::{Healthcheck, History, ImageConfig, RootFs, RuntimeConfig};
+pub use dir::view_of_open_file;
 pub use error::ImageError;
 pub use source::{Image, OpenOptions, SourceKind, open, open_with};
 pub use view::{

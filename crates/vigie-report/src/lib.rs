@@ -5,5 +5,7 @@
 pub mod findings;
 pub mod html;
 pub mod sarif;
+pub mod sbom;
+pub mod scan;
 pub mod style;
 pub mod vulnerabilities;

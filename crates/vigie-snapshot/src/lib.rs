@@ -6,6 +6,11 @@
 //!
 //! Environment variable *values* are never stored: only their names.
 
+pub mod diff;
+pub mod package;
+pub mod scan;
+pub mod severity;
+
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -432,6 +432,7 @@ fn apply_acceptances<'a>(
             }
         } else {
             f.suppressed = Some(Suppression {
+                by: String::new(),
                 reason: a.reason.clone(),
                 expires: a.expires.clone(),
             });
