@@ -2,6 +2,7 @@
 //! text (tables, versioned JSON, SARIF, HTML). Returns strings; the binary
 //! decides where they go.
 
+pub mod db;
 pub mod findings;
 pub mod html;
 pub mod sarif;

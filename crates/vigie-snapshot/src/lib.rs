@@ -6,6 +6,7 @@
 //!
 //! Environment variable *values* are never stored: only their names.
 
+pub mod db;
 pub mod diff;
 pub mod package;
 pub mod scan;
