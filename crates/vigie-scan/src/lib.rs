@@ -555,4 +555,69 @@ mod tests {
             "org.apache:log4j-core"
         );
     }
+
+    fn no_view(
+        _: &vigie_image::Image,
+        _: vigie_image::ViewOptions,
+    ) -> Result<vigie_image::FileSystemView, vigie_image::ImageError> {
+        panic!("a lockfile is not read as an image")
+    }
+
+    #[test]
+    fn lockfiles_are_read_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = dir.path().join("Cargo.lock");
+        std::fs::write(
+            &lock,
+            "version = 3\n\n[[package]]\nname = \"openssl\"\nversion = \"0.8.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+        )
+        .unwrap();
+        let copy = std::env::temp_dir().join(format!("vigie-scan-{}", std::process::id()));
+        let collected = collect(
+            &lock.display().to_string(),
+            &vigie_image::OpenOptions::default(),
+            &no_view,
+        )
+        .unwrap();
+        assert!(!copy.exists(), "nothing is copied to a temporary directory");
+        assert_eq!(collected.artifact_type, "lockfile");
+        assert!(collected.os.is_none());
+        assert_eq!(collected.packages.len(), 1);
+        let openssl = &collected.packages[0];
+        assert_eq!(
+            (openssl.ecosystem.as_str(), openssl.name.as_str()),
+            ("crates.io", "openssl")
+        );
+        assert_eq!(openssl.found_in.as_deref(), Some(lock.display().to_string().as_str()));
+        assert!(collected.warnings.is_empty(), "{:?}", collected.warnings);
+
+        // A link is followed to the file it names, as a copy would have.
+        let link = dir.path().join("link").join("requirements.txt");
+        std::fs::create_dir(dir.path().join("link")).unwrap();
+        std::fs::write(dir.path().join("real.txt"), "Django==2.2\n").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("real.txt"), &link).unwrap();
+        let collected = collect(
+            &link.display().to_string(),
+            &vigie_image::OpenOptions::default(),
+            &no_view,
+        )
+        .unwrap();
+        assert_eq!(collected.packages.len(), 1);
+        assert_eq!(collected.packages[0].name, "Django");
+
+        // A lockfile no cataloguer reads lists nothing, with the note a lone unread file always gave.
+        let sum = dir.path().join("go.sum");
+        std::fs::write(&sum, "github.com/x/y v1.0.0 h1:abc=\n").unwrap();
+        let collected = collect(
+            &sum.display().to_string(),
+            &vigie_image::OpenOptions::default(),
+            &no_view,
+        )
+        .unwrap();
+        assert!(collected.packages.is_empty());
+        assert_eq!(
+            collected.warnings,
+            ["no OS files at all (scratch image): no OS packages"]
+        );
+    }
 }
