@@ -12,83 +12,10 @@ pub mod rpm;
 pub mod sbom;
 
 pub use os::{OsInfo, OsKind};
-use serde::{Deserialize, Serialize};
 use vigie_image::{ViewOptions, Want};
 use vigie_snapshot::filesystem::FileSystemView;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Ecosystem {
-    Deb,
-    Apk,
-    Rpm,
-    Pypi,
-    Npm,
-    Cargo,
-    Go,
-    Maven,
-}
-
-impl Ecosystem {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Ecosystem::Deb => "deb",
-            Ecosystem::Apk => "apk",
-            Ecosystem::Rpm => "rpm",
-            Ecosystem::Pypi => "pypi",
-            Ecosystem::Npm => "npm",
-            Ecosystem::Cargo => "cargo",
-            Ecosystem::Go => "go",
-            Ecosystem::Maven => "maven",
-        }
-    }
-
-    /// An OS package (from the distribution's package manager).
-    pub fn is_os(self) -> bool {
-        matches!(self, Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Package {
-    pub name: String,
-    /// The full version as the ecosystem writes it (`1:2.3-4` for deb/rpm with an epoch).
-    pub version: String,
-    pub ecosystem: Ecosystem,
-    pub purl: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source_version: Option<String>,
-    pub licenses: Vec<String>,
-    /// The file it came from (absolute path in the image).
-    pub found_in: String,
-    /// Diff id of the layer that introduced it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub layer: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub arch: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Catalog {
-    pub os: OsInfo,
-    pub packages: Vec<Package>,
-    /// Everything worth telling: what could not be read, and notes on the
-    /// OS (busybox-only, scratch, distroless).
-    pub warnings: Vec<String>,
-    /// The warnings that make the package list incomplete (a file or layer
-    /// not read, a database entry not understood); empty for a full list.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub incomplete: Vec<String>,
-}
-
-impl Catalog {
-    /// Some files, layers or entries could not be read: packages may be missing.
-    pub fn is_incomplete(&self) -> bool {
-        !self.incomplete.is_empty()
-    }
-}
+pub use vigie_snapshot::package::{Catalog, Ecosystem, Package};
 
 /// The files every cataloguer needs, for `Image::view`.
 pub fn view_options() -> ViewOptions {

@@ -2,74 +2,9 @@
 //! distroless, busybox-only and scratch images are named as such, never a
 //! silent "no OS".
 
-use serde::{Deserialize, Serialize};
 use vigie_snapshot::filesystem::FileSystemView;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OsKind {
-    /// A distribution with a package manager database.
-    Distro,
-    /// Distribution packages without a shell or package manager (gcr.io/distroless).
-    Distroless,
-    /// Only a busybox binary: no package database.
-    Busybox,
-    /// No files that identify an OS (FROM scratch, a single static binary).
-    Scratch,
-    /// Files exist, but nothing names the OS.
-    Unknown,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OsInfo {
-    /// `debian`, `ubuntu`, `alpine`, `rhel`, `centos`, `fedora`, `sles`, `cbl-mariner`, … or `none`.
-    pub family: String,
-    /// The version as the distribution states it (`12.5` from /etc/debian_version, `3.10.4`).
-    pub version: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub codename: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pretty_name: Option<String>,
-    pub kind: OsKind,
-    /// The file the answer came from.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub evidence: Option<String>,
-}
-
-impl OsInfo {
-    pub fn none(kind: OsKind) -> Self {
-        OsInfo {
-            family: "none".to_string(),
-            version: String::new(),
-            codename: None,
-            pretty_name: None,
-            kind,
-            evidence: None,
-        }
-    }
-
-    /// `distro` qualifier of OS package URLs.
-    pub fn purl_distro(&self) -> String {
-        match self.family.as_str() {
-            "alpine" => self.version.clone(),
-            "none" => String::new(),
-            family if self.version.is_empty() => family.to_string(),
-            family => format!("{family}-{}", self.version),
-        }
-    }
-
-    /// The OSV ecosystem of this distribution's packages (`Debian:12`, `Alpine:v3.10`).
-    pub fn osv_ecosystem(&self) -> Option<String> {
-        let major = self.version.split('.').next().unwrap_or_default();
-        let minor: String = self.version.split('.').take(2).collect::<Vec<_>>().join(".");
-        match self.family.as_str() {
-            "debian" => Some(format!("Debian:{major}")),
-            "ubuntu" => Some(format!("Ubuntu:{minor}")),
-            "alpine" => Some(format!("Alpine:v{minor}")),
-            _ => None,
-        }
-    }
-}
+pub use vigie_snapshot::package::{OsInfo, OsKind};
 
 pub(crate) const RELEASE_FILES: &[&str] = &[
     "/etc/os-release",

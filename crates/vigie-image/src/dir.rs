@@ -350,32 +350,7 @@ impl Walker<'_> {
     /// What an extractor keeps of a file: from one ELF section when the
     /// options name sections, from the whole file for a zip archive.
     fn extract(&self, full: &Path, size: u64, extract: crate::Extractor) -> std::io::Result<Option<Vec<u8>>> {
-        let options = self.options;
-        let file = std::fs::File::open(full)?;
-        let mut head = [0u8; 64];
-        let got = read_at_most(&file, &mut head, 0)?;
-        let head = &head[..got];
-        if let Some(section_extract) = options.elf_extract {
-            if head.starts_with(b"\x7fELF") {
-                return Ok(crate::elf::read_section(&file, options.elf_sections, MAX_SECTION)
-                    .and_then(|(name, bytes)| section_extract(name, &bytes)));
-            }
-            if !head.starts_with(b"PK\x03\x04") {
-                return Ok(None);
-            }
-        }
-        if let Some(zip_extract) = options.zip_extract
-            && head.starts_with(b"PK\x03\x04")
-        {
-            let mut file = PositionedReader::new(file, size);
-            return Ok(zip_extract(&mut file));
-        }
-        if size > options.max_binary_size {
-            return Ok(None);
-        }
-        let mut bytes = Vec::with_capacity(size as usize);
-        (&file).take(options.max_binary_size).read_to_end(&mut bytes)?;
-        Ok(extract(&bytes))
+        extract_open(self.options, std::fs::File::open(full)?, size, extract)
     }
 
     /// A fixed path (`only_paths`): follow symlinked components inside the
@@ -472,6 +447,91 @@ impl std::io::Seek for PositionedReader {
         self.position = target.ok_or_else(|| std::io::Error::other("seek before the start of the file"))?;
         Ok(self.position)
     }
+}
+
+/// What an extractor keeps of an open file (see `Walker::extract`).
+fn extract_open(
+    options: &ViewOptions,
+    file: std::fs::File,
+    size: u64,
+    extract: crate::Extractor,
+) -> std::io::Result<Option<Vec<u8>>> {
+    let mut head = [0u8; 64];
+    let got = read_at_most(&file, &mut head, 0)?;
+    let head = &head[..got];
+    if let Some(section_extract) = options.elf_extract {
+        if head.starts_with(b"\x7fELF") {
+            return Ok(crate::elf::read_section(&file, options.elf_sections, MAX_SECTION)
+                .and_then(|(name, bytes)| section_extract(name, &bytes)));
+        }
+        if !head.starts_with(b"PK\x03\x04") {
+            return Ok(None);
+        }
+    }
+    if let Some(zip_extract) = options.zip_extract
+        && head.starts_with(b"PK\x03\x04")
+    {
+        let mut file = PositionedReader::new(file, size);
+        return Ok(zip_extract(&mut file));
+    }
+    if size > options.max_binary_size {
+        return Ok(None);
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    (&file).take(options.max_binary_size).read_to_end(&mut bytes)?;
+    Ok(extract(&bytes))
+}
+
+/// The view a walk of a directory holding only `file`, under `name`, would
+/// give: for a lockfile read in place, through the handle already open
+/// (the path is not opened again, nothing is copied).
+pub fn view_of_open_file(file: &std::fs::File, name: &str, options: &ViewOptions) -> FileSystemView {
+    let path = format!("/{name}");
+    let mut found = Found::default();
+    let mut view = FileSystemView::new(Vec::new());
+    if options.keep_all_metadata || (options.maybe_wanted)(&path) {
+        match file.metadata() {
+            Err(e) => found.error(format!("cannot read {path}: {e}")),
+            Ok(meta) => {
+                use std::os::unix::fs::MetadataExt;
+                let (size, mode) = (meta.len(), meta.mode() & 0o7777);
+                let content = match want_of(options, &path, size, mode) {
+                    Want::No => None,
+                    Want::Content if size > options.max_file_size => {
+                        found.warnings.push(format!(
+                            "{path}: {size} bytes, over the {} byte limit: not read",
+                            options.max_file_size
+                        ));
+                        None
+                    }
+                    Want::Content => {
+                        let mut buf = Vec::new();
+                        match file.take(options.max_file_size).read_to_end(&mut buf) {
+                            Ok(_) => Some(Arc::new(buf)),
+                            Err(e) => {
+                                found.error(format!("cannot read {path}: {e}"));
+                                None
+                            }
+                        }
+                    }
+                    Want::Extract(extract) => {
+                        match file.try_clone().and_then(|f| extract_open(options, f, size, extract)) {
+                            Ok(kept) => kept.map(Arc::new),
+                            Err(e) => {
+                                found.error(format!("cannot read {path}: {e}"));
+                                None
+                            }
+                        }
+                    }
+                };
+                if content.is_some() || options.keep_all_metadata {
+                    view.insert(0, path, entry_from_metadata(&meta, EntryKind::File, content));
+                }
+            }
+        }
+    }
+    view.warnings = found.warnings;
+    view
 }
 
 fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {

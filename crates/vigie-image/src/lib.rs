@@ -14,6 +14,7 @@ mod layer;
 mod source;
 mod view;
 
+pub use dir::view_of_open_file;
 pub use error::ImageError;
 pub use source::{Image, OpenOptions, open, open_with};
 pub use view::{Extractor, Progress, ReadSeek, SectionExtractor, SeekExtractor, ViewOptions, Want, WantFn};

@@ -33,7 +33,7 @@ impl Summary {
                 Severity::High => s.high += 1,
                 Severity::Medium => s.medium += 1,
                 Severity::Low => s.low += 1,
-                Severity::Info => s.info += 1,
+                Severity::Info | Severity::Unknown => s.info += 1,
             }
         }
         s

@@ -95,7 +95,7 @@ struct Row<'a> {
 
 fn rank(severity: Severity) -> u8 {
     match severity {
-        Severity::Info => 0,
+        Severity::Info | Severity::Unknown => 0,
         Severity::Low => 1,
         Severity::Medium => 2,
         Severity::High => 3,
@@ -109,7 +109,7 @@ fn color(severity: Severity) -> &'static str {
         Severity::High => "#d0342c",
         Severity::Medium => "#e8a317",
         Severity::Low => "#2f86c8",
-        Severity::Info => "#8a8f98",
+        Severity::Info | Severity::Unknown => "#8a8f98",
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod caps;
+pub mod db;
 pub mod envelope;
 pub mod findings;
 pub mod html;
@@ -12,6 +13,8 @@ pub mod lint;
 pub mod posture;
 pub mod rules;
 pub mod sarif;
+pub mod sbom;
+pub mod scan;
 pub mod stats;
 pub mod style;
 pub mod time;

@@ -17,7 +17,7 @@ pub fn level(severity: Severity) -> &'static str {
     match severity {
         Severity::Critical | Severity::High => "error",
         Severity::Medium => "warning",
-        Severity::Low | Severity::Info => "note",
+        Severity::Low | Severity::Info | Severity::Unknown => "note",
     }
 }
 
@@ -28,7 +28,7 @@ pub fn security_severity(severity: Severity) -> &'static str {
         Severity::High => "8.0",
         Severity::Medium => "5.5",
         Severity::Low => "3.0",
-        Severity::Info => "0.1",
+        Severity::Info | Severity::Unknown => "0.1",
     }
 }
 
@@ -418,6 +418,7 @@ mod tests {
         let privileged = &rules[0];
         let mut accepted = Finding::from_rule(privileged, "ci-runner", "runs privileged");
         accepted.suppressed = Some(Suppression {
+            by: String::new(),
             reason: "docker-in-docker".into(),
             expires: Some("2027-01-01".into()),
         });

@@ -19,7 +19,7 @@ impl Style {
             Severity::High => "31",
             Severity::Medium => "33",
             Severity::Low => "36",
-            Severity::Info => "2",
+            Severity::Info | Severity::Unknown => "2",
         };
         format!("\x1b[{code}m{label}\x1b[0m")
     }

@@ -1,11 +1,11 @@
 //! Tables of `vigie scan` (findings grouped by package) and `vigie diff`
-//! (what two scanners disagree on). The data and its other layouts (JSON,
-//! Trivy JSON, SARIF, CycloneDX) stay with vigie-vulndb.
+//! (what two scanners disagree on), and the JSON of `vigie diff`. The other
+//! layouts of a scan (JSON, Trivy JSON, SARIF, CycloneDX) are in [`crate::scan`].
 
+use crate::scan::counts;
 use std::collections::BTreeMap;
-use vigie_vulndb::VulnMatch;
-use vigie_vulndb::diff::{Diff, ReportFormat};
-use vigie_vulndb::report::{ScanResult, counts};
+use vigie_snapshot::diff::{Diff, ReportFormat};
+use vigie_snapshot::scan::{ScanResult, VulnMatch};
 
 /// A table grouped by package, most severe first inside each package.
 pub fn scan_table(result: &ScanResult) -> String {
@@ -48,7 +48,7 @@ pub fn scan_table(result: &ScanResult) -> String {
                 if i == 0 { name.clone() } else { String::new() },
                 if i == 0 { version.clone() } else { String::new() },
                 id,
-                m.severity.severity.as_str().to_string(),
+                m.severity.severity.as_upper().to_string(),
                 m.fixed_versions
                     .iter()
                     .map(|f| f.as_str())
@@ -103,6 +103,12 @@ pub fn scan_table(result: &ScanResult) -> String {
         }
     }
     out
+}
+
+/// `vigie diff --format json`: the comparison under a versioned schema.
+pub fn diff_json(diff: &Diff, a_name: &str, b_name: &str) -> Result<String, serde_json::Error> {
+    let value = serde_json::json!({ "schema": "vigie.diff/v1", "a": a_name, "b": b_name, "diff": diff });
+    Ok(serde_json::to_string_pretty(&value)? + "\n")
 }
 
 /// Differences between two scan reports: disagreements and one-sided findings.
@@ -168,15 +174,15 @@ mod tests {
 
     #[test]
     fn diff_table_lists_one_sided_findings() {
-        let a = vigie_vulndb::diff::parse(
+        let a = vigie_snapshot::diff::parse(
             "a",
             br#"{"schema":"vigie.scan/v1","packages":[{"name":"openssl","version":"1"}],
               "vulnerabilities":[{"id":"CVE-1","aliases":[],"package":{"name":"openssl","version":"1"},
               "fixed_versions":[],"severity":{"severity":"LOW"}}]}"#,
         )
         .unwrap();
-        let b = vigie_vulndb::diff::parse("b", br#"{"matches":[]}"#).unwrap();
-        let diff = vigie_vulndb::diff::compare(&a, &b, "A", "B");
+        let b = vigie_snapshot::diff::parse("b", br#"{"matches":[]}"#).unwrap();
+        let diff = vigie_snapshot::diff::compare(&a, &b, "A", "B");
         let text = diff_table(&diff, "A", "B");
         assert!(text.contains("only A") && text.contains("CVE-1"), "{text}");
     }

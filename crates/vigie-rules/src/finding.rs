@@ -3,64 +3,11 @@
 //! errors: a check returns them, a printer in `vigie-report` shows them.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
-/// Severity of a finding, ordered from least to most severe so that
-/// `finding.severity >= threshold` reads naturally.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
-impl Severity {
-    pub const ALL: [Severity; 5] = [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-        Severity::Info,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("unknown severity '{0}' (expected one of: critical, high, medium, low, info)")]
-pub struct UnknownSeverity(pub String);
-
-impl FromStr for Severity {
-    type Err = UnknownSeverity;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "info" | "informational" | "none" => Ok(Severity::Info),
-            "low" => Ok(Severity::Low),
-            "medium" | "moderate" => Ok(Severity::Medium),
-            "high" => Ok(Severity::High),
-            "critical" => Ok(Severity::Critical),
-            other => Err(UnknownSeverity(other.to_string())),
-        }
-    }
-}
+/// Severity of a finding (and of a vulnerability), ordered from least to
+/// most severe so that `finding.severity >= threshold` reads naturally; one
+/// type for every check and the scan, in `vigie-snapshot`.
+pub use vigie_snapshot::severity::{Severity, UnknownSeverity};
 
 /// The lab's case study names five mitigations; every rule serves one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -163,14 +110,9 @@ impl From<StaticFix> for Fix {
     }
 }
 
-/// Why a finding is not counted against the threshold.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Suppression {
-    pub reason: String,
-    /// ISO date (YYYY-MM-DD) after which the acceptance lapses.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expires: Option<String>,
-}
+/// Why a finding is not counted against the threshold (the same type as a
+/// suppressed vulnerability's; `by` stays empty for findings).
+pub use vigie_snapshot::severity::Suppression;
 
 /// One rule that applies to one object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

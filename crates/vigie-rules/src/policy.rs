@@ -171,6 +171,7 @@ pub fn apply_acceptances<'a>(findings: &mut [Finding], accept: &'a [Acceptance],
             }
         } else {
             f.suppressed = Some(Suppression {
+                by: String::new(),
                 reason: a.reason.clone(),
                 expires: a.expires.clone(),
             });

@@ -6,9 +6,14 @@
 //!
 //! Environment variable *values* are never stored: only their names.
 
+pub mod db;
+pub mod diff;
 pub mod filesystem;
 pub mod image;
 pub mod inspect;
+pub mod package;
+pub mod scan;
+pub mod severity;
 pub mod stats;
 mod user;
 pub use user::is_root_user;

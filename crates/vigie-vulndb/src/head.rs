@@ -36,7 +36,8 @@ fn put_list(out: &mut Vec<u8>, items: &[String]) {
 
 fn severity_code(severity: Severity) -> u8 {
     match severity {
-        Severity::Unknown => 0,
+        // Ratings are never `Info` (an advisory's "info" reads as unknown).
+        Severity::Unknown | Severity::Info => 0,
         Severity::Low => 1,
         Severity::Medium => 2,
         Severity::High => 3,

@@ -18,7 +18,7 @@ pub mod severity;
 pub mod store;
 pub mod update;
 
-pub use matcher::{FixStatus, MatchReport, PackageQuery, VulnMatch, match_packages};
+pub use matcher::{FixStatus, MatchReport, PackageQuery, QueryKey, VulnMatch, match_packages};
 pub use severity::{Rated, Severity};
 pub use store::{Database, ImportSummary, SourceInfo, Status, Validators, WriteOptions, Writer, default_path};
 

@@ -18,39 +18,25 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 use vigie_version::{Scheme, Version};
 
-/// One installed package to check.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PackageQuery {
-    /// OSV ecosystem, with the release for OS packages (`Debian:11`).
-    pub ecosystem: String,
-    pub name: String,
-    pub version: String,
-    /// Source package of an OS binary package (dpkg `Source:`, apk origin).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_version: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purl: Option<String>,
-    /// The file the package was read from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub found_in: Option<String>,
-    /// The image layer (digest) that added that file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub layer: Option<String>,
+pub use vigie_snapshot::scan::{FixStatus, PackageQuery, RecordRef, VulnMatch};
+
+/// How the matcher keys a package (its advisories are per source package
+/// for OS packages, per normalised name for language packages).
+pub trait QueryKey {
+    /// The (name, version) the advisories are keyed by.
+    fn lookup_key(&self) -> (std::borrow::Cow<'_, str>, &str);
 }
 
-impl PackageQuery {
-    fn is_os(&self) -> bool {
-        matches!(
-            Scheme::for_ecosystem(&self.ecosystem),
-            Some(Scheme::Deb | Scheme::Apk | Scheme::Rpm)
-        )
-    }
+fn is_os(query: &PackageQuery) -> bool {
+    matches!(
+        Scheme::for_ecosystem(&query.ecosystem),
+        Some(Scheme::Deb | Scheme::Apk | Scheme::Rpm)
+    )
+}
 
-    /// The (name, version) the advisories are keyed by.
-    pub fn lookup_key(&self) -> (std::borrow::Cow<'_, str>, &str) {
-        if self.is_os() {
+impl QueryKey for PackageQuery {
+    fn lookup_key(&self) -> (std::borrow::Cow<'_, str>, &str) {
+        if is_os(self) {
             let name = self
                 .source_name
                 .as_deref()
@@ -65,64 +51,6 @@ impl PackageQuery {
         } else {
             (osv::normalize_name_cow(&self.ecosystem, &self.name), &self.version)
         }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FixStatus {
-    /// A fixed version exists.
-    Fixed,
-    /// No fixed version is known.
-    Affected,
-}
-
-/// An advisory record that contributed to a finding.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct RecordRef {
-    pub id: SmolStr,
-    pub source: SmolStr,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub modified: Option<SmolStr>,
-}
-
-/// One vulnerability of one package (aliases grouped: one CVE reached
-/// through two advisories is one match carrying both ids).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct VulnMatch {
-    /// Preferred id: a CVE when the group has one, else the first record id.
-    pub id: SmolStr,
-    /// Every other id of the group (record ids and their aliases).
-    pub aliases: Vec<SmolStr>,
-    /// Upstream/related ids (`upstream`, `related`): not the same issue, but linked.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub related: Vec<SmolStr>,
-    /// The package, shared by all of its findings.
-    #[serde(with = "shared_package")]
-    pub package: Arc<PackageQuery>,
-    /// The version compared (the source version for OS packages).
-    pub installed_version: SmolStr,
-    pub fixed_versions: Vec<SmolStr>,
-    pub fix_status: FixStatus,
-    pub severity: Rated,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<SmolStr>,
-    pub references: Vec<SmolStr>,
-    pub records: Vec<RecordRef>,
-}
-
-/// (De)serialises a finding's shared package as the plain package object.
-mod shared_package {
-    use super::PackageQuery;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    use std::sync::Arc;
-
-    pub fn serialize<S: Serializer>(package: &Arc<PackageQuery>, serializer: S) -> Result<S::Ok, S::Error> {
-        package.as_ref().serialize(serializer)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<PackageQuery>, D::Error> {
-        PackageQuery::deserialize(deserializer).map(Arc::new)
     }
 }
 

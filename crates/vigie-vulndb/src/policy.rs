@@ -7,15 +7,8 @@ use crate::severity::Severity;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-/// Why a match is not reported as a failure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Suppression {
-    /// `ignore-file`, `vex`.
-    pub by: String,
-    pub reason: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires: Option<String>,
-}
+pub use vigie_snapshot::scan::Applied;
+pub use vigie_snapshot::severity::Suppression;
 
 /// One `.vigieignore` entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -210,17 +203,6 @@ pub struct Policy {
     pub vex: Vec<VexStatement>,
     /// Days since the epoch; entries expiring on or before it lapse.
     pub today: i64,
-}
-
-/// The matches after policy.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Applied {
-    pub reported: Vec<VulnMatch>,
-    pub suppressed: Vec<(VulnMatch, Suppression)>,
-    /// Filtered out by `--severity` or `--ignore-unfixed`.
-    pub filtered: usize,
-    /// Expired ignore entries, one line each.
-    pub notices: Vec<String>,
 }
 
 impl Policy {

@@ -2,75 +2,11 @@
 //! with the `cvss` crate, else the record's own rating, else UNKNOWN.
 
 use crate::osv::{Affected, Record, SeverityEntry};
-use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 use std::str::FromStr;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Severity {
-    Unknown,
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
-impl Severity {
-    pub const ALL: [Severity; 5] = [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-        Severity::Unknown,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Unknown => "UNKNOWN",
-            Severity::Low => "LOW",
-            Severity::Medium => "MEDIUM",
-            Severity::High => "HIGH",
-            Severity::Critical => "CRITICAL",
-        }
-    }
-}
-
-impl std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown severity '{0}' (expected critical, high, medium, low or unknown)")]
-pub struct UnknownSeverity(pub String);
-
-impl FromStr for Severity {
-    type Err = UnknownSeverity;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "unknown" | "none" | "negligible" | "info" | "informational" | "unimportant" => Ok(Severity::Unknown),
-            "low" => Ok(Severity::Low),
-            "medium" | "moderate" => Ok(Severity::Medium),
-            "high" | "important" => Ok(Severity::High),
-            "critical" => Ok(Severity::Critical),
-            other => Err(UnknownSeverity(other.to_string())),
-        }
-    }
-}
-
-/// A severity with its provenance.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Rated {
-    pub severity: Severity,
-    /// `cvss-v3`, `cvss-v4`, `database_specific`, `none`.
-    pub source: SmolStr,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub score: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vector: Option<SmolStr>,
-}
+pub use vigie_snapshot::scan::Rated;
+pub use vigie_snapshot::severity::{Severity, UnknownRating as UnknownSeverity};
 
 fn from_cvss(score: f64) -> Severity {
     match score {
@@ -110,7 +46,7 @@ fn rate_entries(entries: &[SeverityEntry], place: &str) -> Option<Rated> {
 
 fn database_specific(value: Option<&serde_json::Value>, place: &str) -> Option<Rated> {
     let text = value?.get("severity")?.as_str()?;
-    let severity = text.parse::<Severity>().ok()?;
+    let severity = Severity::parse_rating(text).ok()?;
     Some(Rated {
         severity,
         source: format!("database_specific ({place})").into(),

@@ -91,33 +91,7 @@ pub fn now_unix() -> i64 {
         .unwrap_or(0)
 }
 
-/// A source as recorded in the database.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct SourceInfo {
-    pub name: String,
-    pub kind: String,
-    pub location: String,
-    pub sha256: Option<String>,
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-    pub imported_at: i64,
-    pub records: i64,
-    pub skipped: i64,
-    pub skipped_sample: Vec<String>,
-}
-
-/// `vigie db status`.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Status {
-    pub path: String,
-    pub schema_version: i64,
-    pub size_bytes: u64,
-    /// Unix time of the last import or update.
-    pub updated_at: i64,
-    pub records: i64,
-    pub ecosystems: Vec<(String, i64)>,
-    pub sources: Vec<SourceInfo>,
-}
+pub use vigie_snapshot::db::{SourceInfo, Status};
 
 /// A read-only handle on a published database file.
 pub struct Database {
@@ -472,14 +446,7 @@ pub struct Validators {
     pub last_modified: Option<String>,
 }
 
-/// What one write changed, per source.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ImportSummary {
-    pub source: String,
-    pub records: usize,
-    pub skipped: usize,
-    pub skipped_sample: Vec<String>,
-}
+pub use vigie_snapshot::db::ImportSummary;
 
 /// Options of one write.
 #[derive(Debug, Clone, Default)]

@@ -7,7 +7,7 @@
 
 use crate::Error;
 use crate::import;
-use crate::store::{ImportSummary, Validators, WriteOptions, Writer};
+use crate::store::{Validators, WriteOptions, Writer};
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::Path;
@@ -93,39 +93,7 @@ pub enum Progress {
     },
 }
 
-/// Outcome for one URL.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "status", rename_all = "kebab-case")]
-pub enum SourceOutcome {
-    Updated {
-        url: String,
-        summary: ImportSummary,
-        sha256: String,
-        bytes: u64,
-    },
-    NotModified {
-        url: String,
-        source: String,
-    },
-    Failed {
-        url: String,
-        error: String,
-    },
-}
-
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct UpdateReport {
-    pub outcomes: Vec<SourceOutcome>,
-}
-
-impl UpdateReport {
-    pub fn failed(&self) -> usize {
-        self.outcomes
-            .iter()
-            .filter(|o| matches!(o, SourceOutcome::Failed { .. }))
-            .count()
-    }
-}
+pub use vigie_snapshot::db::{SourceOutcome, UpdateReport};
 
 /// The file name a URL's content is read as: `…/Debian/all.zip` keeps its
 /// folder so the source is called `osv:Debian`, as a local import would.

@@ -9,14 +9,24 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// terminal and not `quiet`; an error names `target`.
 pub fn read_view(
     image: &vigie_image::Image,
-    mut options: vigie_image::ViewOptions,
+    options: vigie_image::ViewOptions,
     quiet: bool,
     target: &str,
 ) -> anyhow::Result<vigie_image::FileSystemView> {
+    view_with_bar(image, options, quiet).with_context(|| format!("cannot read {target}"))
+}
+
+/// Read `image` with `options`, under a progress bar when stderr is a
+/// terminal and not `quiet`.
+pub fn view_with_bar(
+    image: &vigie_image::Image,
+    mut options: vigie_image::ViewOptions,
+    quiet: bool,
+) -> Result<vigie_image::FileSystemView, vigie_image::ImageError> {
     let bar = ProgressBar::for_view(&mut options, image, quiet);
     let view = image.view(&options);
     drop(bar);
-    view.with_context(|| format!("cannot read {target}"))
+    view
 }
 
 /// A progress bar on stderr, fed from the reader's counters by a thread; it

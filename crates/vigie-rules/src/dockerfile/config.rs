@@ -78,7 +78,7 @@ pub fn severity_to_level(severity: Severity) -> &'static str {
         Severity::Critical | Severity::High => "error",
         Severity::Medium => "warning",
         Severity::Low => "info",
-        Severity::Info => "style",
+        Severity::Info | Severity::Unknown => "style",
     }
 }
 

@@ -109,7 +109,11 @@ fn finish(file: &Dockerfile, path: &str, config: &Config, raws: Vec<Raw>) -> Vec
         if !config.disable_ignore_pragma
             && let Some(reason) = pragmas.suppresses(id, raw.instruction_line)
         {
-            finding.suppressed = Some(Suppression { reason, expires: None });
+            finding.suppressed = Some(Suppression {
+                by: String::new(),
+                reason,
+                expires: None,
+            });
         }
         out.push(LintFinding {
             finding,

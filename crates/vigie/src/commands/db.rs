@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use vigie_vulndb::update::{self, Progress, SourceOutcome, UpdateOptions};
+use vigie_vulndb::update::{self, Progress, UpdateOptions};
 use vigie_vulndb::{Database, WriteOptions};
 
 use crate::cli::GlobalArgs;
@@ -115,25 +115,7 @@ fn import(db_path: &std::path::Path, args: ImportArgs) -> anyhow::Result<Outcome
         crate::output::emit(&(serde_json::to_string_pretty(&value)? + "\n"), None)?;
         return Ok(Outcome::Clean);
     }
-    let mut text = String::new();
-    let (mut records, mut skipped) = (0, 0);
-    for s in &summaries {
-        records += s.records;
-        skipped += s.skipped;
-        text.push_str(&format!(
-            "{:<32} {:>7} records  {:>5} skipped\n",
-            s.source, s.records, s.skipped
-        ));
-        for sample in s.skipped_sample.iter().take(5) {
-            text.push_str(&format!("    skipped {sample}\n"));
-        }
-    }
-    text.push_str(&format!(
-        "imported {records} records from {} sources ({skipped} skipped) into {} in {:.2} s\n",
-        summaries.len(),
-        db_path.display(),
-        elapsed.as_secs_f64()
-    ));
+    let text = vigie_report::db::import_table(&summaries, &db_path.display().to_string(), elapsed.as_secs_f64());
     crate::output::emit(&text, None)?;
     Ok(Outcome::Clean)
 }
@@ -190,23 +172,7 @@ fn run_update(db_path: &std::path::Path, args: UpdateArgs) -> anyhow::Result<Out
         let value = serde_json::json!({ "database": db_path.display().to_string(), "outcomes": report.outcomes });
         crate::output::emit(&(serde_json::to_string_pretty(&value)? + "\n"), None)?;
     } else {
-        let mut text = String::new();
-        for outcome in &report.outcomes {
-            match outcome {
-                SourceOutcome::Updated {
-                    summary, sha256, bytes, ..
-                } => text.push_str(&format!(
-                    "updated       {:<28} {:>7} records  {:>9} bytes  sha256:{}\n",
-                    summary.source,
-                    summary.records,
-                    bytes,
-                    &sha256[..16.min(sha256.len())]
-                )),
-                SourceOutcome::NotModified { source, .. } => text.push_str(&format!("not modified  {source}\n")),
-                SourceOutcome::Failed { url, error } => text.push_str(&format!("failed        {url}: {error}\n")),
-            }
-        }
-        text.push_str(&format!("database {}\n", db_path.display()));
+        let text = vigie_report::db::update_table(&report, &db_path.display().to_string());
         crate::output::emit(&text, None)?;
     }
     if report.failed() > 0 {
@@ -229,33 +195,7 @@ fn status(db_path: &std::path::Path, args: StatusArgs) -> anyhow::Result<Outcome
         crate::output::emit(&(serde_json::to_string_pretty(&value)? + "\n"), None)?;
         return Ok(Outcome::Clean);
     }
-    let age_days = (now - status.updated_at) as f64 / 86_400.0;
-    let mut text = format!(
-        "database   {}\nschema     {}\nsize       {:.1} MB\nupdated    {:.1} days ago\nrecords    {}\n\nsources:\n",
-        status.path,
-        status.schema_version,
-        status.size_bytes as f64 / 1e6,
-        age_days,
-        status.records
-    );
-    for s in &status.sources {
-        text.push_str(&format!(
-            "  {:<30} {:>7} records {:>5} skipped  {:.1} days ago  {}{}\n",
-            s.name,
-            s.records,
-            s.skipped,
-            (now - s.imported_at) as f64 / 86_400.0,
-            s.location,
-            s.sha256
-                .as_deref()
-                .map(|h| format!("  sha256:{}", &h[..16.min(h.len())]))
-                .unwrap_or_default()
-        ));
-    }
-    text.push_str("\necosystems:\n");
-    for (ecosystem, count) in &status.ecosystems {
-        text.push_str(&format!("  {ecosystem:<30} {count:>7}\n"));
-    }
+    let text = vigie_report::db::status_table(&status, now);
     crate::output::emit(&text, None)?;
     Ok(Outcome::Clean)
 }

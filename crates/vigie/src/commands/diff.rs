@@ -61,10 +61,7 @@ pub fn run(args: Args, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let result = diff::compare(&a, &b, &a_name, &b_name);
     let text = match args.format {
         Format::Table => vigie_report::vulnerabilities::diff_table(&result, &a_name, &b_name),
-        Format::Json => {
-            let value = serde_json::json!({ "schema": "vigie.diff/v1", "a": a_name, "b": b_name, "diff": result });
-            serde_json::to_string_pretty(&value)? + "\n"
-        }
+        Format::Json => vigie_report::vulnerabilities::diff_json(&result, &a_name, &b_name)?,
     };
     crate::output::emit(&text, args.output.as_deref())?;
     let differ = !result.only_a.is_empty() || !result.only_b.is_empty();

@@ -5,7 +5,7 @@
 use anyhow::Context;
 use std::path::PathBuf;
 
-use vigie_catalog::sbom::{Subject, cyclonedx, now_utc, spdx, vigie_sbom};
+use vigie_report::sbom::{Subject, cyclonedx, now_utc, spdx, table, vigie_sbom};
 
 use crate::cli::GlobalArgs;
 use crate::exit::Outcome;
@@ -126,73 +126,4 @@ fn pretty(value: &impl serde::Serialize) -> anyhow::Result<String> {
     let mut text = serde_json::to_string_pretty(value).context("cannot serialise the SBOM")?;
     text.push('\n');
     Ok(text)
-}
-
-fn table(subject: &Subject, catalog: &vigie_catalog::Catalog) -> String {
-    let os = &catalog.os;
-    let mut out = String::new();
-    let name = subject.tags.first().unwrap_or(&subject.reference);
-    let os_text = if os.family == "none" {
-        format!("none ({:?})", os.kind).to_lowercase()
-    } else {
-        format!("{} {}", os.family, os.version)
-    };
-    out.push_str(&format!(
-        "{name} ({}) · OS: {os_text} · {} packages · {} layers\n\n",
-        subject.source,
-        catalog.packages.len(),
-        subject.layers.len()
-    ));
-    let header = ["NAME", "VERSION", "TYPE", "SOURCE", "FOUND IN"];
-    let rows: Vec<[String; 5]> = catalog
-        .packages
-        .iter()
-        .map(|p| {
-            let source = match (&p.source_name, &p.source_version) {
-                (Some(n), Some(v)) if *n != p.name || *v != p.version => format!("{n} {v}"),
-                _ => String::new(),
-            };
-            [
-                p.name.clone(),
-                p.version.clone(),
-                p.ecosystem.as_str().to_string(),
-                source,
-                p.found_in.clone(),
-            ]
-        })
-        .collect();
-    let mut widths = header.map(str::len);
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |cells: &[String]| {
-        let mut s = String::new();
-        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
-            if i + 1 == cells.len() {
-                s.push_str(cell);
-            } else {
-                s.push_str(&format!("{cell:<w$}  "));
-            }
-        }
-        s.trim_end().to_string() + "\n"
-    };
-    out.push_str(&line(&header.map(str::to_string)));
-    for row in &rows {
-        out.push_str(&line(row));
-    }
-    for w in &catalog.warnings {
-        out.push_str(&format!("\nwarning: {w}"));
-    }
-    if !catalog.warnings.is_empty() {
-        out.push('\n');
-    }
-    if catalog.is_incomplete() {
-        out.push_str(&format!(
-            "\nIncomplete: {} file(s), layer(s) or entries could not be read: packages may be missing\n",
-            catalog.incomplete.len()
-        ));
-    }
-    out
 }

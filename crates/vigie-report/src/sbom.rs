@@ -1,0 +1,403 @@
+//! SBOM documents built from a catalog: vigie's own JSON (`vigie-sbom/1`),
+//! CycloneDX 1.5 JSON and SPDX 2.3 JSON, and the table of `vigie sbom`.
+//! Formatting only; the binary prints. (The incomplete marks written here
+//! are read back by `vigie_catalog::sbom::incomplete_marks`.)
+
+use serde_json::{Value, json};
+pub use vigie_snapshot::package::Subject;
+use vigie_snapshot::package::{Catalog, INCOMPLETE_PROPERTY, OsInfo, Package, WARNING_PROPERTY};
+
+const TOOL: &str = "vigie";
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// vigie's own layout, documented in docs/commands/sbom.md, as borrowed
+/// data: serialised straight to text, without a JSON tree in memory (a host
+/// has tens of thousands of packages).
+#[derive(Debug, serde::Serialize)]
+pub struct VigieSbom<'a> {
+    pub schema: &'static str,
+    pub tool: Tool,
+    pub image: &'a Subject,
+    pub os: &'a OsInfo,
+    pub packages: &'a [Package],
+    pub incomplete: bool,
+    pub warnings: &'a [String],
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+pub fn vigie_sbom<'a>(subject: &'a Subject, catalog: &'a Catalog) -> VigieSbom<'a> {
+    VigieSbom {
+        schema: "vigie-sbom/1",
+        tool: Tool {
+            name: TOOL,
+            version: VERSION,
+        },
+        image: subject,
+        os: &catalog.os,
+        packages: &catalog.packages,
+        incomplete: catalog.is_incomplete(),
+        warnings: &catalog.warnings,
+    }
+}
+
+/// What marks an incomplete SBOM, one line per reason (capped for size).
+fn incomplete_reasons(catalog: &Catalog) -> Vec<String> {
+    const SHOWN: usize = 20;
+    let mut out: Vec<String> = catalog.incomplete.iter().take(SHOWN).cloned().collect();
+    if catalog.incomplete.len() > SHOWN {
+        out.push(format!("and {} more", catalog.incomplete.len() - SHOWN));
+    }
+    out
+}
+
+/// A stable 128-bit id from the content (same input, same id).
+fn content_uuid(subject: &Subject, catalog: &Catalog) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut a = std::collections::hash_map::DefaultHasher::new();
+    let mut b = std::collections::hash_map::DefaultHasher::new();
+    (&subject.reference, &subject.id, catalog.packages.len()).hash(&mut a);
+    for p in &catalog.packages {
+        p.purl.hash(&mut a);
+        p.found_in.hash(&mut b);
+    }
+    "salt".hash(&mut b);
+    subject.reference.hash(&mut b);
+    let (x, y) = (a.finish(), b.finish());
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&x.to_be_bytes());
+    bytes[8..].copy_from_slice(&y.to_be_bytes());
+    bytes[6] = (bytes[6] & 0x0f) | 0x50; // version 5 (name-based)
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let h: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// UTC now as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn now_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+fn properties(p: &Package) -> Vec<Value> {
+    let mut out = vec![
+        json!({"name": "vigie:ecosystem", "value": p.ecosystem.as_str()}),
+        json!({"name": "vigie:found_in", "value": p.found_in}),
+    ];
+    if let Some(l) = &p.layer {
+        out.push(json!({"name": "vigie:layer", "value": l}));
+    }
+    if let Some(s) = &p.source_name {
+        out.push(json!({"name": "vigie:source_name", "value": s}));
+    }
+    if let Some(s) = &p.source_version {
+        out.push(json!({"name": "vigie:source_version", "value": s}));
+    }
+    out
+}
+
+pub fn cyclonedx(subject: &Subject, catalog: &Catalog, timestamp: &str) -> Value {
+    let image_ref = "image";
+    let mut components: Vec<Value> = Vec::new();
+    let mut image_deps: Vec<String> = Vec::new();
+    if catalog.os.family != "none" {
+        let os_ref = format!("os:{}", catalog.os.family);
+        components.push(json!({
+            "type": "operating-system",
+            "bom-ref": os_ref,
+            "name": catalog.os.family,
+            "version": catalog.os.version,
+        }));
+        image_deps.push(os_ref);
+    }
+    for (i, p) in catalog.packages.iter().enumerate() {
+        let bom_ref = format!("{}#{i}", p.purl);
+        let mut c = json!({
+            "type": "library",
+            "bom-ref": bom_ref,
+            "name": p.name,
+            "version": p.version,
+            "purl": p.purl,
+            "properties": properties(p),
+        });
+        if !p.licenses.is_empty() {
+            c["licenses"] = Value::Array(p.licenses.iter().map(|l| json!({"license": {"name": l}})).collect());
+        }
+        components.push(c);
+        image_deps.push(bom_ref);
+    }
+    let name = subject
+        .tags
+        .first()
+        .cloned()
+        .unwrap_or_else(|| subject.reference.clone());
+    let mut image = json!({"type": "container", "bom-ref": image_ref, "name": name});
+    if let Some(id) = &subject.id {
+        image["version"] = json!(id);
+    }
+    let mut metadata_properties = Vec::new();
+    if catalog.is_incomplete() {
+        metadata_properties.push(json!({"name": INCOMPLETE_PROPERTY, "value": "true"}));
+        for reason in incomplete_reasons(catalog) {
+            metadata_properties.push(json!({"name": WARNING_PROPERTY, "value": reason}));
+        }
+    }
+    let mut bom = json!({
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.5",
+        "serialNumber": format!("urn:uuid:{}", content_uuid(subject, catalog)),
+        "version": 1,
+        "metadata": {
+            "timestamp": timestamp,
+            "tools": {"components": [{"type": "application", "name": TOOL, "version": VERSION}]},
+            "component": image,
+        },
+        "components": components,
+        "dependencies": [{"ref": image_ref, "dependsOn": image_deps}],
+    });
+    if !metadata_properties.is_empty() {
+        bom["metadata"]["properties"] = Value::Array(metadata_properties);
+    }
+    bom
+}
+
+/// A valid SPDX licence expression (ids from the SPDX licence list), else NOASSERTION.
+fn spdx_license(licenses: &[String]) -> String {
+    let valid = |l: &str| spdx::Expression::parse_mode(l, spdx::ParseMode::STRICT).is_ok();
+    match licenses {
+        [one] if valid(one) => one.clone(),
+        _ => "NOASSERTION".to_string(),
+    }
+}
+
+pub fn spdx(subject: &Subject, catalog: &Catalog, timestamp: &str) -> Value {
+    let name = subject
+        .tags
+        .first()
+        .cloned()
+        .unwrap_or_else(|| subject.reference.clone());
+    let mut packages = vec![json!({
+        "SPDXID": "SPDXRef-Image",
+        "name": name,
+        "versionInfo": subject.id.clone().unwrap_or_default(),
+        "downloadLocation": "NOASSERTION",
+        "filesAnalyzed": false,
+        "licenseConcluded": "NOASSERTION",
+        "licenseDeclared": "NOASSERTION",
+        "primaryPackagePurpose": "CONTAINER",
+    })];
+    let mut relationships = vec![json!({
+        "spdxElementId": "SPDXRef-DOCUMENT",
+        "relationshipType": "DESCRIBES",
+        "relatedSpdxElement": "SPDXRef-Image",
+    })];
+    if catalog.os.family != "none" {
+        packages.push(json!({
+            "SPDXID": "SPDXRef-OperatingSystem",
+            "name": catalog.os.family,
+            "versionInfo": catalog.os.version,
+            "downloadLocation": "NOASSERTION",
+            "filesAnalyzed": false,
+            "licenseConcluded": "NOASSERTION",
+            "licenseDeclared": "NOASSERTION",
+            "primaryPackagePurpose": "OPERATING-SYSTEM",
+        }));
+        relationships.push(json!({
+            "spdxElementId": "SPDXRef-Image",
+            "relationshipType": "CONTAINS",
+            "relatedSpdxElement": "SPDXRef-OperatingSystem",
+        }));
+    }
+    for (i, p) in catalog.packages.iter().enumerate() {
+        let id = format!("SPDXRef-Package-{}-{i}", p.ecosystem.as_str());
+        let mut entry = json!({
+            "SPDXID": id,
+            "name": p.name,
+            "versionInfo": p.version,
+            "downloadLocation": "NOASSERTION",
+            "filesAnalyzed": false,
+            "licenseConcluded": "NOASSERTION",
+            "licenseDeclared": spdx_license(&p.licenses),
+            "externalRefs": [{
+                "referenceCategory": "PACKAGE-MANAGER",
+                "referenceType": "purl",
+                "referenceLocator": p.purl,
+            }],
+            "primaryPackagePurpose": "LIBRARY",
+            "sourceInfo": format!("found in {}", p.found_in),
+        });
+        if let Some(layer) = &p.layer {
+            entry["comment"] = json!(format!("layer {layer}"));
+        }
+        packages.push(entry);
+        relationships.push(json!({
+            "spdxElementId": "SPDXRef-Image",
+            "relationshipType": "CONTAINS",
+            "relatedSpdxElement": id,
+        }));
+    }
+    let mut document = json!({
+        "spdxVersion": "SPDX-2.3",
+        "dataLicense": "CC0-1.0",
+        "SPDXID": "SPDXRef-DOCUMENT",
+        "name": name,
+        "documentNamespace": format!("https://example.invalid/vigie/spdx/{}", content_uuid(subject, catalog)),
+        "creationInfo": {"created": timestamp, "creators": [format!("Tool: {TOOL}-{VERSION}")]},
+        "packages": packages,
+        "relationships": relationships,
+    });
+    if catalog.is_incomplete() {
+        let comment = format!("incomplete: {}", incomplete_reasons(catalog).join("; "));
+        document["comment"] = json!(comment);
+        document["annotations"] = json!([{
+            "annotator": format!("Tool: {TOOL}-{VERSION}"),
+            "annotationDate": timestamp,
+            "annotationType": "OTHER",
+            "comment": comment,
+        }]);
+    }
+    document
+}
+
+/// The table of `vigie sbom`: one line per package, warnings, an incomplete footer.
+pub fn table(subject: &Subject, catalog: &Catalog) -> String {
+    let os = &catalog.os;
+    let mut out = String::new();
+    let name = subject.tags.first().unwrap_or(&subject.reference);
+    let os_text = if os.family == "none" {
+        format!("none ({:?})", os.kind).to_lowercase()
+    } else {
+        format!("{} {}", os.family, os.version)
+    };
+    out.push_str(&format!(
+        "{name} ({}) · OS: {os_text} · {} packages · {} layers\n\n",
+        subject.source,
+        catalog.packages.len(),
+        subject.layers.len()
+    ));
+    let header = ["NAME", "VERSION", "TYPE", "SOURCE", "FOUND IN"];
+    let rows: Vec<[String; 5]> = catalog
+        .packages
+        .iter()
+        .map(|p| {
+            let source = match (&p.source_name, &p.source_version) {
+                (Some(n), Some(v)) if *n != p.name || *v != p.version => format!("{n} {v}"),
+                _ => String::new(),
+            };
+            [
+                p.name.clone(),
+                p.version.clone(),
+                p.ecosystem.as_str().to_string(),
+                source,
+                p.found_in.clone(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        let mut s = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(cell);
+            } else {
+                s.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    out.push_str(&line(&header.map(str::to_string)));
+    for row in &rows {
+        out.push_str(&line(row));
+    }
+    for w in &catalog.warnings {
+        out.push_str(&format!("\nwarning: {w}"));
+    }
+    if !catalog.warnings.is_empty() {
+        out.push('\n');
+    }
+    if catalog.is_incomplete() {
+        out.push_str(&format!(
+            "\nIncomplete: {} file(s), layer(s) or entries could not be read: packages may be missing\n",
+            catalog.incomplete.len()
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vigie_json_keeps_its_documented_key_order() {
+        let catalog = Catalog {
+            os: OsInfo::none(vigie_snapshot::package::OsKind::Scratch),
+            packages: Vec::new(),
+            warnings: vec!["w".to_string()],
+            incomplete: vec!["w".to_string()],
+        };
+        let text = serde_json::to_string(&vigie_sbom(&Subject::default(), &catalog)).unwrap();
+        let keys = [
+            "\"schema\"",
+            "\"tool\"",
+            "\"image\"",
+            "\"os\"",
+            "\"packages\"",
+            "\"incomplete\":true",
+            "\"warnings\"",
+        ];
+        let positions: Vec<usize> = keys.iter().map(|k| text.find(k).unwrap()).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+    }
+
+    #[test]
+    fn timestamp_shape_and_licenses() {
+        let t = now_utc();
+        assert_eq!(t.len(), 20);
+        assert!(t.ends_with('Z'));
+        assert_eq!(spdx_license(&["MIT".to_string()]), "MIT");
+        assert_eq!(
+            spdx_license(&["GPL-2.0-or-later OR MIT".to_string()]),
+            "GPL-2.0-or-later OR MIT"
+        );
+        assert_eq!(spdx_license(&["BSD".to_string()]), "NOASSERTION");
+        assert_eq!(spdx_license(&["BSD-like".to_string(), "x".to_string()]), "NOASSERTION");
+        assert_eq!(spdx_license(&["Apache 2.0".to_string()]), "NOASSERTION");
+    }
+}

@@ -1,0 +1,291 @@
+//! Scan results as text: vigie's own JSON (versioned), Trivy's JSON
+//! (SchemaVersion 2), SARIF 2.1.0 and CycloneDX 1.5 with vulnerabilities
+//! (the table is in [`crate::vulnerabilities`]). Formatting only: the binary
+//! writes the string.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use vigie_snapshot::scan::{FixStatus, PackageQuery, SCAN_SCHEMA, ScanResult, VulnMatch};
+use vigie_snapshot::severity::{Severity, Suppression};
+
+#[derive(Serialize)]
+struct Suppressed<'a> {
+    #[serde(flatten)]
+    finding: &'a VulnMatch,
+    suppressed: &'a Suppression,
+}
+
+/// Findings per severity name (every severity present, zero included).
+pub fn counts(matches: &[VulnMatch]) -> BTreeMap<&'static str, usize> {
+    let mut out = BTreeMap::new();
+    for s in Severity::RATINGS {
+        out.insert(
+            s.as_upper(),
+            matches.iter().filter(|m| m.severity.severity == s).count(),
+        );
+    }
+    out
+}
+
+pub fn to_json(result: &ScanResult) -> String {
+    let suppressed: Vec<Suppressed> = result
+        .applied
+        .suppressed
+        .iter()
+        .map(|(finding, suppressed)| Suppressed { finding, suppressed })
+        .collect();
+    let value = json!({
+        "schema": SCAN_SCHEMA,
+        "target": result.target,
+        "artifact_type": result.artifact_type,
+        "os": result.os,
+        "database": result.database,
+        "packages_checked": result.packages.len(),
+        "packages": result.packages.iter().map(|p| json!({
+            "name": p.name, "version": p.version, "ecosystem": p.ecosystem, "purl": p.purl, "found_in": p.found_in,
+        })).collect::<Vec<_>>(),
+        "summary": counts(&result.applied.reported),
+        "vulnerabilities": result.applied.reported,
+        "suppressed": suppressed,
+        "filtered": result.applied.filtered,
+        "notices": result.applied.notices,
+        "warnings": result.warnings,
+        "incomplete": !result.incomplete.is_empty(),
+        "incomplete_reasons": result.incomplete,
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+}
+
+fn trivy_type(ecosystem: &str) -> (&'static str, &'static str) {
+    // The OSV ecosystem without its release (`Debian:11` → `Debian`).
+    match ecosystem.split(':').next().unwrap_or(ecosystem) {
+        "Debian" => ("os-pkgs", "debian"),
+        "Ubuntu" => ("os-pkgs", "ubuntu"),
+        "Alpine" => ("os-pkgs", "alpine"),
+        "PyPI" => ("lang-pkgs", "python-pkg"),
+        "crates.io" => ("lang-pkgs", "cargo"),
+        "npm" => ("lang-pkgs", "node-pkg"),
+        "Go" => ("lang-pkgs", "gobinary"),
+        "Maven" => ("lang-pkgs", "jar"),
+        _ => ("lang-pkgs", "unknown"),
+    }
+}
+
+pub fn to_trivy_json(result: &ScanResult) -> String {
+    // One Result per (class, type, file), as Trivy groups them.
+    let mut groups: BTreeMap<(String, &'static str, &'static str), Vec<Value>> = BTreeMap::new();
+    for m in &result.applied.reported {
+        let (class, kind) = trivy_type(&m.package.ecosystem);
+        let target = if class == "os-pkgs" {
+            match &result.os {
+                Some(os) => format!("{} ({} {})", result.target, os.family, os.version),
+                None => result.target.clone(),
+            }
+        } else {
+            m.package.found_in.clone().unwrap_or_else(|| result.target.clone())
+        };
+        let mut vulnerability = json!({
+            "VulnerabilityID": m.id,
+            "VendorIDs": m.aliases,
+            "PkgName": m.package.name,
+            "InstalledVersion": m.package.version,
+            "FixedVersion": m.fixed_versions.join(", "),
+            "Status": match m.fix_status { FixStatus::Fixed => "fixed", FixStatus::Affected => "affected" },
+            "SeveritySource": m.severity.source,
+            "PrimaryURL": m.references.first().cloned().unwrap_or_default(),
+            "Title": m.title.clone().unwrap_or_default(),
+            "Severity": m.severity.severity.as_upper(),
+            "References": m.references,
+        });
+        if let Some(purl) = &m.package.purl {
+            vulnerability["PkgIdentifier"] = json!({ "PURL": purl });
+        }
+        if let Some(layer) = &m.package.layer {
+            vulnerability["Layer"] = json!({ "DiffID": layer });
+        }
+        if let (Some(vector), Some(score)) = (&m.severity.vector, m.severity.score) {
+            let key = if vector.starts_with("CVSS:4") {
+                "V40Vector"
+            } else {
+                "V3Vector"
+            };
+            let score_key = if vector.starts_with("CVSS:4") {
+                "V40Score"
+            } else {
+                "V3Score"
+            };
+            vulnerability["CVSS"] = json!({ "vigie": { key: vector, score_key: score } });
+        }
+        groups.entry((target, class, kind)).or_default().push(vulnerability);
+    }
+    let results: Vec<Value> = groups
+        .into_iter()
+        .map(|((target, class, kind), vulnerabilities)| {
+            json!({ "Target": target, "Class": class, "Type": kind, "Vulnerabilities": vulnerabilities })
+        })
+        .collect();
+    let mut metadata = json!({});
+    if let Some(os) = &result.os {
+        metadata["OS"] = json!({ "Family": os.family, "Name": os.version });
+    }
+    let value = json!({
+        "SchemaVersion": 2,
+        "ArtifactName": result.target,
+        "ArtifactType": result.artifact_type,
+        "Metadata": metadata,
+        "Results": results,
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+}
+
+fn sarif_level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info | Severity::Unknown => "note",
+    }
+}
+
+fn security_severity(m: &VulnMatch) -> String {
+    let score = m.severity.score.unwrap_or(match m.severity.severity {
+        Severity::Critical => 9.5,
+        Severity::High => 8.0,
+        Severity::Medium => 5.5,
+        Severity::Low => 2.0,
+        Severity::Info | Severity::Unknown => 0.0,
+    });
+    format!("{score:.1}")
+}
+
+pub fn to_sarif(result: &ScanResult) -> String {
+    let mut rules: BTreeMap<String, Value> = BTreeMap::new();
+    let mut results = Vec::new();
+    for m in &result.applied.reported {
+        rules.entry(m.id.to_string()).or_insert_with(|| {
+            json!({
+                "id": m.id,
+                "name": "OsPackageVulnerability",
+                "shortDescription": { "text": m.title.clone().unwrap_or_else(|| m.id.clone()) },
+                "helpUri": m.references.first().cloned().unwrap_or_default(),
+                "help": { "text": format!("{} ({})", m.id, m.aliases.join(", ")) },
+                "properties": {
+                    "security-severity": security_severity(m),
+                    "tags": ["vulnerability", "security", m.severity.severity.as_upper()],
+                },
+            })
+        });
+        let fixed = if m.fixed_versions.is_empty() {
+            "no fixed version yet".to_string()
+        } else {
+            format!("fixed in {}", m.fixed_versions.join(", "))
+        };
+        let uri = m
+            .package
+            .found_in
+            .clone()
+            .unwrap_or_else(|| result.target.clone())
+            .trim_start_matches('/')
+            .to_string();
+        results.push(json!({
+            "ruleId": m.id,
+            "level": sarif_level(m.severity.severity),
+            "message": { "text": format!("{} {} is affected by {} ({}); {fixed}", m.package.name, m.package.version, m.id, m.severity.severity.as_upper()) },
+            "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri }, "region": { "startLine": 1 } } }],
+        }));
+    }
+    let rules: Vec<Value> = rules.into_values().collect();
+    let value = json!({
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [{
+            "tool": { "driver": { "name": "vigie", "version": env!("CARGO_PKG_VERSION"), "informationUri": "https://example.invalid/vigie", "rules": rules } },
+            "results": results,
+        }],
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+}
+
+fn bom_ref(p: &PackageQuery) -> String {
+    p.purl
+        .clone()
+        .unwrap_or_else(|| format!("{}/{}@{}", p.ecosystem, p.name, p.version))
+}
+
+/// A deterministic serial number: the same scan gives the same document.
+fn serial(result: &ScanResult) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(result.target.as_bytes());
+    for p in &result.packages {
+        hasher.update(bom_ref(p).as_bytes());
+    }
+    let h = hex::encode(hasher.finalize());
+    format!(
+        "urn:uuid:{}-{}-4{}-8{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[13..16],
+        &h[17..20],
+        &h[20..32]
+    )
+}
+
+pub fn to_cyclonedx(result: &ScanResult) -> String {
+    let mut components: BTreeMap<String, Value> = BTreeMap::new();
+    for p in &result.packages {
+        let reference = bom_ref(p);
+        components.entry(reference.clone()).or_insert_with(|| {
+            let mut c = json!({ "bom-ref": reference, "type": "library", "name": p.name, "version": p.version });
+            if let Some(purl) = &p.purl {
+                c["purl"] = json!(purl);
+            }
+            c
+        });
+    }
+    let mut vulnerabilities: BTreeMap<String, Value> = BTreeMap::new();
+    for m in &result.applied.reported {
+        let entry = vulnerabilities.entry(m.id.to_string()).or_insert_with(|| {
+            let mut rating = json!({ "severity": m.severity.severity.as_upper().to_ascii_lowercase(), "source": { "name": m.severity.source } });
+            if let (Some(vector), Some(score)) = (&m.severity.vector, m.severity.score) {
+                rating["score"] = json!(score);
+                rating["vector"] = json!(vector);
+                rating["method"] = json!(if vector.starts_with("CVSS:4") { "CVSSv4" } else if vector.starts_with("CVSS:3.0") { "CVSSv3" } else { "CVSSv31" });
+            }
+            json!({
+                "bom-ref": format!("vuln-{}", m.id),
+                "id": m.id,
+                "source": { "name": m.records.first().map(|r| r.source.clone()).unwrap_or_default() },
+                "references": m.aliases.iter().map(|a| json!({ "id": a, "source": { "name": "alias" } })).collect::<Vec<_>>(),
+                "ratings": [rating],
+                "description": m.title.clone().unwrap_or_default(),
+                "advisories": m.references.iter().take(5).map(|u| json!({ "url": u })).collect::<Vec<_>>(),
+                "affects": [],
+            })
+        });
+        let status = if m.fixed_versions.is_empty() {
+            "affected".to_string()
+        } else {
+            format!("affected (fixed in {})", m.fixed_versions.join(", "))
+        };
+        if let Some(affects) = entry["affects"].as_array_mut() {
+            affects.push(json!({ "ref": bom_ref(&m.package), "versions": [{ "version": m.package.version, "status": "affected" }] }));
+        }
+        if entry.get("recommendation").is_none() && !m.fixed_versions.is_empty() {
+            entry["recommendation"] = json!(format!("upgrade {}: {status}", m.package.name));
+        }
+    }
+    let value = json!({
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.5",
+        "serialNumber": serial(result),
+        "version": 1,
+        "metadata": {
+            "tools": [{ "vendor": "vigie", "name": "vigie", "version": env!("CARGO_PKG_VERSION") }],
+            "component": { "bom-ref": "target", "type": if result.artifact_type == "container_image" { "container" } else { "application" }, "name": result.target },
+        },
+        "components": components.into_values().collect::<Vec<_>>(),
+        "vulnerabilities": vulnerabilities.into_values().collect::<Vec<_>>(),
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+}
