@@ -158,22 +158,37 @@ fn security_severity(m: &VulnMatch) -> String {
     format!("{score:.1}")
 }
 
+/// SARIF through the one writer (`crate::sarif`): one rule per advisory
+/// reported, one result per affected package, located at the file the
+/// package was found in.
 pub fn to_sarif(result: &ScanResult) -> String {
-    let mut rules: BTreeMap<String, Value> = BTreeMap::new();
+    use crate::sarif::{
+        ArtifactLocation, Descriptor, Help, Location, Log, PhysicalLocation, Region, SarifResult, Text,
+    };
+    let mut rules: BTreeMap<String, Descriptor> = BTreeMap::new();
     let mut results = Vec::new();
     for m in &result.applied.reported {
         rules.entry(m.id.to_string()).or_insert_with(|| {
-            json!({
-                "id": m.id,
-                "name": "OsPackageVulnerability",
-                "shortDescription": { "text": m.title.clone().unwrap_or_else(|| m.id.clone()) },
-                "helpUri": m.references.first().cloned().unwrap_or_default(),
-                "help": { "text": format!("{} ({})", m.id, m.aliases.join(", ")) },
-                "properties": {
-                    "security-severity": security_severity(m),
-                    "tags": ["vulnerability", "security", m.severity.severity.as_upper()],
+            let properties = match json!({
+                "security-severity": security_severity(m),
+                "tags": ["vulnerability", "security", m.severity.severity.as_upper()],
+            }) {
+                Value::Object(map) => map,
+                _ => serde_json::Map::new(),
+            };
+            Descriptor {
+                id: m.id.to_string(),
+                name: "OsPackageVulnerability".to_string(),
+                short_description: Text::new(m.title.clone().unwrap_or_else(|| m.id.clone()).to_string()),
+                full_description: None,
+                help: Help {
+                    text: format!("{} ({})", m.id, m.aliases.join(", ")),
+                    markdown: None,
                 },
-            })
+                help_uri: Some(m.references.first().cloned().unwrap_or_default().to_string()),
+                default_configuration: None,
+                properties,
+            }
         });
         let fixed = if m.fixed_versions.is_empty() {
             "no fixed version yet".to_string()
@@ -187,23 +202,38 @@ pub fn to_sarif(result: &ScanResult) -> String {
             .unwrap_or_else(|| result.target.clone())
             .trim_start_matches('/')
             .to_string();
-        results.push(json!({
-            "ruleId": m.id,
-            "level": sarif_level(m.severity.severity),
-            "message": { "text": format!("{} {} is affected by {} ({}); {fixed}", m.package.name, m.package.version, m.id, m.severity.severity.as_upper()) },
-            "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri }, "region": { "startLine": 1 } } }],
-        }));
+        results.push(SarifResult {
+            rule_id: m.id.to_string(),
+            level: sarif_level(m.severity.severity),
+            message: Text::new(format!(
+                "{} {} is affected by {} ({}); {fixed}",
+                m.package.name,
+                m.package.version,
+                m.id,
+                m.severity.severity.as_upper()
+            )),
+            locations: vec![Location {
+                physical: Some(PhysicalLocation {
+                    artifact: ArtifactLocation { uri },
+                    region: Region::line(1),
+                }),
+                logical: Vec::new(),
+            }],
+            partial_fingerprints: None,
+            properties: serde_json::Map::new(),
+            rule_index: None,
+            fixes: Vec::new(),
+            suppressions: Vec::new(),
+        });
     }
-    let rules: Vec<Value> = rules.into_values().collect();
-    let value = json!({
-        "version": "2.1.0",
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "runs": [{
-            "tool": { "driver": { "name": "vigie", "version": env!("CARGO_PKG_VERSION"), "informationUri": "https://example.invalid/vigie", "rules": rules } },
-            "results": results,
-        }],
-    });
-    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+    let log = Log::new(
+        env!("CARGO_PKG_VERSION"),
+        false,
+        None,
+        rules.into_values().collect(),
+        results,
+    );
+    crate::sarif::write(&log).unwrap_or_default()
 }
 
 fn bom_ref(p: &PackageQuery) -> String {

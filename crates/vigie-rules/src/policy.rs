@@ -274,7 +274,17 @@ pub fn validate_acceptances(accept: &[Acceptance], origin: &str, field: &str) ->
 
 /// `--fail-on`: an unsuppressed finding at or above the threshold fails the run.
 pub fn fails(findings: &[Finding], fail_on: Option<Severity>) -> bool {
-    fail_on.is_some_and(|threshold| findings.iter().any(|f| f.counts_at(threshold)))
+    reaches(
+        findings.iter().filter(|f| f.suppressed.is_none()).map(|f| f.severity),
+        fail_on,
+    )
+}
+
+/// `--fail-on` over severities that count (vulnerabilities already past
+/// their ignore file and VEX, for `vigie scan`): one at or above the
+/// threshold fails the run. `Unknown` is below every threshold but `unknown`.
+pub fn reaches(counted: impl IntoIterator<Item = Severity>, fail_on: Option<Severity>) -> bool {
+    fail_on.is_some_and(|threshold| counted.into_iter().any(|s| s >= threshold))
 }
 
 /// A strict `YYYY-MM-DD` calendar date (2027-02-30 is not one).

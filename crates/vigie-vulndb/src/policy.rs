@@ -70,23 +70,12 @@ pub fn parse_ignore_file(path: &Path, text: &str) -> Result<Vec<IgnoreEntry>, Po
     Ok(entries)
 }
 
-/// `YYYY-MM-DD` → days since 1970-01-01.
+/// `YYYY-MM-DD` (a real calendar day; anything after the date, such as a
+/// time, is ignored) → days since 1970-01-01.
 pub fn parse_date(text: &str) -> Option<i64> {
-    let mut parts = text.trim().splitn(3, '-');
-    let year: i64 = parts.next()?.parse().ok()?;
-    let month: i64 = parts.next()?.parse().ok()?;
-    let day: i64 = parts.next()?.get(..2)?.parse().ok()?;
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return None;
-    }
-    // Howard Hinnant's days_from_civil.
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
+    let date: jiff::civil::Date = text.trim().get(..10)?.parse().ok()?;
+    let days = date.since(jiff::civil::date(1970, 1, 1)).ok()?.get_days();
+    Some(i64::from(days))
 }
 
 pub fn today() -> i64 {
@@ -321,6 +310,8 @@ mod tests {
         assert_eq!(parse_date("2000-03-01"), Some(11_017));
         assert_eq!(parse_date("2024-13-01"), None);
         assert_eq!(parse_date("soon"), None);
+        assert_eq!(parse_date("2027-02-30"), None);
+        assert_eq!(parse_date("2024-01-05T10:00:00Z"), parse_date("2024-01-05"));
     }
 
     #[test]

@@ -153,7 +153,10 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         );
     }
     let failing = match (args.fail_on, args.exit_code) {
-        (Some(threshold), _) => result.applied.reported.iter().any(|m| m.severity.severity >= threshold),
+        (Some(threshold), _) => vigie_rules::policy::reaches(
+            result.applied.reported.iter().map(|m| m.severity.severity),
+            Some(threshold),
+        ),
         (None, Some(_)) => !result.applied.reported.is_empty(),
         (None, None) => false,
     };
