@@ -182,6 +182,7 @@ mod tests {
             compose: Some("privileged: false"),
             kubernetes: Some("securityContext.privileged: false"),
         },
+        detection: "",
     };
 
     #[test]

@@ -85,6 +85,18 @@ pub struct RuleInfo {
     /// Why it matters.
     pub rationale: &'static str,
     pub fix: StaticFix,
+    /// How vigie decides, in words (which field, file or line it reads), for
+    /// the rule's docs page; empty where the family's common text says it all.
+    #[serde(skip)]
+    pub detection: &'static str,
+}
+
+impl RuleInfo {
+    /// The same rule with its detection text, for catalogues written as constants.
+    pub const fn detected(mut self, text: &'static str) -> RuleInfo {
+        self.detection = text;
+        self
+    }
 }
 
 /// `Fix` with static strings, for rule catalogues written as constants.

@@ -325,6 +325,7 @@ mod tests {
                 compose: None,
                 kubernetes: None,
             },
+            detection: "",
         }
     }
 

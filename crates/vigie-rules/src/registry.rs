@@ -102,12 +102,9 @@ const INSIDE_DETECTION: &str = "Read from inside the container, without writing 
 /// Every rule of every family, in family then id order.
 pub fn rules() -> Vec<Entry> {
     let mut out = Vec::new();
-    let detection = |id: &str| {
-        crate::audit::detection::DETECTION
-            .iter()
-            .find(|(d, _)| *d == id)
-            .map(|(_, text)| *text)
-            .unwrap_or("")
+    let with = |r: &RuleInfo, family: Family, default: &'static str| {
+        let detection = if r.detection.is_empty() { default } else { r.detection };
+        Entry::plain(r, family, detection)
     };
     for r in crate::audit::catalogue() {
         let family = if r.id.starts_with("VGI-HOST-") {
@@ -115,24 +112,23 @@ pub fn rules() -> Vec<Entry> {
         } else {
             Family::Container
         };
-        out.push(Entry::plain(r, family, detection(r.id)));
+        out.push(with(r, family, ""));
     }
     for r in crate::inside::rules::catalogue() {
-        out.push(Entry::plain(r, Family::Inside, INSIDE_DETECTION));
+        out.push(with(r, Family::Inside, INSIDE_DETECTION));
     }
     for r in crate::image::RULES {
-        let text = crate::image::detection::DETECTION
-            .iter()
-            .find(|(d, _)| *d == r.id)
-            .map(|(_, text)| *text)
-            .unwrap_or("");
-        out.push(Entry::plain(r, Family::Image, text));
+        out.push(with(r, Family::Image, ""));
     }
     for r in crate::dockerfile::catalog::RULES {
         out.push(Entry {
             info: r.info.clone(),
             family: Family::Dockerfile,
-            detection: DOCKERFILE_DETECTION,
+            detection: if r.info.detection.is_empty() {
+                DOCKERFILE_DETECTION
+            } else {
+                r.info.detection
+            },
             hadolint: r.hadolint,
             example: Some((r.bad, r.good)),
             notes: r.differs,

@@ -20,6 +20,7 @@ pub(crate) const fn rule(
         mitigation,
         rationale,
         fix,
+        detection: "",
     }
 }
 

@@ -2,6 +2,86 @@
 
 use super::*;
 
+use crate::finding::Mitigation;
+use crate::rule_builders::{fix, rule};
+use Mitigation::NoPrivileged;
+use Severity::{Critical, High, Info, Low};
+
+/// The rules of this concern, in id order.
+pub(super) const RULES: &[&RuleInfo] = &[&CTR_PRIVILEGED, &CTR_DANGEROUS_CAP, &CTR_DEFAULT_CAPS, &CTR_UNKNOWN_CAP];
+
+pub const CTR_PRIVILEGED: RuleInfo = rule(
+    "VGI-CTR-001",
+    "Privileged container",
+    Critical,
+    Some("5.5"),
+    NoPrivileged,
+    "--privileged gives the container every capability, every host device, no seccomp or AppArmor confinement and writable /sys: mounting the host's disk or a cgroup release_agent escapes it in one command (lab §2.1).",
+    fix(
+        "Run without --privileged; add only the capabilities and devices the workload needs",
+        "remove --privileged (use --cap-add=NAME / --device=PATH for the one thing needed)",
+        "privileged: false",
+        "securityContext.privileged: false",
+    ),
+)
+.detected(
+    "`HostConfig.Privileged` is true. Severity critical.",
+);
+
+pub const CTR_DANGEROUS_CAP: RuleInfo = rule(
+    "VGI-CTR-002",
+    "Dangerous capability added",
+    High,
+    Some("5.4"),
+    NoPrivileged,
+    "Capabilities beyond Docker's default set give root in the container kernel powers that lead out of it (CAP_SYS_ADMIN mounts, CAP_SYS_MODULE loads modules, CAP_DAC_READ_SEARCH opens host files by handle…). The lab's --cap-add=SYS_ADMIN shows up as CapEff a82425fb.",
+    fix(
+        "Remove the capability; if one operation needs it, find a narrower one or move that step out of the container",
+        "remove --cap-add=NAME",
+        "remove the entry from cap_add",
+        "securityContext.capabilities.add: remove the entry",
+    ),
+)
+.detected(
+    "A capability in the effective set (Docker's default set + `CapAdd` − `CapDrop`, `ALL` handled as moby does) that is not in Docker's default set; one finding per capability, its severity from vigie's capability table (CAP_SYS_ADMIN, CAP_SYS_MODULE, CAP_SYS_RAWIO, CAP_DAC_READ_SEARCH critical; CAP_NET_ADMIN, CAP_SYS_PTRACE, CAP_BPF… high; others low).",
+);
+
+pub const CTR_DEFAULT_CAPS: RuleInfo = rule(
+    "VGI-CTR-003",
+    "Default capabilities not dropped",
+    Low,
+    Some("5.4"),
+    NoPrivileged,
+    "Docker's default set keeps 14 capabilities most services never use; CAP_NET_RAW among them allows ARP and DNS spoofing of neighbours on the same bridge. Dropping all and adding back the few needed shrinks what an intruder can do as root.",
+    fix(
+        "Drop every capability, then add back only what the service needs",
+        "--cap-drop=ALL --cap-add=NET_BIND_SERVICE",
+        "cap_drop: [ALL]",
+        "securityContext.capabilities.drop: [\"ALL\"]",
+    ),
+)
+.detected(
+    "`HostConfig.CapDrop` is empty on a non-privileged container: the 14 default capabilities, CAP_NET_RAW included, are all kept.",
+);
+
+pub const CTR_UNKNOWN_CAP: RuleInfo = rule(
+    "VGI-CTR-042",
+    "Unknown capability name",
+    Info,
+    None,
+    NoPrivileged,
+    "A name in --cap-add/--cap-drop that no Linux capability has is ignored or rejected by the runtime: the configuration does not do what its author thinks.",
+    fix(
+        "Fix the capability name (see vigie caps --list)",
+        "--cap-add=NET_BIND_SERVICE (valid names only)",
+        "cap_add: valid names only",
+        "securityContext.capabilities: valid names only",
+    ),
+)
+.detected(
+    "A name in `CapAdd`/`CapDrop` that no Linux capability has (current engines refuse such containers; older ones and hand-written inspect files do not).",
+);
+
 pub(super) fn privileged_and_capabilities(c: &ContainerSnapshot, _host: &HostContext, out: &mut Vec<Finding>) {
     let found = |rule: &RuleInfo, message: String| Finding::from_rule(rule, c.name.as_str(), message);
     if c.privileged {

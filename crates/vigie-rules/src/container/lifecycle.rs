@@ -2,6 +2,66 @@
 
 use super::*;
 
+use crate::finding::Mitigation;
+use crate::rule_builders::{fix, rule};
+use Mitigation::UpToDate;
+use Severity::Low;
+
+/// The rules of this concern, in id order.
+pub(super) const RULES: &[&RuleInfo] = &[&CTR_NO_HEALTHCHECK, &CTR_MUTABLE_IMAGE, &CTR_NO_LOGGING];
+
+pub const CTR_NO_HEALTHCHECK: RuleInfo = rule(
+    "VGI-CTR-029",
+    "No health check",
+    Low,
+    Some("5.27"),
+    UpToDate,
+    "Without a health check a hung or compromised service keeps running as 'Up': orchestrators and operators cannot notice and replace it.",
+    fix(
+        "Declare a health check in the image or at run time",
+        "--health-cmd='wget -qO- http://localhost:8080/health || exit 1' --health-interval=30s",
+        "healthcheck: { test: [\"CMD\", \"/healthcheck\"], interval: 30s }",
+        "livenessProbe / readinessProbe",
+    ),
+)
+.detected(
+    "`Config.Healthcheck` is absent (neither the image nor the run set one) or is `[\"NONE\"]` (`--no-healthcheck`).",
+);
+
+pub const CTR_MUTABLE_IMAGE: RuleInfo = rule(
+    "VGI-CTR-030",
+    "Image referenced by a mutable tag",
+    Low,
+    Some("5.28"),
+    UpToDate,
+    "A container created from 'latest' (or an untagged name) runs whatever that tag pointed to at pull time: nobody can tell which fixes it has, and re-creating it silently changes software.",
+    fix(
+        "Reference a versioned tag, ideally pinned by digest, and rebuild on updates",
+        "docker run IMAGE:1.2.3@sha256:…",
+        "image: IMAGE:1.2.3@sha256:…",
+        "containers[].image: IMAGE:1.2.3@sha256:… with imagePullPolicy: IfNotPresent",
+    ),
+)
+.detected(
+    "`Config.Image` has no tag or the tag `latest`, and no digest.",
+);
+
+pub const CTR_NO_LOGGING: RuleInfo = rule(
+    "VGI-CTR-041",
+    "Container logging disabled",
+    Low,
+    None,
+    UpToDate,
+    "With the none log driver nothing the container prints is kept: an intrusion leaves no trace to investigate.",
+    fix(
+        "Use a log driver that keeps or ships logs",
+        "--log-driver=local (or json-file, journald, syslog)",
+        "logging: { driver: local }",
+        "no field: the kubelet collects container logs",
+    ),
+)
+.detected("`HostConfig.LogConfig.Type` is `none`.");
+
 pub(super) fn lifecycle(c: &ContainerSnapshot, _host: &HostContext, out: &mut Vec<Finding>) {
     let found = |rule: &RuleInfo, message: String| Finding::from_rule(rule, c.name.as_str(), message);
     match c.health_check.kind.as_str() {

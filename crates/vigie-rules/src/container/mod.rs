@@ -16,7 +16,6 @@ mod security;
 mod user;
 
 use crate::finding::{Finding, RuleInfo, Severity};
-use catalogue::*;
 use vigie_snapshot::{ContainerSnapshot, HostSnapshot};
 
 /// What the container rules need to know about the host. Unknown (`None`)
@@ -159,6 +158,25 @@ fn disk_or_memory_device(path: &str) -> bool {
 
 pub(crate) fn shows(values: &[String]) -> String {
     format!("[{}]", values.join(", "))
+}
+
+/// The rules of every concern. A new rule goes in its concern's `RULES`;
+/// a new concern module adds its `RULES` here.
+const CONCERNS: &[&[&RuleInfo]] = &[
+    capabilities::RULES,
+    lifecycle::RULES,
+    mounts::RULES,
+    namespaces::RULES,
+    network::RULES,
+    processes::RULES,
+    resources::RULES,
+    security::RULES,
+    user::RULES,
+];
+
+/// Every container rule, in id order.
+pub fn rules() -> impl Iterator<Item = &'static RuleInfo> {
+    CONCERNS.iter().flat_map(|c| c.iter().copied())
 }
 
 /// Every finding for one container. `host` says what the engine's host

@@ -2,6 +2,110 @@
 
 use super::*;
 
+use crate::finding::Mitigation;
+use crate::rule_builders::{fix, rule};
+use Mitigation::{NoPrivileged, NonRootUser};
+use Severity::{High, Medium};
+
+/// The rules of this concern, in id order.
+pub(super) const RULES: &[&RuleInfo] = &[
+    &CTR_HOST_PID,
+    &CTR_HOST_IPC,
+    &CTR_HOST_UTS,
+    &CTR_HOST_USERNS,
+    &CTR_HOST_CGROUPNS,
+];
+
+pub const CTR_HOST_PID: RuleInfo = rule(
+    "VGI-CTR-017",
+    "Host PID namespace shared",
+    High,
+    Some("5.16"),
+    NoPrivileged,
+    "--pid host shows every host process to the container; as root it can signal them, read their environment and memory maps under /proc, and with CAP_SYS_PTRACE inject code into them.",
+    fix(
+        "Keep the container in its own PID namespace",
+        "remove --pid host",
+        "pid: remove \"host\"",
+        "spec.hostPID: false",
+    ),
+)
+.detected(
+    "`HostConfig.PidMode` is `host`.",
+);
+
+pub const CTR_HOST_IPC: RuleInfo = rule(
+    "VGI-CTR-018",
+    "Host IPC namespace shared",
+    High,
+    Some("5.17"),
+    NoPrivileged,
+    "--ipc host shares the host's System V IPC and POSIX shared memory: the container reads and corrupts other processes' shared segments.",
+    fix(
+        "Keep the container in its own IPC namespace",
+        "remove --ipc host",
+        "ipc: remove \"host\"",
+        "spec.hostIPC: false",
+    ),
+)
+.detected(
+    "`HostConfig.IpcMode` is `host`.",
+);
+
+pub const CTR_HOST_UTS: RuleInfo = rule(
+    "VGI-CTR-023",
+    "Host UTS namespace shared",
+    Medium,
+    Some("5.21"),
+    NoPrivileged,
+    "--uts host lets the container change the host's hostname and NIS domain name, which other services use for identity and logging.",
+    fix(
+        "Keep the container in its own UTS namespace",
+        "remove --uts host",
+        "uts: remove \"host\"",
+        "no field: pods never share the host UTS namespace unless hostNetwork is set",
+    ),
+)
+.detected(
+    "`HostConfig.UTSMode` is `host`.",
+);
+
+pub const CTR_HOST_USERNS: RuleInfo = rule(
+    "VGI-CTR-033",
+    "Host user namespace shared",
+    Medium,
+    Some("5.31"),
+    NonRootUser,
+    "--userns host opts out of the daemon's user-namespace remapping: root in the container is root on the host again.",
+    fix(
+        "Keep the daemon's user namespace",
+        "remove --userns host",
+        "userns_mode: remove \"host\"",
+        "spec.hostUsers: false",
+    ),
+)
+.detected(
+    "`HostConfig.UsernsMode` is `host`; high when the daemon runs with userns-remap (the container opts out of it).",
+);
+
+pub const CTR_HOST_CGROUPNS: RuleInfo = rule(
+    "VGI-CTR-040",
+    "Host cgroup namespace shared",
+    Medium,
+    None,
+    NoPrivileged,
+    "--cgroupns host shows the host's whole cgroup tree inside the container; with write access to a cgroup v1 hierarchy, release_agent runs a program on the host.",
+    fix(
+        "Use a private cgroup namespace",
+        "--cgroupns private",
+        "cgroup: private",
+        "no field: the runtime gives pods a private cgroup namespace on cgroup v2",
+    ),
+)
+.detected(
+    "`HostConfig.CgroupnsMode` is `host` on a non-privileged container; low on cgroup v1 hosts, where it is the daemon's default.",
+);
+
 pub(super) fn namespaces(c: &ContainerSnapshot, host: &HostContext, out: &mut Vec<Finding>) {
     let found = |rule: &RuleInfo, message: String| Finding::from_rule(rule, c.name.as_str(), message);
     if c.namespaces.pid == "host" {

@@ -2,6 +2,32 @@
 
 use super::*;
 
+use crate::finding::Mitigation;
+use crate::rule_builders::{fix, rule};
+use Mitigation::IsolatedNetwork;
+use Severity::Medium;
+
+/// The rules of this concern, in id order.
+pub(super) const RULES: &[&RuleInfo] = &[&CTR_SSHD];
+
+pub const CTR_SSHD: RuleInfo = rule(
+    "VGI-CTR-007",
+    "SSH daemon in the container",
+    Medium,
+    Some("5.7"),
+    IsolatedNetwork,
+    "An SSH server adds a remotely reachable login, its own keys and its own patching burden to every container; docker exec already gives operators a shell.",
+    fix(
+        "Remove sshd from the image and use docker exec for access",
+        "run the service itself, not /usr/sbin/sshd; do not publish port 22",
+        "command: the service itself; ports: remove 22",
+        "containers[].command: the service itself; use kubectl exec",
+    ),
+)
+.detected(
+    "`Config.Entrypoint`/`Cmd` runs `sshd`, or the container exposes or publishes port 22. (docker-bench runs `docker exec ps` in running containers only; vigie reads the configuration, so created and stopped containers are covered.)",
+);
+
 pub(super) fn sshd(c: &ContainerSnapshot, _host: &HostContext, out: &mut Vec<Finding>) {
     let found = |rule: &RuleInfo, message: String| Finding::from_rule(rule, c.name.as_str(), message);
     let sshd_in_command = c.command.iter().any(|arg| {

@@ -46,6 +46,7 @@ const fn rule(
                 compose: None,
                 kubernetes: None,
             },
+            detection: "",
         },
         hadolint,
         differs,

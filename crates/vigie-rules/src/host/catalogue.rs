@@ -21,6 +21,9 @@ pub const HOST_NO_USERNS: RuleInfo = rule(
         "daemon setting, not per service",
         "spec.hostUsers: false (Kubernetes user namespaces)",
     ),
+)
+.detected(
+    "`GET /info` `SecurityOptions` has no `name=userns`.",
 );
 
 pub const HOST_NO_LIVE_RESTORE: RuleInfo = rule(
@@ -36,6 +39,9 @@ pub const HOST_NO_LIVE_RESTORE: RuleInfo = rule(
         "daemon setting",
         "not applicable",
     ),
+)
+.detected(
+    "`GET /info` `LiveRestoreEnabled` is false.",
 );
 
 pub const HOST_ICC: RuleInfo = rule(
@@ -51,6 +57,9 @@ pub const HOST_ICC: RuleInfo = rule(
         "daemon setting; give each project its own network",
         "NetworkPolicy default-deny",
     ),
+)
+.detected(
+    "`GET /networks/bridge` `Options[\"com.docker.network.bridge.enable_icc\"]` is not `false`.",
 );
 
 pub const HOST_TCP_NO_TLS: RuleInfo = rule(
@@ -66,6 +75,9 @@ pub const HOST_TCP_NO_TLS: RuleInfo = rule(
         "daemon setting",
         "not applicable",
     ),
+)
+.detected(
+    "vigie reached the engine over `tcp://` without TLS, or `GET /info` `Warnings` says the API is accessible without encryption.",
 );
 
 pub const HOST_INSECURE_REGISTRY: RuleInfo = rule(
@@ -81,6 +93,9 @@ pub const HOST_INSECURE_REGISTRY: RuleInfo = rule(
         "daemon setting",
         "containerd/CRI-O registry configuration with TLS",
     ),
+)
+.detected(
+    "`GET /info` `RegistryConfig.InsecureRegistryCIDRs` beyond Docker's loopback default (127.0.0.0/8, ::1/128), or an `IndexConfigs` entry with `Secure` false.",
 );
 
 pub const HOST_NO_SECCOMP: RuleInfo = rule(
@@ -96,6 +111,9 @@ pub const HOST_NO_SECCOMP: RuleInfo = rule(
         "daemon setting",
         "securityContext.seccompProfile.type: RuntimeDefault",
     ),
+)
+.detected(
+    "`GET /info` `SecurityOptions` has no `name=seccomp`.",
 );
 
 pub const HOST_NO_MAC: RuleInfo = rule(
@@ -111,6 +129,9 @@ pub const HOST_NO_MAC: RuleInfo = rule(
         "daemon/host setting",
         "node setting",
     ),
+)
+.detected(
+    "`GET /info` `SecurityOptions` has neither `name=apparmor` nor `name=selinux`.",
 );
 
 pub const HOST_ROOTFUL: RuleInfo = rule(
@@ -126,6 +147,9 @@ pub const HOST_ROOTFUL: RuleInfo = rule(
         "daemon setting",
         "node setting",
     ),
+)
+.detected(
+    "`GET /info` `SecurityOptions` has no `name=rootless` (info).",
 );
 
 pub const HOST_CGROUP_V1: RuleInfo = rule(
@@ -141,6 +165,9 @@ pub const HOST_CGROUP_V1: RuleInfo = rule(
         "host setting",
         "node setting",
     ),
+)
+.detected(
+    "`GET /info` `CgroupVersion` is 1.",
 );
 
 pub const HOST_LOGGING: RuleInfo = rule(
@@ -156,7 +183,8 @@ pub const HOST_LOGGING: RuleInfo = rule(
         "logging.driver per service",
         "node log collection",
     ),
-);
+)
+.detected("`GET /info` `LoggingDriver` is `none`.");
 
 pub const HOST_AUFS: RuleInfo = rule(
     "VGI-HOST-011",
@@ -171,6 +199,9 @@ pub const HOST_AUFS: RuleInfo = rule(
         "daemon setting",
         "node setting",
     ),
+)
+.detected(
+    "`GET /info` `Driver` is `aufs`.",
 );
 
 pub const HOST_EXPERIMENTAL: RuleInfo = rule(
@@ -186,7 +217,8 @@ pub const HOST_EXPERIMENTAL: RuleInfo = rule(
         "daemon setting",
         "not applicable",
     ),
-);
+)
+.detected("`GET /info` `ExperimentalBuild` is true.");
 
 pub const HOST_DEBUG: RuleInfo = rule(
     "VGI-HOST-013",
@@ -201,6 +233,9 @@ pub const HOST_DEBUG: RuleInfo = rule(
         "daemon setting",
         "not applicable",
     ),
+)
+.detected(
+    "`GET /info` `Debug` is true.",
 );
 
 pub const HOST_NO_AUTHZ: RuleInfo = rule(
@@ -216,6 +251,9 @@ pub const HOST_NO_AUTHZ: RuleInfo = rule(
         "daemon setting",
         "admission control (Pod Security Admission) plays this role",
     ),
+)
+.detected(
+    "`GET /info` `Plugins.Authorization` is empty (info).",
 );
 
 pub const HOST_OLD_ENGINE: RuleInfo = rule(
@@ -231,6 +269,9 @@ pub const HOST_OLD_ENGINE: RuleInfo = rule(
         "host setting",
         "node upgrade",
     ),
+)
+.detected(
+    "`GET /version` `Version` has a major version below 25.",
 );
 
 pub const HOST_WARNING: RuleInfo = rule(
@@ -246,6 +287,9 @@ pub const HOST_WARNING: RuleInfo = rule(
         "host setting",
         "node setting",
     ),
+)
+.detected(
+    "Each of `GET /info` `Warnings` (other than the unencrypted-API one, VGI-HOST-004).",
 );
 
 pub const HOST_SWARM: RuleInfo = rule(
@@ -261,4 +305,28 @@ pub const HOST_SWARM: RuleInfo = rule(
         "not applicable",
         "not applicable",
     ),
+)
+.detected(
+    "`GET /info` `Swarm.LocalNodeState` is `active` or `pending` (CIS 5.1: swarm mode not enabled if not needed).",
 );
+
+/// Every host rule, in id order.
+pub const RULES: &[&RuleInfo] = &[
+    &HOST_NO_USERNS,
+    &HOST_NO_LIVE_RESTORE,
+    &HOST_ICC,
+    &HOST_TCP_NO_TLS,
+    &HOST_INSECURE_REGISTRY,
+    &HOST_NO_SECCOMP,
+    &HOST_NO_MAC,
+    &HOST_ROOTFUL,
+    &HOST_CGROUP_V1,
+    &HOST_LOGGING,
+    &HOST_AUFS,
+    &HOST_EXPERIMENTAL,
+    &HOST_DEBUG,
+    &HOST_NO_AUTHZ,
+    &HOST_OLD_ENGINE,
+    &HOST_WARNING,
+    &HOST_SWARM,
+];

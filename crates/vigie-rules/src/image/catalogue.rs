@@ -21,6 +21,7 @@ const fn rule(
         mitigation,
         rationale,
         fix,
+        detection: "",
     }
 }
 
@@ -47,6 +48,9 @@ pub const RUNS_AS_ROOT: RuleInfo = rule(
     fix(
         "Create a dedicated user in the Dockerfile (`RUN useradd --system --uid 10001 app`) and end with `USER 10001`.",
     ),
+)
+.detected(
+    "`Config.User` empty, `root`, `0` (with or without a group), or a name whose uid is 0 in the image's own `/etc/passwd`.",
 );
 
 pub const LATEST_TAG: RuleInfo = rule(
@@ -57,6 +61,9 @@ pub const LATEST_TAG: RuleInfo = rule(
     UpToDate,
     "`latest` moves: the same reference gives different images on different days, so what was scanned is not what runs.",
     fix("Reference images by an explicit version tag, or better by digest (`name@sha256:…`)."),
+)
+.detected(
+    "Checked on engine images only (archives and layouts carry no reference the user will pull again): no tag, or `:latest`. Digests and ids are fine. Dockle: DKL-DI-0006.",
 );
 
 pub const SECRET_IN_CONFIG: RuleInfo = rule(
@@ -69,6 +76,9 @@ pub const SECRET_IN_CONFIG: RuleInfo = rule(
     fix(
         "Pass secrets at run time (`docker run --env-file`, Docker/Kubernetes secrets, a secret manager), never in ENV or LABEL; rotate the exposed value.",
     ),
+)
+.detected(
+    "The one secret detector of vigie (`vigie_rules::secrets`, shared with container audit and Dockerfile lint): names containing PASSWORD, PASSWD, PASSPHRASE, SECRET, TOKEN, API_KEY, APIKEY, ACCESS_KEY, SECRET_KEY, PRIVATE_KEY, CREDENTIAL, AUTH_KEY or CLIENT_SECRET, or a PASS/PWD word (not `*_FILE`/`*_PATH`/`*_DIR`), with a literal value; and values that look like credentials whatever their name: AWS access key ids, GitHub, GitLab, Slack, Google, Stripe and npm tokens, private keys, URLs with a password. Values are always redacted in the evidence (first 4 characters and the length). Dockle: CIS-DI-0010.",
 );
 
 pub const SECRET_FILE: RuleInfo = rule(
@@ -81,6 +91,9 @@ pub const SECRET_FILE: RuleInfo = rule(
     fix(
         "Use build secrets (`RUN --mount=type=secret`) or multi-stage builds so the file never lands in a layer; rotate the exposed credential.",
     ),
+)
+.detected(
+    "Files named like keys and credentials (`id_rsa`, `*.pem`, `*.key`, `.env`, `.aws/credentials`, `.docker/config.json`, `.git-credentials`, `ssh_host_*_key`, …) whose content confirms it (a PEM private key, `aws_secret_access_key`, secret-looking `KEY=value` lines). Files deleted by a later layer are reported too, with the layer that still holds them.",
 );
 
 pub const SETUID_FILES: RuleInfo = rule(
@@ -93,6 +106,9 @@ pub const SETUID_FILES: RuleInfo = rule(
     fix(
         "Strip the bits in the Dockerfile (`RUN find / -xdev -perm /6000 -type f -exec chmod a-s {} +`) and run with `--security-opt no-new-privileges`.",
     ),
+)
+.detected(
+    "Every regular file with mode bits 04000 or 02000, with its owner and the layer that added it. Debian's base image ships about 10 (su, passwd, mount…); the fix removes them all. Dockle: CIS-DI-0008.",
 );
 
 pub const FILE_CAPABILITIES: RuleInfo = rule(
@@ -105,6 +121,9 @@ pub const FILE_CAPABILITIES: RuleInfo = rule(
     fix(
         "Remove them (`setcap -r FILE`) unless the binary needs them, and drop capabilities at run time (`--cap-drop ALL`).",
     ),
+)
+.detected(
+    "Files whose layer entry carries a `security.capability` extended attribute (PAX `SCHILY.xattr.security.capability`).",
 );
 
 pub const WORLD_WRITABLE: RuleInfo = rule(
@@ -117,6 +136,9 @@ pub const WORLD_WRITABLE: RuleInfo = rule(
     fix(
         "Fix the modes in the Dockerfile (`chmod o-w`), give directories to the app user, keep the sticky bit on shared directories.",
     ),
+)
+.detected(
+    "Regular files with the other-write bit, and directories with it but without the sticky bit (`/tmp` with 1777 is fine).",
 );
 
 pub const NO_HEALTHCHECK: RuleInfo = rule(
@@ -127,6 +149,9 @@ pub const NO_HEALTHCHECK: RuleInfo = rule(
     UpToDate,
     "Without a HEALTHCHECK the engine cannot tell a hung service from a healthy one, so nothing restarts or alerts on it.",
     fix("Add `HEALTHCHECK CMD …` to the Dockerfile (or a healthcheck in Compose / probes in Kubernetes)."),
+)
+.detected(
+    "`Config.Healthcheck` missing or `NONE`, for images that have a CMD or ENTRYPOINT. Dockle: CIS-DI-0006.",
 );
 
 pub const ADD_REMOTE: RuleInfo = rule(
@@ -137,6 +162,9 @@ pub const ADD_REMOTE: RuleInfo = rule(
     UpToDate,
     "`ADD https://…` downloads at build time without a checksum: the content can change or be tampered with between builds.",
     fix("Use `COPY` for local files; download with `curl` and verify a checksum (or `ADD --checksum=sha256:…`)."),
+)
+.detected(
+    "`history[].created_by` of an `ADD` with an `http://` or `https://` source. Dockle: CIS-DI-0009.",
 );
 
 pub const SUDO_INSTALLED: RuleInfo = rule(
@@ -147,7 +175,8 @@ pub const SUDO_INSTALLED: RuleInfo = rule(
     NonRootUser,
     "sudo in a container is a ready-made path from the app user to root, and is never needed to run a service.",
     fix("Remove sudo from the image; do root-only work at build time, run as a non-root user."),
-);
+)
+.detected("`/usr/bin/sudo` (or `/usr/sbin/sudo`, `/bin/sudo`) present in the merged filesystem.");
 
 pub const SSH_SERVER: RuleInfo = rule(
     "VGI-IMG-011",
@@ -157,6 +186,9 @@ pub const SSH_SERVER: RuleInfo = rule(
     IsolatedNetwork,
     "An SSH daemon adds a network login (often with weak or shared host keys and passwords); containers are reached with `docker exec`.",
     fix("Remove the SSH server from the image; use `docker exec` or `kubectl exec` for access."),
+)
+.detected(
+    "`/usr/sbin/sshd` or dropbear present in the merged filesystem.",
 );
 
 pub const EXPOSE_SSH: RuleInfo = rule(
@@ -167,7 +199,8 @@ pub const EXPOSE_SSH: RuleInfo = rule(
     IsolatedNetwork,
     "EXPOSE 22 announces an SSH service: it is published by `-P` and invites remote logins into the container.",
     fix("Remove `EXPOSE 22` and the SSH server."),
-);
+)
+.detected("`Config.ExposedPorts` contains `22/tcp` (or `22/udp`).");
 
 pub const PACKAGE_CACHE: RuleInfo = rule(
     "VGI-IMG-013",
@@ -179,6 +212,9 @@ pub const PACKAGE_CACHE: RuleInfo = rule(
     fix(
         "Clean in the same RUN step: `apt-get install … && rm -rf /var/lib/apt/lists/*`, `apk add --no-cache`, `pip install --no-cache-dir`.",
     ),
+)
+.detected(
+    "Non-empty `/var/lib/apt/lists/`, `*.deb` in `/var/cache/apt/archives/`, `/var/cache/apk/`, `/root/.cache/pip/`, `/var/cache/yum/`, `/var/cache/dnf/`. Dockle: DKL-DI-0005.",
 );
 
 pub const RUNTIME_NAME_IS_ROOT: RuleInfo = rule(
@@ -191,6 +227,9 @@ pub const RUNTIME_NAME_IS_ROOT: RuleInfo = rule(
     fix(
         "Give the user its own non-zero uid (`RUN adduser -D -u 10001 appuser`), never edit /etc/passwd to uid 0, and end with a numeric `USER 10001:10001` that tools can verify.",
     ),
+)
+.detected(
+    "`--runtime` starts the image through the engine with its own USER (entrypoint and command replaced by a read-only static vigie running `vigie inside`, under `--cap-drop ALL`, no-new-privileges, a read-only root filesystem and no network) and reads the process's `Uid:` line. The rule fires when the effective uid is 0 although `Config.User` is a name other than `root` (an empty USER, `root` and `0` are VGI-IMG-001). Evidence: `Config.User`, the observed `Uid:`/`Gid:`/`Groups:` lines and the image's `/etc/passwd` line for that name — for example the lab's `appuser` after `echo 'appuser:x:0:0::/home/appuser:/bin/sh' >> /etc/passwd`.  This is the same problem VGI-IMG-001 reports statically (a name whose uid is 0 in `/etc/passwd`), said precisely and proven: with `--runtime`, VGI-IMG-014 replaces VGI-IMG-001 for that image instead of repeating it. Where VGI-IMG-001 fires for a root-looking USER, the runtime proof is added to it as evidence (\"confirmed at runtime: uid 0\") and no second finding is made.",
 );
 
 pub const RUNTIME_UID_WITHOUT_PASSWD: RuleInfo = rule(
@@ -203,6 +242,9 @@ pub const RUNTIME_UID_WITHOUT_PASSWD: RuleInfo = rule(
     fix(
         "Create the user with that uid in the image (`RUN adduser -D -H -u 4242 app` on Alpine, `useradd --system --uid 4242 app` on Debian), or switch to a uid the image already defines.",
     ),
+)
+.detected(
+    "`--runtime` starts the image with its own USER (see VGI-IMG-014 for the probe) and looks the observed effective uid up in the image's own `/etc/passwd`, the file the engine and the C library use inside the container. The rule fires for a non-root uid with no line there — typically a numeric `USER 4242` — or when the image has no `/etc/passwd` at all. Evidence: `Config.User`, the observed `Uid:`/`Gid:`/`Groups:` lines and `/etc/passwd: no line with uid 4242`.  It is low: running as an arbitrary non-root uid is safer than root, and some platforms (OpenShift) assign one on purpose; the finding is about the breakage and confusion around it. A USER *name* missing from `/etc/passwd` is not this rule: the engine refuses to start such an image (`unable to find user`), and `--runtime` reports that error.",
 );
 
 /// Every rule of this family, for docs and `--explain`.

@@ -7,7 +7,6 @@
 
 pub mod catalogue;
 mod config;
-pub mod detection;
 mod files;
 mod runtime;
 mod secrets;

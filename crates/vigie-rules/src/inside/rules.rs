@@ -17,6 +17,7 @@ kernel modules and reach the host in many ways; this is what --privileged or --c
         compose: Some("privileged: false; cap_drop: [ALL]; cap_add: [<needed>]"),
         kubernetes: Some("securityContext.privileged: false; securityContext.capabilities.drop: [ALL]"),
     },
+    detection: "",
 };
 
 pub const DANGEROUS_CAP: RuleInfo = RuleInfo {
@@ -33,6 +34,7 @@ turned against the host or its neighbours.",
         compose: Some("cap_drop: [<CAP>]"),
         kubernetes: Some("securityContext.capabilities.drop: [<CAP>]"),
     },
+    detection: "",
 };
 
 pub const SECCOMP_DISABLED: RuleInfo = RuleInfo {
@@ -49,6 +51,7 @@ profile blocks (mount, keyctl, bpf, unshare, open_by_handle_at…) that most con
         compose: Some("remove security_opt: [\"seccomp:unconfined\"]"),
         kubernetes: Some("securityContext.seccompProfile.type: RuntimeDefault"),
     },
+    detection: "",
 };
 
 pub const NO_NEW_PRIVS: RuleInfo = RuleInfo {
@@ -65,6 +68,7 @@ whoever runs it: a non-root user can become root inside the container.",
         compose: Some("security_opt: [\"no-new-privileges:true\"]"),
         kubernetes: Some("securityContext.allowPrivilegeEscalation: false"),
     },
+    detection: "",
 };
 
 pub const ROOT_USER: RuleInfo = RuleInfo {
@@ -81,6 +85,7 @@ socket, a kernel bug) is reached with root's rights.",
         compose: Some("user: \"1000:1000\""),
         kubernetes: Some("securityContext.runAsNonRoot: true; securityContext.runAsUser: 1000"),
     },
+    detection: "",
 };
 
 pub const LSM_UNCONFINED: RuleInfo = RuleInfo {
@@ -97,6 +102,7 @@ deny mount, writes to /proc and /sys, and raw device access is not applied.",
         compose: Some("remove security_opt: [\"apparmor:unconfined\"]"),
         kubernetes: Some("securityContext.appArmorProfile.type: RuntimeDefault"),
     },
+    detection: "",
 };
 
 pub const BLOCK_DEVICES: RuleInfo = RuleInfo {
@@ -113,6 +119,7 @@ pub const BLOCK_DEVICES: RuleInfo = RuleInfo {
         compose: Some("remove devices: and privileged: true"),
         kubernetes: Some("do not mount hostPath devices; securityContext.privileged: false"),
     },
+    detection: "",
 };
 
 pub const WRITABLE_SYSTEM_PATHS: RuleInfo = RuleInfo {
@@ -129,6 +136,7 @@ pub const WRITABLE_SYSTEM_PATHS: RuleInfo = RuleInfo {
         compose: Some("remove privileged: true and security_opt: [\"systempaths=unconfined\"]"),
         kubernetes: Some("securityContext.procMount: Default; securityContext.privileged: false"),
     },
+    detection: "",
 };
 
 pub const UNMASKED_PROC: RuleInfo = RuleInfo {
@@ -145,6 +153,7 @@ host kernel memory, keys and addresses; here they are not masked.",
         compose: Some("remove security_opt: [\"systempaths=unconfined\"]"),
         kubernetes: Some("securityContext.procMount: Default"),
     },
+    detection: "",
 };
 
 pub const HOST_ROOT_MOUNT: RuleInfo = RuleInfo {
@@ -161,6 +170,7 @@ the host are readable, and writable unless mounted read-only (the lab's -v /:/mn
         compose: Some("volumes: [\"/srv/app-data:/data:ro\"]"),
         kubernetes: Some("no hostPath volume with path: /"),
     },
+    detection: "",
 };
 
 pub const SENSITIVE_MOUNT: RuleInfo = RuleInfo {
@@ -177,6 +187,7 @@ read access leaks secrets, write access changes the host. Read-only lowers the r
         compose: Some("remove the volume entry for <host path>"),
         kubernetes: Some("remove the hostPath volume"),
     },
+    detection: "",
 };
 
 pub const ENGINE_SOCKET: RuleInfo = RuleInfo {
@@ -193,6 +204,7 @@ that mounts the host's root: it is root on the host, read-only mount or not.",
         compose: Some("remove the volume /var/run/docker.sock"),
         kubernetes: Some("no hostPath volume for /var/run/docker.sock or /run/containerd/containerd.sock"),
     },
+    detection: "",
 };
 
 pub const HOST_PID: RuleInfo = RuleInfo {
@@ -209,6 +221,7 @@ with enough capabilities, can be signalled or traced.",
         compose: Some("remove pid: host"),
         kubernetes: Some("spec.hostPID: false"),
     },
+    detection: "",
 };
 
 pub const HOST_NETWORK: RuleInfo = RuleInfo {
@@ -225,6 +238,7 @@ loopback (often unauthenticated), and can sniff host traffic with NET_RAW.",
         compose: Some("remove network_mode: host"),
         kubernetes: Some("spec.hostNetwork: false"),
     },
+    detection: "",
 };
 
 pub const RELEASE_AGENT: RuleInfo = RuleInfo {
@@ -242,6 +256,7 @@ here can mount a cgroup v1 hierarchy, set release_agent and have the host kernel
         compose: Some("remove cap_add: [SYS_ADMIN]"),
         kubernetes: Some("securityContext.capabilities.drop: [ALL]"),
     },
+    detection: "",
 };
 
 pub const MODULE_LOADING: RuleInfo = RuleInfo {
@@ -258,6 +273,7 @@ the host kernel.",
         compose: Some("remove cap_add: [SYS_MODULE]"),
         kubernetes: Some("securityContext.capabilities.drop: [ALL]"),
     },
+    detection: "",
 };
 
 pub const OPEN_BY_HANDLE: RuleInfo = RuleInfo {
@@ -274,6 +290,7 @@ host filesystem, outside the container's root (the 2014 'shocker' escape reads /
         compose: Some("remove cap_add: [DAC_READ_SEARCH]"),
         kubernetes: Some("securityContext.capabilities.drop: [ALL]"),
     },
+    detection: "",
 };
 
 pub const PTRACE_REACH: RuleInfo = RuleInfo {
@@ -290,6 +307,7 @@ namespace that is every host process, a direct escape.",
         compose: Some("remove cap_add: [SYS_PTRACE] and pid: host"),
         kubernetes: Some("securityContext.capabilities.drop: [ALL]; spec.hostPID: false"),
     },
+    detection: "",
 };
 
 pub const WRITABLE_ROOTFS: RuleInfo = RuleInfo {
@@ -306,6 +324,7 @@ makes the container immutable.",
         compose: Some("read_only: true"),
         kubernetes: Some("securityContext.readOnlyRootFilesystem: true"),
     },
+    detection: "",
 };
 
 pub const SERVICE_ACCOUNT: RuleInfo = RuleInfo {
@@ -321,6 +340,7 @@ pub const SERVICE_ACCOUNT: RuleInfo = RuleInfo {
         compose: None,
         kubernetes: Some("spec.automountServiceAccountToken: false"),
     },
+    detection: "",
 };
 
 pub const NOT_IN_CONTAINER: RuleInfo = RuleInfo {
@@ -337,6 +357,7 @@ root): the checks that only make sense inside a container were skipped.",
         compose: None,
         kubernetes: None,
     },
+    detection: "",
 };
 
 pub fn catalogue() -> &'static [RuleInfo] {
