@@ -8,6 +8,7 @@ pub mod db;
 pub mod envelope;
 pub mod findings;
 pub mod html;
+pub mod image;
 pub mod inside;
 pub mod lint;
 pub mod posture;

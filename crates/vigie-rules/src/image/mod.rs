@@ -8,6 +8,7 @@
 pub mod catalogue;
 mod config;
 mod files;
+pub mod report;
 mod runtime;
 mod secrets;
 mod tag;

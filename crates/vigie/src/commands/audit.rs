@@ -404,7 +404,10 @@ fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
                 "Image: {} ({})\n\n{}{}",
                 args.image,
                 image.kind.as_str(),
-                runtime_report.as_ref().map(runtime::table_block).unwrap_or_default(),
+                runtime_report
+                    .as_ref()
+                    .map(vigie_report::image::runtime_block)
+                    .unwrap_or_default(),
                 to_table(
                     &findings,
                     TableOptions {
