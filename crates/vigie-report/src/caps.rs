@@ -118,3 +118,10 @@ pub fn table(report: &CapsReport) -> String {
     }
     out
 }
+
+/// The JSON view of `vigie caps` (the report as is, pretty-printed).
+pub fn json(report: &CapsReport) -> Result<String, serde_json::Error> {
+    let mut text = serde_json::to_string_pretty(report)?;
+    text.push('\n');
+    Ok(text)
+}

@@ -78,3 +78,34 @@ pub fn status_table(status: &Status, now: i64) -> String {
     }
     text
 }
+
+fn pretty(value: &serde_json::Value) -> Result<String, serde_json::Error> {
+    Ok(serde_json::to_string_pretty(value)? + "\n")
+}
+
+/// `vigie db import --json`.
+pub fn import_json(summaries: &[ImportSummary], db_path: &str, seconds: f64) -> Result<String, serde_json::Error> {
+    pretty(&serde_json::json!({ "database": db_path, "sources": summaries, "seconds": seconds }))
+}
+
+/// `vigie db update --json`.
+pub fn update_json(report: &UpdateReport, db_path: &str) -> Result<String, serde_json::Error> {
+    pretty(&serde_json::json!({ "database": db_path, "outcomes": report.outcomes }))
+}
+
+/// `vigie db status --json`: the status and its age at `now`.
+pub fn status_json(status: &Status, now: i64) -> Result<String, serde_json::Error> {
+    let mut value = serde_json::to_value(status)?;
+    value["age_seconds"] = serde_json::json!(now - status.updated_at);
+    pretty(&value)
+}
+
+/// `vigie db show ID`: each stored record, pretty-printed.
+pub fn records(bodies: &[serde_json::Value]) -> Result<String, serde_json::Error> {
+    let mut text = String::new();
+    for value in bodies {
+        text.push_str(&serde_json::to_string_pretty(value)?);
+        text.push('\n');
+    }
+    Ok(text)
+}

@@ -339,6 +339,13 @@ pub fn table(subject: &Subject, catalog: &Catalog) -> String {
     out
 }
 
+/// An SBOM document as printed: pretty JSON with a final newline.
+pub fn pretty(value: &impl serde::Serialize) -> Result<String, serde_json::Error> {
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    Ok(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

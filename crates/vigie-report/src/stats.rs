@@ -2,6 +2,8 @@
 
 use vigie_snapshot::stats::StatsSample;
 
+use serde::Serialize;
+
 use crate::findings::one_line;
 
 /// `docker stats`' columns plus the network rate, each row a sample and
@@ -90,6 +92,29 @@ fn significant(value: f64, digits: i32) -> String {
     } else {
         text
     }
+}
+
+/// One JSON line of `vigie stats --format json`.
+#[derive(Debug, Serialize)]
+struct Line<'a> {
+    time: &'a str,
+    #[serde(flatten)]
+    sample: &'a StatsSample,
+    /// Bytes per second since the previous line of this container (0 on the first).
+    network_rx_rate: f64,
+    network_tx_rate: f64,
+}
+
+/// A sample and its (rx, tx) rates as one JSON line, newline included.
+pub fn json_line(time: &str, sample: &StatsSample, (rx, tx): (f64, f64)) -> Result<String, serde_json::Error> {
+    let mut text = serde_json::to_string(&Line {
+        time,
+        sample,
+        network_rx_rate: rx,
+        network_tx_rate: tx,
+    })?;
+    text.push('\n');
+    Ok(text)
 }
 
 #[cfg(test)]

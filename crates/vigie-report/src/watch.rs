@@ -1,6 +1,7 @@
 //! `vigie watch` table lines: a header per audited event with its
 //! findings, and one line per enforcement.
 
+use serde::Serialize;
 use vigie_rules::{Finding, Severity};
 
 use crate::findings::one_line;
@@ -46,4 +47,41 @@ pub fn enforce_line(action: &str, name: &str, violations: &[&Finding], threshold
         reasons.join("; "),
         one_line(result)
     )
+}
+
+/// One JSON line per finding of `vigie watch --format json`.
+#[derive(Serialize)]
+pub struct FindingLine<'a> {
+    pub time: String,
+    /// Engine time of the event (ns since the epoch), so reaction time can be measured.
+    pub event_time_nano: i64,
+    pub printed_time_nano: i64,
+    pub event: &'a str,
+    pub container: &'a str,
+    pub id: &'a str,
+    pub finding: &'a Finding,
+}
+
+/// One JSON line per enforcement.
+#[derive(Serialize)]
+pub struct EnforceLine<'a> {
+    pub time: String,
+    /// `stop` or `pause`.
+    pub enforce: &'static str,
+    pub container: &'a str,
+    pub id: &'a str,
+    pub rules: Vec<&'a str>,
+    pub result: String,
+}
+
+impl FindingLine<'_> {
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string(self)
+    }
+}
+
+impl EnforceLine<'_> {
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string(self)
+    }
 }

@@ -188,11 +188,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         bail!("nothing to decode: give a MASK, --pid, --container, --status-file or --decode (see vigie caps --help)");
     };
     let text = match args.format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&report)?;
-            s.push('\n');
-            s
-        }
+        Format::Json => vigie_report::caps::json(&report)?,
         Format::Table => vigie_report::caps::table(&report),
     };
     crate::output::emit(&text, None)?;

@@ -111,8 +111,8 @@ fn import(db_path: &std::path::Path, args: ImportArgs) -> anyhow::Result<Outcome
     let summaries = vigie_vulndb::import_paths(db_path, &args.paths, &WriteOptions { fresh: args.fresh })?;
     let elapsed = started.elapsed();
     if args.json {
-        let value = serde_json::json!({ "database": db_path.display().to_string(), "sources": summaries, "seconds": elapsed.as_secs_f64() });
-        crate::output::emit(&(serde_json::to_string_pretty(&value)? + "\n"), None)?;
+        let text = vigie_report::db::import_json(&summaries, &db_path.display().to_string(), elapsed.as_secs_f64())?;
+        crate::output::emit(&text, None)?;
         return Ok(Outcome::Clean);
     }
     let text = vigie_report::db::import_table(&summaries, &db_path.display().to_string(), elapsed.as_secs_f64());
@@ -169,8 +169,8 @@ fn run_update(db_path: &std::path::Path, args: UpdateArgs) -> anyhow::Result<Out
     };
     let report = update::update(db_path, &urls, &options, &mut progress)?;
     if args.json {
-        let value = serde_json::json!({ "database": db_path.display().to_string(), "outcomes": report.outcomes });
-        crate::output::emit(&(serde_json::to_string_pretty(&value)? + "\n"), None)?;
+        let text = vigie_report::db::update_json(&report, &db_path.display().to_string())?;
+        crate::output::emit(&text, None)?;
     } else {
         let text = vigie_report::db::update_table(&report, &db_path.display().to_string());
         crate::output::emit(&text, None)?;
@@ -190,9 +190,7 @@ fn status(db_path: &std::path::Path, args: StatusArgs) -> anyhow::Result<Outcome
     let status = db.status()?;
     let now = vigie_vulndb::store::now_unix();
     if args.json {
-        let mut value = serde_json::to_value(&status)?;
-        value["age_seconds"] = serde_json::json!(now - status.updated_at);
-        crate::output::emit(&(serde_json::to_string_pretty(&value)? + "\n"), None)?;
+        crate::output::emit(&vigie_report::db::status_json(&status, now)?, None)?;
         return Ok(Outcome::Clean);
     }
     let text = vigie_report::db::status_table(&status, now);
@@ -206,12 +204,10 @@ fn show(db_path: &std::path::Path, args: ShowArgs) -> anyhow::Result<Outcome> {
     if records.is_empty() {
         anyhow::bail!("no record with id {} in {}", args.id, db_path.display());
     }
-    let mut text = String::new();
+    let mut bodies = Vec::new();
     for (_, body) in records {
-        let value: serde_json::Value = serde_json::from_str(&body).context("stored record is not json")?;
-        text.push_str(&serde_json::to_string_pretty(&value)?);
-        text.push('\n');
+        bodies.push(serde_json::from_str::<serde_json::Value>(&body).context("stored record is not json")?);
     }
-    crate::output::emit(&text, None)?;
+    crate::output::emit(&vigie_report::db::records(&bodies)?, None)?;
     Ok(Outcome::Clean)
 }

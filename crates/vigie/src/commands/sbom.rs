@@ -123,7 +123,5 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
 const MAX_WARNINGS_SHOWN: usize = 20;
 
 fn pretty(value: &impl serde::Serialize) -> anyhow::Result<String> {
-    let mut text = serde_json::to_string_pretty(value).context("cannot serialise the SBOM")?;
-    text.push('\n');
-    Ok(text)
+    vigie_report::sbom::pretty(value).context("cannot serialise the SBOM")
 }

@@ -6,7 +6,6 @@
 
 use anyhow::bail;
 use futures_util::StreamExt;
-use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
@@ -46,17 +45,6 @@ pub struct Args {
 pub enum Format {
     Table,
     Json,
-}
-
-/// One JSON line.
-#[derive(Debug, Serialize)]
-struct Line<'a> {
-    time: String,
-    #[serde(flatten)]
-    sample: &'a StatsSample,
-    /// Bytes per second since the previous line of this container (0 on the first).
-    network_rx_rate: f64,
-    network_tx_rate: f64,
 }
 
 type Shared = Arc<Mutex<HashMap<String, StatsSample>>>;
@@ -247,14 +235,7 @@ fn emit(samples: &[StatsSample], format: Format, rates: &mut Rates, separate: bo
             let time = now_rfc3339();
             for s in samples {
                 let (rx, tx) = rates.update(s);
-                let line = Line {
-                    time: time.clone(),
-                    sample: s,
-                    network_rx_rate: rx,
-                    network_tx_rate: tx,
-                };
-                out.push_str(&serde_json::to_string(&line)?);
-                out.push('\n');
+                out.push_str(&vigie_report::stats::json_line(&time, s, (rx, tx))?);
             }
             out
         }

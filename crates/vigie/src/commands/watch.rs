@@ -13,6 +13,7 @@ use std::path::PathBuf;
 
 use vigie_engine::Engine;
 use vigie_engine::events::{Backoff, ContainerEvent};
+use vigie_report::watch::{EnforceLine, FindingLine};
 use vigie_rules::audit::catalogue as audit_catalogue;
 use vigie_rules::policy::{self, Acceptance, Selection, apply_acceptances};
 use vigie_rules::{Finding, Severity};
@@ -79,28 +80,6 @@ pub enum Format {
 pub enum Enforce {
     Stop,
     Pause,
-}
-
-#[derive(Serialize)]
-struct FindingLine<'a> {
-    time: String,
-    /// Engine time of the event (ns since the epoch), so reaction time can be measured.
-    event_time_nano: i64,
-    printed_time_nano: i64,
-    event: &'a str,
-    container: &'a str,
-    id: &'a str,
-    finding: &'a Finding,
-}
-
-#[derive(Serialize)]
-struct EnforceLine<'a> {
-    time: String,
-    enforce: Enforce,
-    container: &'a str,
-    id: &'a str,
-    rules: Vec<&'a str>,
-    result: String,
 }
 
 fn unix_nanos() -> i64 {
@@ -265,7 +244,7 @@ async fn handle(
                         id: &event.id,
                         finding: f,
                     };
-                    if let Ok(text) = serde_json::to_string(&line) {
+                    if let Ok(text) = line.to_json() {
                         out(&text);
                     }
                 }
@@ -308,13 +287,16 @@ async fn handle(
         Format::Json => {
             let line = EnforceLine {
                 time: now_rfc3339(),
-                enforce,
+                enforce: match enforce {
+                    Enforce::Stop => "stop",
+                    Enforce::Pause => "pause",
+                },
                 container: &name,
                 id: &event.id,
                 rules: rules.clone(),
                 result: result_text,
             };
-            if let Ok(text) = serde_json::to_string(&line) {
+            if let Ok(text) = line.to_json() {
                 out(&text);
             }
         }
