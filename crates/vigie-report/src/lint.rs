@@ -96,6 +96,7 @@ pub fn sarif(findings: &[LintFinding], version: &str) -> Result<String, serde_js
                 text: r.info.fix.summary.to_string(),
                 markdown: Some(format!("{}\n\nSee docs/rules/{}.md", r.info.fix.summary, r.info.id)),
             },
+            help_uri_first: None,
             help_uri: None,
             default_configuration: Some(Level {
                 level: level(r.info.severity),
@@ -110,6 +111,7 @@ pub fn sarif(findings: &[LintFinding], version: &str) -> Result<String, serde_js
         .iter()
         .map(|f| SarifResult {
             rule_id: f.finding.rule_id.clone(),
+            rule_index_first: RULES.iter().position(|r| r.info.id == f.finding.rule_id),
             level: level(f.finding.severity),
             message: Text::new(f.finding.message.clone()),
             locations: vec![Location {
@@ -121,7 +123,7 @@ pub fn sarif(findings: &[LintFinding], version: &str) -> Result<String, serde_js
             }],
             partial_fingerprints: None,
             properties: object(json!({ "severity": f.finding.severity })),
-            rule_index: RULES.iter().position(|r| r.info.id == f.finding.rule_id),
+            rule_index: None,
             fixes: f
                 .suggestion
                 .iter()

@@ -71,9 +71,13 @@ fn fingerprint(f: &Finding) -> String {
 /// when empty. Command-specific data goes in `properties`.
 #[derive(Debug, Serialize)]
 pub struct Log {
+    /// Scan's logs put `version` first (kept so their bytes do not change).
+    #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
+    pub version_first: Option<&'static str>,
     #[serde(rename = "$schema")]
     pub schema: &'static str,
-    pub version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<&'static str>,
     pub runs: Vec<Run>,
 }
 
@@ -133,6 +137,9 @@ pub struct Descriptor {
     pub short_description: Text,
     #[serde(rename = "fullDescription", skip_serializing_if = "Option::is_none")]
     pub full_description: Option<Text>,
+    /// Scan's rules put their advisory link before the help (kept so their bytes do not change).
+    #[serde(rename = "helpUri", skip_serializing_if = "Option::is_none")]
+    pub help_uri_first: Option<String>,
     pub help: Help,
     #[serde(rename = "helpUri", skip_serializing_if = "Option::is_none")]
     pub help_uri: Option<String>,
@@ -146,6 +153,9 @@ pub struct Descriptor {
 pub struct SarifResult {
     #[serde(rename = "ruleId")]
     pub rule_id: String,
+    /// Lint's results put the rule index right after the id (kept so their bytes do not change).
+    #[serde(rename = "ruleIndex", skip_serializing_if = "Option::is_none")]
+    pub rule_index_first: Option<usize>,
     pub level: &'static str,
     pub message: Text,
     pub locations: Vec<Location>,
@@ -255,6 +265,12 @@ pub struct SarifSuppression {
 }
 
 impl Log {
+    /// `version` before `$schema`, as scan's logs have always been written.
+    pub fn version_first(mut self) -> Log {
+        self.version_first = self.version.take();
+        self
+    }
+
     /// One run of vigie with these rules and results.
     pub fn new(
         tool_version: &str,
@@ -264,8 +280,9 @@ impl Log {
         results: Vec<SarifResult>,
     ) -> Log {
         Log {
+            version_first: None,
             schema: SARIF_SCHEMA,
-            version: "2.1.0",
+            version: Some("2.1.0"),
             runs: vec![Run {
                 tool: Tool {
                     driver: Driver {
@@ -335,6 +352,7 @@ fn rule_descriptor(rule: &RuleInfo) -> Descriptor {
             text: help,
             markdown: Some(markdown),
         },
+        help_uri_first: None,
         help_uri: Some(format!("{INFORMATION_URI}/docs/rules/{}.md", rule.id)),
         default_configuration: Some(Level {
             level: level(rule.severity),
@@ -362,6 +380,7 @@ pub fn to_sarif(findings: &[Finding], rules: &[RuleInfo], tool_version: &str) ->
             fingerprints.insert("vigieFinding/v1".to_string(), Value::String(fingerprint(f)));
             SarifResult {
                 rule_id: f.rule_id.clone(),
+                rule_index_first: None,
                 level: level(f.severity),
                 message: Text::new(format!("{}: {}", f.target, f.message)),
                 locations: vec![Location {

@@ -181,11 +181,12 @@ pub fn to_sarif(result: &ScanResult) -> String {
                 name: "OsPackageVulnerability".to_string(),
                 short_description: Text::new(m.title.clone().unwrap_or_else(|| m.id.clone()).to_string()),
                 full_description: None,
+                help_uri_first: Some(m.references.first().cloned().unwrap_or_default().to_string()),
                 help: Help {
                     text: format!("{} ({})", m.id, m.aliases.join(", ")),
                     markdown: None,
                 },
-                help_uri: Some(m.references.first().cloned().unwrap_or_default().to_string()),
+                help_uri: None,
                 default_configuration: None,
                 properties,
             }
@@ -204,6 +205,7 @@ pub fn to_sarif(result: &ScanResult) -> String {
             .to_string();
         results.push(SarifResult {
             rule_id: m.id.to_string(),
+            rule_index_first: None,
             level: sarif_level(m.severity.severity),
             message: Text::new(format!(
                 "{} {} is affected by {} ({}); {fixed}",
@@ -232,7 +234,8 @@ pub fn to_sarif(result: &ScanResult) -> String {
         None,
         rules.into_values().collect(),
         results,
-    );
+    )
+    .version_first();
     crate::sarif::write(&log).unwrap_or_default()
 }
 
