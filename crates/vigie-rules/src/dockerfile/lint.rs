@@ -400,7 +400,7 @@ impl Checker<'_> {
                     ),
                 );
             }
-            Some((user, line, span)) if is_root_user(user) => {
+            Some((user, line, span)) if vigie_snapshot::is_root_user(user) => {
                 let Some(instruction) = file.instructions.iter().find(|i| i.line() == *line) else {
                     return;
                 };
@@ -663,7 +663,7 @@ impl Checker<'_> {
                     }
                     let offset = instruction.rest_offset + rest.find(name.as_str()).unwrap_or(0);
                     let span = file.span_of(instruction, offset, name.len());
-                    if sensitive_name(name) {
+                    if crate::secrets::is_secret_name(name) {
                         self.push(
                             &catalog::DL3064,
                             instruction,
@@ -671,7 +671,7 @@ impl Checker<'_> {
                             format!("{} {name} looks like it holds a secret", instruction.keyword.as_str()),
                         );
                     }
-                    if let Some(kind) = value.as_deref().and_then(secret_value) {
+                    if let Some(kind) = value.as_deref().and_then(crate::secrets::secret_value_kind).map(|k| k.with_article()) {
                         self.push(
                             &catalog::VGI_DF_002,
                             instruction,
@@ -761,7 +761,7 @@ impl Checker<'_> {
                 continue;
             }
             if from.is_none()
-                && let Some(what) = secret_file(s)
+                && let Some(what) = crate::secrets::secret_file_kind(s)
             {
                 self.push(
                     &catalog::VGI_DF_006,
@@ -1609,10 +1609,6 @@ fn sets_pipefail<'a>(args: impl Iterator<Item = &'a str>) -> bool {
         .any(|w| w[1] == "pipefail" && w[0].starts_with('-') && !w[0].starts_with("--") && w[0].ends_with('o'))
 }
 
-fn is_root_user(user: &str) -> bool {
-    let name = user.split(':').next().unwrap_or(user);
-    name == "root" || name == "0"
-}
 
 /// The first argument that is not an option (nor an option's value).
 fn first_operand(command: &Command, valued: &[&str]) -> Option<String> {
@@ -1682,116 +1678,8 @@ fn is_archive(s: &str) -> bool {
     .any(|e| lower.ends_with(e))
 }
 
-fn sensitive_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    if ["_FILE", "_PATH", "_DIR", "_URL_FILE"]
-        .iter()
-        .any(|s| upper.ends_with(s))
-    {
-        return false;
-    }
-    [
-        "PASSWORD",
-        "PASSWD",
-        "PASSPHRASE",
-        "SECRET",
-        "TOKEN",
-        "API_KEY",
-        "APIKEY",
-        "PRIVATE_KEY",
-        "ACCESS_KEY",
-        "CREDENTIAL",
-    ]
-    .iter()
-    .any(|k| upper.contains(k))
-}
 
-/// What a value looks like, if it looks like a real credential.
-pub fn secret_value(value: &str) -> Option<&'static str> {
-    let v = value.trim();
-    let alnum = |s: &str, n: usize| s.len() >= n && s.chars().take(n).all(|c| c.is_ascii_alphanumeric());
-    if v.contains("-----BEGIN") && v.contains("PRIVATE KEY") {
-        return Some("a private key");
-    }
-    for prefix in ["AKIA", "ASIA"] {
-        if let Some(rest) = v.strip_prefix(prefix)
-            && rest.len() == 16
-            && rest.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-        {
-            return Some("an AWS access key id");
-        }
-    }
-    for prefix in ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"] {
-        if v.strip_prefix(prefix).is_some_and(|r| alnum(r, 36)) {
-            return Some("a GitHub token");
-        }
-    }
-    if v.strip_prefix("github_pat_").is_some_and(|r| r.len() >= 22) {
-        return Some("a GitHub token");
-    }
-    if v.strip_prefix("glpat-").is_some_and(|r| r.len() >= 20) {
-        return Some("a GitLab token");
-    }
-    if ["xoxb-", "xoxp-", "xoxa-", "xoxr-"].iter().any(|p| v.starts_with(p)) && v.len() > 20 {
-        return Some("a Slack token");
-    }
-    if v.strip_prefix("AIza").is_some_and(|r| r.len() == 35) {
-        return Some("a Google API key");
-    }
-    if (v.starts_with("sk_live_") || v.starts_with("rk_live_")) && v.len() > 20 {
-        return Some("a Stripe secret key");
-    }
-    if v.strip_prefix("npm_").is_some_and(|r| alnum(r, 36)) {
-        return Some("an npm token");
-    }
-    if v.strip_prefix("sk-").is_some_and(|r| r.len() >= 40 && !r.contains(' ')) {
-        return Some("an API secret key");
-    }
-    // user:password@ in a URL
-    if let Some((_, after)) = v.split_once("://")
-        && let Some((cred, _)) = after.split_once('@')
-        && let Some((_, pw)) = cred.split_once(':')
-        && !pw.is_empty()
-        && !pw.starts_with('$')
-    {
-        return Some("a password inside a URL");
-    }
-    None
-}
 
-fn secret_file(source: &str) -> Option<&'static str> {
-    let path = source.trim_end_matches('/');
-    let base = path.rsplit('/').next().unwrap_or(path);
-    let lower = base.to_ascii_lowercase();
-    if path.split('/').any(|c| c == ".ssh") {
-        return Some("SSH keys and configuration");
-    }
-    if matches!(lower.as_str(), "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519") {
-        return Some("an SSH private key");
-    }
-    if lower == ".env"
-        || (lower.starts_with(".env.")
-            && !matches!(
-                lower.as_str(),
-                ".env.example" | ".env.sample" | ".env.template" | ".env.dist"
-            ))
-    {
-        return Some("an environment file, usually full of secrets");
-    }
-    if lower.ends_with(".pem") || lower.ends_with(".key") || lower.ends_with(".p12") || lower.ends_with(".pfx") {
-        return Some("a private key or certificate bundle");
-    }
-    if matches!(
-        lower.as_str(),
-        ".netrc" | ".npmrc" | ".pypirc" | ".git-credentials" | ".dockercfg"
-    ) {
-        return Some("a credentials file");
-    }
-    if path.ends_with(".aws/credentials") || path.ends_with(".aws") || path.ends_with(".docker/config.json") {
-        return Some("a credentials file");
-    }
-    None
-}
 
 #[cfg(test)]
 mod tests {

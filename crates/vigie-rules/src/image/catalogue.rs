@@ -1,29 +1,9 @@
 //! The image rule catalogue: one constant per rule, ids stable and never
 //! reused. CIS ids are those of the CIS Docker Benchmark v1.6.0 (section 4
-//! images, 5.6 for SSH).
+//! images, 5.7 for SSH).
 
 use crate::finding::{Mitigation, RuleInfo, Severity, StaticFix};
-
-const fn rule(
-    id: &'static str,
-    title: &'static str,
-    severity: Severity,
-    cis: Option<&'static str>,
-    mitigation: Mitigation,
-    rationale: &'static str,
-    fix: StaticFix,
-) -> RuleInfo {
-    RuleInfo {
-        id,
-        title,
-        severity,
-        cis,
-        mitigation,
-        rationale,
-        fix,
-        detection: "",
-    }
-}
+use crate::rule_builders::rule;
 
 /// Image rules are fixed in the Dockerfile: a summary, no run-time flags.
 const fn fix(summary: &'static str) -> StaticFix {
