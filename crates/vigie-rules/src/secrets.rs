@@ -270,3 +270,57 @@ mod tests {
         assert!(secret_file_kind("src/main.rs").is_none());
     }
 }
+
+/// `vigie lint` and `vigie audit image` read the same ENV line the same way:
+/// a Dockerfile `ENV NAME=value` is flagged exactly when the image built from
+/// it (whose config carries `NAME=value`) is.
+#[cfg(test)]
+mod agreement {
+    use vigie_snapshot::filesystem::FileSystemView;
+    use vigie_snapshot::image::{ImageConfig, ImageSubject, SourceKind};
+
+    fn lint_flags(name: &str, value: &str) -> bool {
+        let text = format!("FROM scratch\nENV {name}={value}\n");
+        crate::dockerfile::lint(&text, "Dockerfile", &crate::dockerfile::Config::default())
+            .iter()
+            .any(|f| matches!(f.finding.rule_id.as_str(), "DL3064" | "VGI-DF-002") && f.finding.message.contains(name))
+    }
+
+    fn image_flags(name: &str, value: &str) -> bool {
+        let mut config = ImageConfig::default();
+        config.config.env = vec![format!("{name}={value}")];
+        let subject = ImageSubject {
+            name: "img".into(),
+            reference: "img",
+            kind: SourceKind::DockerArchive,
+            config: &config,
+        };
+        crate::image::check_image(&subject, &FileSystemView::new(Vec::new()))
+            .iter()
+            .any(|f| f.rule_id == "VGI-IMG-003")
+    }
+
+    #[test]
+    fn lint_and_image_checks_agree_on_the_same_values() {
+        let cases = [
+            ("DB_PASSWORD", "hunter2-prod"),
+            ("MYSQL_PWD", "s3cret-value"),
+            ("SMTP_PASS", "mailpass1"),
+            ("API_TOKEN", "abcd1234efgh"),
+            ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"),
+            ("URL", "postgres://app:hunter2@db/app"),
+            ("GH", "ghp_0123456789abcdefghijABCDEFGHIJ012345"),
+            // The three detectors disagreed on these before there was one.
+            ("SSH_PASSPHRASE", "correct-horse"),
+            ("KEY_ID", "ASIAIOSFODNN7EXAMPLE"),
+            ("CI", "glpat-abcdefghijklmnopqrst"),
+            ("PATH", "/usr/local/bin:/usr/bin"),
+            ("PASSWORD_FILE", "/run/secrets/db"),
+            ("HOME", "/root"),
+        ];
+        for (name, value) in cases {
+            assert_eq!(lint_flags(name, value), image_flags(name, value), "{name}={value}");
+        }
+        assert!(lint_flags("DB_PASSWORD", "hunter2-prod") && !lint_flags("HOME", "/root"));
+    }
+}

@@ -671,7 +671,11 @@ impl Checker<'_> {
                             format!("{} {name} looks like it holds a secret", instruction.keyword.as_str()),
                         );
                     }
-                    if let Some(kind) = value.as_deref().and_then(crate::secrets::secret_value_kind).map(|k| k.with_article()) {
+                    if let Some(kind) = value
+                        .as_deref()
+                        .and_then(crate::secrets::secret_value_kind)
+                        .map(|k| k.with_article())
+                    {
                         self.push(
                             &catalog::VGI_DF_002,
                             instruction,
@@ -1609,7 +1613,6 @@ fn sets_pipefail<'a>(args: impl Iterator<Item = &'a str>) -> bool {
         .any(|w| w[1] == "pipefail" && w[0].starts_with('-') && !w[0].starts_with("--") && w[0].ends_with('o'))
 }
 
-
 /// The first argument that is not an option (nor an option's value).
 fn first_operand(command: &Command, valued: &[&str]) -> Option<String> {
     let args = command.args();
@@ -1677,9 +1680,6 @@ fn is_archive(s: &str) -> bool {
     .iter()
     .any(|e| lower.ends_with(e))
 }
-
-
-
 
 #[cfg(test)]
 mod tests {
