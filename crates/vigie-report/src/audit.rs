@@ -58,6 +58,7 @@ pub fn table(g: &Audited<'_>, findings: &[Finding], expired: usize, explain: boo
             )
         }
     ));
+    let mut out = crate::sanitize::lines(&out);
     out.push_str(&to_table(
         findings,
         TableOptions {

@@ -116,7 +116,7 @@ pub fn table(report: &CapsReport) -> String {
     for note in &report.notes {
         out.push_str(&format!("Note: {note}\n"));
     }
-    out
+    crate::sanitize::lines(&out)
 }
 
 /// The JSON view of `vigie caps` (the report as is, pretty-printed).

@@ -1,6 +1,7 @@
 //! Tables of `vigie db import`, `vigie db update` and `vigie db status`.
 //! Formatting only; the binary writes the string.
 
+use crate::findings::one_line as v;
 use vigie_snapshot::db::{ImportSummary, SourceOutcome, Status, UpdateReport};
 
 /// What `vigie db import` did, per source, then a total line.
@@ -12,10 +13,12 @@ pub fn import_table(summaries: &[ImportSummary], db_path: &str, seconds: f64) ->
         skipped += s.skipped;
         text.push_str(&format!(
             "{:<32} {:>7} records  {:>5} skipped\n",
-            s.source, s.records, s.skipped
+            v(&s.source),
+            s.records,
+            s.skipped
         ));
         for sample in s.skipped_sample.iter().take(5) {
-            text.push_str(&format!("    skipped {sample}\n"));
+            text.push_str(&format!("    skipped {}\n", v(sample)));
         }
     }
     text.push_str(&format!(
@@ -34,13 +37,13 @@ pub fn update_table(report: &UpdateReport, db_path: &str) -> String {
                 summary, sha256, bytes, ..
             } => text.push_str(&format!(
                 "updated       {:<28} {:>7} records  {:>9} bytes  sha256:{}\n",
-                summary.source,
+                v(&summary.source),
                 summary.records,
                 bytes,
                 &sha256[..16.min(sha256.len())]
             )),
-            SourceOutcome::NotModified { source, .. } => text.push_str(&format!("not modified  {source}\n")),
-            SourceOutcome::Failed { url, error } => text.push_str(&format!("failed        {url}: {error}\n")),
+            SourceOutcome::NotModified { source, .. } => text.push_str(&format!("not modified  {}\n", v(source))),
+            SourceOutcome::Failed { url, error } => text.push_str(&format!("failed        {}: {}\n", v(url), v(error))),
         }
     }
     text.push_str(&format!("database {db_path}\n"));
@@ -61,11 +64,11 @@ pub fn status_table(status: &Status, now: i64) -> String {
     for s in &status.sources {
         text.push_str(&format!(
             "  {:<30} {:>7} records {:>5} skipped  {:.1} days ago  {}{}\n",
-            s.name,
+            v(&s.name),
             s.records,
             s.skipped,
             (now - s.imported_at) as f64 / 86_400.0,
-            s.location,
+            v(&s.location),
             s.sha256
                 .as_deref()
                 .map(|h| format!("  sha256:{}", &h[..16.min(h.len())]))
@@ -74,7 +77,7 @@ pub fn status_table(status: &Status, now: i64) -> String {
     }
     text.push_str("\necosystems:\n");
     for (ecosystem, count) in &status.ecosystems {
-        text.push_str(&format!("  {ecosystem:<30} {count:>7}\n"));
+        text.push_str(&format!("  {:<30} {count:>7}\n", v(ecosystem)));
     }
     text
 }

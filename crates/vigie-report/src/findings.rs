@@ -123,7 +123,11 @@ pub fn to_table(findings: &[Finding], options: TableOptions) -> String {
             suppressed
         ));
         for e in &f.evidence {
-            out.push_str(&format!("           evidence: {}: {}\n", e.source, one_line(&e.value)));
+            out.push_str(&format!(
+                "           evidence: {}: {}\n",
+                one_line(&e.source),
+                one_line(&e.value)
+            ));
         }
         if options.explain {
             out.push_str(&format!("           why: {}\n", f.rationale));
@@ -154,14 +158,11 @@ pub fn to_table(findings: &[Finding], options: TableOptions) -> String {
     out
 }
 
-/// Evidence values can be attacker-controlled: keep them on one line and
-/// strip terminal control characters.
+/// Names, paths, messages and evidence can be attacker-controlled: one line,
+/// with every control or invisible formatting character shown as an escape
+/// (`crate::sanitize::visible`), never interpreted by the terminal.
 pub fn one_line(value: &str) -> String {
-    value
-        .chars()
-        .map(|c| if c == '\n' || c == '\r' || c == '\t' { ' ' } else { c })
-        .filter(|c| !c.is_control())
-        .collect()
+    crate::sanitize::visible(value).into_owned()
 }
 
 #[cfg(test)]

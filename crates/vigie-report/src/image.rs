@@ -112,5 +112,5 @@ pub fn runtime_block(report: &RuntimeReport) -> String {
         },
     );
     out.push('\n');
-    out
+    crate::sanitize::lines(&out)
 }

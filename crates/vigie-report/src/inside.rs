@@ -72,6 +72,7 @@ pub fn table(report: &InsideReport, explain: bool, color: bool) -> String {
         out.push_str(&format!("Network:      {}\n", e.network_interfaces.join(", ")));
     }
     out.push('\n');
+    let mut out = crate::sanitize::lines(&out);
     out.push_str(&to_table(
         &report.findings,
         TableOptions {

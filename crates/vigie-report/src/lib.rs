@@ -13,6 +13,7 @@ pub mod inside;
 pub mod lint;
 pub mod posture;
 pub mod rules;
+pub mod sanitize;
 pub mod sarif;
 pub mod sbom;
 pub mod scan;

@@ -60,6 +60,7 @@ pub fn text(name: &str, s: &ContainerSnapshot, findings: &[Finding]) -> String {
         limit(Some(s.limits.nano_cpus))
     ));
     out.push('\n');
+    let mut out = crate::sanitize::lines(&out);
     out.push_str(&to_table(
         findings,
         TableOptions {

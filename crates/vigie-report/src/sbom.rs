@@ -280,8 +280,10 @@ pub fn table(subject: &Subject, catalog: &Catalog) -> String {
         format!("{} {}", os.family, os.version)
     };
     out.push_str(&format!(
-        "{name} ({}) · OS: {os_text} · {} packages · {} layers\n\n",
-        subject.source,
+        "{} ({}) · OS: {} · {} packages · {} layers\n\n",
+        crate::findings::one_line(name),
+        crate::findings::one_line(&subject.source),
+        crate::findings::one_line(&os_text),
         catalog.packages.len(),
         subject.layers.len()
     ));
@@ -301,6 +303,7 @@ pub fn table(subject: &Subject, catalog: &Catalog) -> String {
                 source,
                 p.found_in.clone(),
             ]
+            .map(|c| crate::findings::one_line(&c))
         })
         .collect();
     let mut widths = header.map(str::len);
@@ -325,7 +328,7 @@ pub fn table(subject: &Subject, catalog: &Catalog) -> String {
         out.push_str(&line(row));
     }
     for w in &catalog.warnings {
-        out.push_str(&format!("\nwarning: {w}"));
+        out.push_str(&format!("\nwarning: {}", crate::findings::one_line(w)));
     }
     if !catalog.warnings.is_empty() {
         out.push('\n');

@@ -2,6 +2,7 @@
 //! (what two scanners disagree on), and the JSON of `vigie diff`. The other
 //! layouts of a scan (JSON, Trivy JSON, SARIF, CycloneDX) are in [`crate::scan`].
 
+use crate::findings::one_line;
 use crate::scan::counts;
 use std::collections::BTreeMap;
 use vigie_snapshot::diff::{Diff, ReportFormat};
@@ -58,19 +59,19 @@ pub fn scan_table(result: &ScanResult) -> String {
             if titles {
                 row.push(m.title.as_deref().unwrap_or_default().chars().take(60).collect());
             }
-            table.add_row(row);
+            table.add_row(row.iter().map(|c| one_line(c)).collect::<Vec<_>>());
         }
     }
     let c = counts(&result.applied.reported);
     let total = result.applied.reported.len();
     let mut out = format!(
         "{} ({}{})\nTotal: {total} (CRITICAL: {}, HIGH: {}, MEDIUM: {}, LOW: {}, UNKNOWN: {}) in {} packages checked\n",
-        result.target,
-        result.artifact_type,
+        one_line(&result.target),
+        one_line(&result.artifact_type),
         result
             .os
             .as_ref()
-            .map(|o| format!(", {} {}", o.family, o.version))
+            .map(|o| one_line(&format!(", {} {}", o.family, o.version)))
             .unwrap_or_default(),
         c["CRITICAL"],
         c["HIGH"],
@@ -88,8 +89,11 @@ pub fn scan_table(result: &ScanResult) -> String {
         out.push_str(&format!("\nSuppressed: {}\n", result.applied.suppressed.len()));
         for (m, s) in &result.applied.suppressed {
             out.push_str(&format!(
-                "  {} {} {}: {} ({})\n",
-                m.package.name, m.package.version, m.id, s.reason, s.by
+                "  {}\n",
+                one_line(&format!(
+                    "{} {} {}: {} ({})",
+                    m.package.name, m.package.version, m.id, s.reason, s.by
+                ))
             ));
         }
     }
@@ -99,7 +103,7 @@ pub fn scan_table(result: &ScanResult) -> String {
             result.incomplete.len()
         ));
         for reason in result.incomplete.iter().take(20) {
-            out.push_str(&format!("  {reason}\n"));
+            out.push_str(&format!("  {}\n", one_line(reason)));
         }
     }
     out
@@ -121,30 +125,36 @@ pub fn diff_table(diff: &Diff, a_name: &str, b_name: &str) -> String {
         .set_header(["Found by", "Package", "Installed", "Vulnerability", "Why / notes"]);
     let agreeing = diff.both.iter().filter(|b| b.notes.is_empty()).count();
     for b in diff.both.iter().filter(|b| !b.notes.is_empty()) {
-        table.add_row([
-            "both".to_string(),
-            b.a.package.clone(),
-            b.a.version.clone(),
-            if b.a.id == b.b.id {
-                b.a.id.clone()
-            } else {
-                format!("{} / {}", b.a.id, b.b.id)
-            },
-            b.notes.join("; "),
-        ]);
+        table.add_row(
+            [
+                "both".to_string(),
+                b.a.package.clone(),
+                b.a.version.clone(),
+                if b.a.id == b.b.id {
+                    b.a.id.clone()
+                } else {
+                    format!("{} / {}", b.a.id, b.b.id)
+                },
+                b.notes.join("; "),
+            ]
+            .map(|c| one_line(&c)),
+        );
     }
     for (label, list) in [
         (format!("only {a_name}"), &diff.only_a),
         (format!("only {b_name}"), &diff.only_b),
     ] {
         for o in list {
-            table.add_row([
-                label.clone(),
-                o.entry.package.clone(),
-                o.entry.version.clone(),
-                o.entry.id.clone(),
-                o.reason.clone(),
-            ]);
+            table.add_row(
+                [
+                    label.clone(),
+                    o.entry.package.clone(),
+                    o.entry.version.clone(),
+                    o.entry.id.clone(),
+                    o.reason.clone(),
+                ]
+                .map(|c| one_line(&c)),
+            );
         }
     }
     let name = |f: ReportFormat| match f {
@@ -153,8 +163,10 @@ pub fn diff_table(diff: &Diff, a_name: &str, b_name: &str) -> String {
         ReportFormat::Grype => "grype",
     };
     let mut out = format!(
-        "A = {a_name} ({}), B = {b_name} ({})\nboth: {} ({agreeing} in full agreement, not listed)  only A: {}  only B: {}\n",
+        "A = {} ({}), B = {} ({})\nboth: {} ({agreeing} in full agreement, not listed)  only A: {}  only B: {}\n",
+        one_line(a_name),
         name(diff.a_format),
+        one_line(b_name),
         name(diff.b_format),
         diff.both.len(),
         diff.only_a.len(),

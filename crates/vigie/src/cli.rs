@@ -127,7 +127,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(outcome) => outcome.into(),
         Err(err) => {
-            eprintln!("vigie: error: {}", one_line(&err));
+            crate::output::say_err(&format!("vigie: error: {}", one_line(&err)));
             ExitCode::from(crate::exit::ERROR)
         }
     }

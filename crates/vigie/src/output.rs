@@ -13,6 +13,14 @@ pub fn color(to_stdout: bool) -> bool {
     to_stdout && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
+/// One diagnostic line on stderr (`vigie: warning: …`, `vigie: error: …`):
+/// names, paths and messages in it may come from outside, so it passes
+/// through the one sanitiser (`vigie_report::sanitize::visible`).
+pub fn say_err(line: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{}", vigie_report::sanitize::visible(line));
+}
+
 pub fn emit(text: &str, output: Option<&Path>) -> anyhow::Result<()> {
     match output {
         None => {

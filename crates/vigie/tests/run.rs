@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{ContainerGuard, LAB_IMAGE, TEST_LABEL, docker, require_engine, unique_name, vigie};
+use common::{ContainerGuard, LAB_IMAGE, TEST_LABEL, Tmux, docker, require_engine, unique_name, vigie};
 use std::process::Command;
 use std::time::Duration;
 
@@ -133,76 +133,6 @@ fn operational_errors_are_one_line_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert_eq!(stderr.lines().count(), 1, "{args:?}: one line: {stderr}");
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
-    }
-}
-
-/// tmux, with a real /dev/null: tmux's server refuses to start when /dev/null
-/// is not a character device (seen on sandboxed build machines), so there the
-/// server starts in a private mount namespace with one bind-mounted over it.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(session_command: &str) -> Tmux {
-        assert!(
-            Command::new("tmux")
-                .arg("-V")
-                .output()
-                .is_ok_and(|o| o.status.success()),
-            "tmux is missing: run scripts/lib/peers-live.sh"
-        );
-        let socket = format!("/tmp/vigie-test-tmux-{}.sock", std::process::id());
-        let start =
-            format!("TERM=xterm tmux -S {socket} -f /dev/null new-session -d -s t -x 120 -y 40 '{session_command}'");
-        let null_ok = std::fs::metadata("/dev/null").is_ok_and(|m| {
-            use std::os::unix::fs::FileTypeExt;
-            m.file_type().is_char_device()
-        });
-        let status = if null_ok {
-            Command::new("sh").args(["-c", &start]).status().unwrap()
-        } else {
-            let null = format!("/tmp/vigie-test-null-{}", std::process::id());
-            let script = format!(
-                "[ -c {null} ] || mknod -m 666 {null} c 1 3; unshare -m sh -c 'mount --bind {null} /dev/null && {}'",
-                start.replace('\'', "'\\''")
-            );
-            Command::new("sh").args(["-c", &script]).status().unwrap()
-        };
-        assert!(status.success(), "tmux did not start");
-        Tmux { socket }
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["-S", &self.socket, "send-keys", "-t", "t"];
-        args.extend_from_slice(keys);
-        Command::new("tmux").args(&args).status().unwrap();
-    }
-
-    fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["-S", &self.socket, "capture-pane", "-p", "-S", "-200", "-t", "t"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn wait_for(&self, text: &str, seconds: u64) -> String {
-        for _ in 0..seconds * 10 {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("'{text}' never appeared:\n{}", self.screen());
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-S", &self.socket, "kill-server"]).status();
-        let _ = std::fs::remove_file(&self.socket);
     }
 }
 

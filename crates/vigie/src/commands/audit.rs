@@ -161,7 +161,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
 
     let gathered = gather(&args, global)?;
     for w in &gathered.warnings {
-        eprintln!("vigie: warning: {w}");
+        crate::output::say_err(&format!("vigie: warning: {w}"));
     }
     let context = match &gathered.host {
         Some(h) => HostContext::from_host(h),
@@ -309,20 +309,20 @@ pub(crate) fn warn_expired(expired: &[Expired<'_>], with_target: bool) {
     for e in expired {
         let a = e.acceptance;
         if with_target {
-            eprintln!(
+            crate::output::say_err(&format!(
                 "vigie: warning: accepted risk {} on {} expired on {}: {} finding(s) count again",
                 a.rule,
                 a.target.as_deref().unwrap_or("every target"),
                 a.expires.as_deref().unwrap_or(""),
                 e.count
-            );
+            ));
         } else {
-            eprintln!(
+            crate::output::say_err(&format!(
                 "vigie: warning: accepted risk {} expired on {}: {} finding(s) count again",
                 a.rule,
                 a.expires.as_deref().unwrap_or(""),
                 e.count
-            );
+            ));
         }
     }
 }
@@ -347,7 +347,7 @@ fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         .view(&vigie_image::checks::view_options())
         .with_context(|| format!("cannot read image {}", args.image))?;
     for w in &view.warnings {
-        eprintln!("vigie: warning: {}: {w}", args.image);
+        crate::output::say_err(&format!("vigie: warning: {}: {w}", args.image));
     }
     let mut findings = vigie_rules::image::check_image(&image.subject(), &view);
     let runtime_report = if args.runtime {
@@ -366,7 +366,7 @@ fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         };
         let report = runtime::run(&image, &view, &options, &mut findings)?;
         for w in &report.warnings {
-            eprintln!("vigie: warning: {} (runtime probe): {w}", args.image);
+            crate::output::say_err(&format!("vigie: warning: {} (runtime probe): {w}", args.image));
         }
         Some(report)
     } else {
@@ -421,7 +421,7 @@ fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     };
     crate::output::emit(&text, out.output.as_deref())?;
     if out.report.is_some() {
-        eprintln!("vigie: warning: --report is for container audits; ignored for an image");
+        crate::output::say_err("vigie: warning: --report is for container audits; ignored for an image");
     }
     Ok(Outcome::of(policy::fails(&findings, fail_on)))
 }

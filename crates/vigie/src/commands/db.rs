@@ -135,13 +135,18 @@ fn run_update(db_path: &std::path::Path, args: UpdateArgs) -> anyhow::Result<Out
         force: args.force,
     };
     let tty = std::io::stderr().is_terminal();
+    let v = |text: &str| vigie_report::sanitize::visible(text).into_owned();
     let mut progress = |event: Progress| match event {
         Progress::Downloading { url, received, total } => {
             if tty {
                 let percent = total
                     .map(|t| format!(" {:>3}%", received * 100 / t.max(1)))
                     .unwrap_or_default();
-                eprint!("\x1b[2Kdownloading {url}: {:.1} MB{percent}\r", received as f64 / 1e6);
+                eprint!(
+                    "\x1b[2Kdownloading {}: {:.1} MB{percent}\r",
+                    v(&url),
+                    received as f64 / 1e6
+                );
             }
         }
         Progress::Retrying {
@@ -151,20 +156,31 @@ fn run_update(db_path: &std::path::Path, args: UpdateArgs) -> anyhow::Result<Out
             wait,
         } => {
             eprintln!(
-                "{}vigie: {url}: {error}; retry {attempt} in {} ms",
+                "{}vigie: {}: {}; retry {attempt} in {} ms",
                 if tty { "\x1b[2K" } else { "" },
+                v(&url),
+                v(&error.to_string()),
                 wait.as_millis()
             );
         }
-        Progress::NotModified { url } => eprintln!("{}vigie: {url}: not modified", if tty { "\x1b[2K" } else { "" }),
+        Progress::NotModified { url } => {
+            eprintln!("{}vigie: {}: not modified", if tty { "\x1b[2K" } else { "" }, v(&url))
+        }
         Progress::Importing { url, source, records } => {
             eprintln!(
-                "{}vigie: importing {source} from {url} ({records} records)",
-                if tty { "\x1b[2K" } else { "" }
+                "{}vigie: importing {} from {} ({records} records)",
+                if tty { "\x1b[2K" } else { "" },
+                v(&source.to_string()),
+                v(&url)
             );
         }
         Progress::Failed { url, error } => {
-            eprintln!("{}vigie: error: {url}: {error}", if tty { "\x1b[2K" } else { "" })
+            eprintln!(
+                "{}vigie: error: {}: {}",
+                if tty { "\x1b[2K" } else { "" },
+                v(&url),
+                v(&error.to_string())
+            )
         }
     };
     let report = update::update(db_path, &urls, &options, &mut progress)?;

@@ -66,7 +66,7 @@ pub fn run(args: Args, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let mut report = probe.run()?;
     report.findings.retain(|f| selection.wants(&f.rule_id));
     for w in &report.warnings {
-        eprintln!("vigie: warning: {w}");
+        crate::output::say_err(&format!("vigie: warning: {w}"));
     }
     let text = match args.format {
         Format::Json => to_json(

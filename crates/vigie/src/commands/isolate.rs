@@ -58,7 +58,7 @@ fn record_path(id: &str) -> anyhow::Result<PathBuf> {
 
 fn say(text: &str) {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{text}");
+    let _ = writeln!(out, "{}", vigie_report::sanitize::visible(text));
     let _ = out.flush();
 }
 

@@ -115,7 +115,7 @@ impl Steps {
     fn say(&self, text: &str) {
         if !self.quiet {
             let mut err = std::io::stderr().lock();
-            let _ = writeln!(err, "vigie ▸ {text}");
+            let _ = writeln!(err, "vigie ▸ {}", vigie_report::sanitize::visible(text));
         }
     }
 }

@@ -100,13 +100,13 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     crate::output::emit(&text, args.output.as_deref())?;
     if args.format != Format::Table && !args.quiet {
         for w in catalog.warnings.iter().take(MAX_WARNINGS_SHOWN) {
-            eprintln!("vigie: warning: {w}");
+            crate::output::say_err(&format!("vigie: warning: {w}"));
         }
         if catalog.warnings.len() > MAX_WARNINGS_SHOWN {
-            eprintln!(
+            crate::output::say_err(&format!(
                 "vigie: warning: … and {} more (all in the report)",
                 catalog.warnings.len() - MAX_WARNINGS_SHOWN
-            );
+            ));
         }
     }
     if catalog.is_incomplete() && !args.allow_incomplete {

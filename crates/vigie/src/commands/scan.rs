@@ -95,13 +95,17 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         crate::progress::view_with_bar(image, options, false)
     };
     let mut on_database = |db_path: &Path, _updated_at: i64, age: i64| {
-        eprintln!("vigie: database {} updated {} ago", db_path.display(), human_age(age));
+        crate::output::say_err(&format!(
+            "vigie: database {} updated {} ago",
+            db_path.display(),
+            human_age(age)
+        ));
         if age > (args.db_max_age as i64) * 86_400 {
-            eprintln!(
+            crate::output::say_err(&format!(
                 "vigie: warning: the vulnerability database is {} old (limit {} days): run `vigie db update`",
                 human_age(age),
                 args.db_max_age
-            );
+            ));
         }
     };
     let scanned = vigie_scan::scan(&request, &read_view, &mut on_database)?;
@@ -124,7 +128,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     if args.timings {
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
         let report = started.elapsed() - matched_at;
-        eprintln!(
+        crate::output::say_err(&format!(
             "vigie: timings: collect {:.1} ms, database open {:.1} ms, match {:.1} ms, report {:.1} ms, database total {:.1} ms ({} packages)",
             ms(collected_at - opened),
             ms(opened + (match_started - collected_at)),
@@ -132,16 +136,19 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             ms(report),
             ms(opened + (match_started - collected_at) + (matched_at - match_started) + report),
             result.packages.len()
-        );
+        ));
     }
     for notice in &result.applied.notices {
-        eprintln!("vigie: warning: {notice}");
+        crate::output::say_err(&format!("vigie: warning: {notice}"));
     }
     for warning in result.warnings.iter().take(20) {
-        eprintln!("vigie: warning: {warning}");
+        crate::output::say_err(&format!("vigie: warning: {warning}"));
     }
     if result.warnings.len() > 20 {
-        eprintln!("vigie: warning: … and {} more warnings", result.warnings.len() - 20);
+        crate::output::say_err(&format!(
+            "vigie: warning: … and {} more warnings",
+            result.warnings.len() - 20
+        ));
     }
     if !result.incomplete.is_empty() && !args.allow_incomplete {
         anyhow::bail!(

@@ -96,7 +96,11 @@ fn out(line: &str) {
 }
 
 fn note(line: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "vigie ▸ {line}");
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "vigie ▸ {}",
+        vigie_report::sanitize::visible(line)
+    );
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
