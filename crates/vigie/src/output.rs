@@ -37,9 +37,17 @@ pub fn emit(text: &str, output: Option<&Path>) -> anyhow::Result<()> {
 }
 
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
     // A device, FIFO or socket (`-o /dev/null`, `-o /dev/stdout`) is written in
-    // place: renaming a temporary file over it would replace the device.
-    if let Ok(meta) = std::fs::metadata(path)
+    // place: renaming a temporary file over it would replace the device. A
+    // symlink is only followed there when root or this user owns it: a link
+    // another user planted (`/tmp/report.json -> /dev/sda`) is replaced, never
+    // written through.
+    let trusted_link = std::fs::symlink_metadata(path).is_ok_and(|link| {
+        !link.file_type().is_symlink() || link.uid() == 0 || link.uid() == rustix::process::geteuid().as_raw()
+    });
+    if trusted_link
+        && let Ok(meta) = std::fs::metadata(path)
         && !meta.file_type().is_file()
     {
         return std::fs::OpenOptions::new()
@@ -56,15 +64,60 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.vigie-tmp-{}", std::process::id()));
+    // A random name created with O_EXCL: nothing planted at a guessable path is
+    // followed, and the rename replaces `path` itself (a symlink there
+    // included) instead of writing through it.
     let result = (|| -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&tmp)?;
+        let mut file = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".vigie-tmp")
+            .tempfile_in(dir)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
+        file.as_file().sync_all()?;
+        // Reports are readable like any file the user writes (tempfile makes 0600).
+        file.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        file.persist(path).map_err(|e| e.error)?;
+        Ok(())
     })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
     result.with_context(|| format!("cannot write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+
+    #[test]
+    fn writes_whole_files_readable_like_any_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.json");
+        write_atomic(&path, b"{}\n").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"{}\n");
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o644);
+        // Nothing left behind beside it.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_symlink_planted_by_another_user_is_replaced_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"precious").unwrap();
+        let path = dir.path().join("report.json");
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        // Root (the tests run as root here) can hand the link to another user; elsewhere the
+        // link is ours, which write_atomic also replaces for a regular-file target.
+        let _ = std::os::unix::fs::lchown(&path, Some(4242), Some(4242));
+        write_atomic(&path, b"report").unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+        assert!(!std::fs::symlink_metadata(&path).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read(&path).unwrap(), b"report");
+    }
+
+    #[test]
+    fn devices_are_written_in_place() {
+        write_atomic(Path::new("/dev/null"), b"x").unwrap();
+        let meta = std::fs::metadata("/dev/null").unwrap();
+        assert!(!meta.file_type().is_file() && meta.rdev() != 0);
+    }
 }
