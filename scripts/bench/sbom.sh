@@ -21,7 +21,9 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 RUNS=${1:-5}
 VIGIE=${VIGIE:-${CARGO_TARGET_DIR:-$ROOT/target}/release/vigie}
 IMAGES=${VIGIE_TEST_IMAGES:-/var/tmp/vigie-test-images}
-DATA=$ROOT/../shared/data
+# Full-size source data when a ../shared checkout is beside this one, else the pinned subsets.
+DATA=${DATA:-$ROOT/../shared/data}
+[[ -d $DATA ]] || DATA=$ROOT/testdata
 [[ -x $VIGIE ]] || { echo "no release binary at $VIGIE (cargo build --release -p vigie)" >&2; exit 2; }
 TRIVY=${TRIVY:-$(command -v trivy || true)}
 [[ -n $TRIVY ]] || { echo "trivy missing: run scripts/lib/peers-sbom.sh" >&2; exit 2; }
@@ -107,7 +109,8 @@ while IFS= read -r d; do JAR_DIRS+=(--skip-dirs "$d"); done < <(
 row "dir:/ OS packages" "dir:/ --pkg-types os --allow-incomplete" rootfs / --pkg-types os
 row "dir:/ every ecosystem" "dir:/ --allow-incomplete" rootfs / "${JAR_DIRS[@]}"
 row "debian-bookworm.tar" "$IMAGES/debian-bookworm.tar" image --input "$IMAGES/debian-bookworm.tar"
-row "alpine-310.tar.gz" "$DATA/images/alpine-310.tar.gz" image --input "$DATA/images/alpine-310.tar.gz"
+ALPINE=$DATA/images/alpine-310.tar.gz; [[ -f $ALPINE ]] || ALPINE=$IMAGES/lab-alpine-310.tar.gz
+row "alpine-310.tar.gz" "$ALPINE" image --input "$ALPINE"
 row "pylang-1.tar" "$IMAGES/pylang-1.tar" image --input "$IMAGES/pylang-1.tar"
 echo "(trivy_s: cold, a fresh cache dir per run; trivy_w: warm cache; speedup and rss: vigie against cold Trivy;"
 echo " *_cpu: user + system seconds of the run whose wall time is the median, steadier than wall time on a busy machine)"

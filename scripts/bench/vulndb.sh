@@ -9,7 +9,9 @@
 # offline, so only its catalogue stage (`-f cyclonedx`, a lower bound of a trivy scan) is timed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# Full-size source data when a ../shared checkout is beside this one, else the pinned subsets.
 DATA=${DATA:-../shared/data}
+[ -d "$DATA" ] || DATA=testdata
 IMAGES=${IMAGES:-/var/tmp/vigie-test-images}
 RUNS=${RUNS:-5}
 WORK=$(mktemp -d)
@@ -54,7 +56,7 @@ printf 'db_size_mb %.1f\n' "$(python3 -c "import os; print(os.path.getsize('$DB'
 echo "== scan (wall: best of $RUNS; split: median of $RUNS, from scan --timings)"
 printf '%-24s %8s %8s %11s %12s %12s %12s\n' target vigie_s vigie_MB collect_ms db_match_ms trivy_cat_s trivy_cat_MB
 for image in "$IMAGES/debian-bookworm.tar" "$IMAGES/debian-bullseye.tar" "$DATA/images/alpine-310.tar.gz"; do
-  [ -f "$image" ] || { echo "missing $image: run ../shared/scripts/build-test-images.sh $IMAGES" >&2; continue; }
+  [ -f "$image" ] || { echo "missing $image: run scripts/lib/build-test-images.sh $IMAGES" >&2; continue; }
   read -r vt vm < <(measure "$VIGIE" scan --db "$DB" -f json "$image")
   read -r collect dbms < <(stages "$VIGIE" scan --db "$DB" -f json --timings "$image")
   if command -v trivy >/dev/null; then

@@ -31,5 +31,5 @@ DOCKER_BUILDKIT=0 docker build -q --label io.vigie.demo=1 -t vigie-demo/conteneu
 show vigie audit image --brief --runtime --probe-label io.vigie.demo=1 vigie-demo/insecure:1
 show vigie audit image --brief --runtime --probe-label io.vigie.demo=1 vigie-demo/conteneur_secure:1
 echo '$ docker run --rm vigie-demo/conteneur_secure:1 id   # the lab'"'"'s proof, by hand'
-docker run --rm --label io.vigie.demo=1 vigie-demo/conteneur_secure:1 id || true
+docker run --rm --label io.vigie.demo=1 vigie-demo/conteneur_secure:1 id || FAILED_STEPS+=("docker run vigie-demo/conteneur_secure:1 id")
 rm -rf "$LINT_DIR"

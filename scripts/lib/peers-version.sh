@@ -6,7 +6,8 @@
 #   rpm, python3-rpm (/usr/bin/python3) -> rpm.labelCompare
 #   packaging (pip, for `python3` on PATH) -> packaging.version.Version
 #   libmaven3-core-java       -> Maven's own ComparableVersion (maven-artifact.jar), run with `java`
-#   docker + alpine:3.10      -> `apk version -t` (the image is loaded from ../shared/data/images if missing)
+#   docker + the real alpine:3.10 -> `apk version -t`, live when the engine has it (Debian has no apk-tools and
+#                             no registry answers here: otherwise apk's recorded answers in testdata/oracle/)
 # Usable both sourced (function ensure_version_peers) and run directly.
 
 _peers_version_log() { printf '[peers-version %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -28,19 +29,6 @@ ensure_version_peers() {
   if ! python3 -c 'import packaging.version' >/dev/null 2>&1; then
     _peers_version_log "pip install packaging"
     python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore packaging >/dev/null || return 1
-  fi
-  if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
-    if ! docker run --rm --label io.vigie.test=1 --entrypoint /sbin/apk alpine:3.10 --version >/dev/null 2>&1; then
-      local here archive
-      here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-      archive="$here/../shared/data/images/alpine-310.tar.gz"
-      if [ -f "$archive" ]; then
-        _peers_version_log "loading alpine:3.10 from $archive"
-        docker load -q -i "$archive" >/dev/null || return 1
-      fi
-    fi
-  else
-    _peers_version_log "no Docker engine answers: the apk differential test will fail (scripts/lib/engine.sh starts one)"
   fi
 }
 

@@ -2,8 +2,9 @@
 # shellcheck shell=bash
 # Peers for the vulnerability database tests (crates/vigie/tests/{db,scan,diff}.rs), idempotent and quiet:
 #   python3 + PyYAML          -> the independent Alpine oracle (tests/oracle/apk_secdb_oracle.py) and the HTTP test servers
-#   docker + alpine:3.10      -> `apk version -t` for the oracle (loaded from ../shared/data/images if missing)
-#   /var/tmp/vigie-test-images -> Debian bullseye/bookworm images (../shared/scripts/build-test-images.sh)
+#   docker + the real alpine:3.10 -> `apk version -t` for the oracle, live when the engine has it (no
+#                             registry here: otherwise its recorded answers, testdata/oracle/apk-secdb-v3.4.txt)
+#   /var/tmp/vigie-test-images -> the test images (scripts/lib/build-test-images.sh)
 # Usable both sourced (function ensure_vulndb_peers) and run directly.
 
 _peers_vulndb_log() { printf '[peers-vulndb %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -21,13 +22,9 @@ ensure_vulndb_peers() {
   local here
   here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
   if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
-    if ! docker image inspect alpine:3.10 >/dev/null 2>&1; then
-      _peers_vulndb_log "loading alpine:3.10"
-      docker load -q -i "$here/../shared/data/images/alpine-310.tar.gz" >/dev/null || return 1
-    fi
-    if [ ! -f /var/tmp/vigie-test-images/debian-bullseye.tar ] || [ ! -f /var/tmp/vigie-test-images/debian-bookworm.tar ]; then
-      _peers_vulndb_log "building the Debian test images"
-      bash "$here/../shared/scripts/build-test-images.sh" /var/tmp/vigie-test-images >/dev/null 2>&1 || return 1
+    if [ ! -f /var/tmp/vigie-test-images/debian-bullseye.tar ] || [ ! -f /var/tmp/vigie-test-images/lab-alpine-310.tar.gz ]; then
+      _peers_vulndb_log "building the test images"
+      bash "$here/scripts/lib/build-test-images.sh" /var/tmp/vigie-test-images >/dev/null 2>&1 || return 1
     fi
   else
     _peers_vulndb_log "no Docker engine answers: the Alpine oracle test will fail (scripts/lib/engine.sh starts one)"

@@ -116,7 +116,7 @@ mod tests {
 
     #[test]
     fn real_installed_with_broken_entry() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/pkgdb/apk/installed");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/pkgdb/apk/installed");
         let text = std::fs::read_to_string(path).unwrap();
         let (entries, skipped) = parse_installed(&text);
         assert_eq!(skipped, 1);

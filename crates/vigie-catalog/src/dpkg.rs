@@ -156,7 +156,7 @@ mod tests {
 
     #[test]
     fn real_ubuntu_status_file() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/pkgdb/dpkg/status");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/pkgdb/dpkg/status");
         let text = std::fs::read_to_string(path).unwrap();
         let (entries, skipped) = parse_status(&text);
         assert_eq!(skipped, 0);

@@ -403,9 +403,23 @@ mod tests {
         assert!(bdb_blobs(&db).unwrap_or_default().is_empty());
     }
 
+    /// A real rpm database from testdata/pkgdb/rpm, kept gzip-compressed in the repository.
+    pub(super) fn real_database(dir: &str, file: &str) -> Vec<u8> {
+        use std::io::Read as _;
+        let path = format!(
+            "{}/../../testdata/pkgdb/rpm/{dir}/{file}.gz",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let mut bytes = Vec::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap())
+            .read_to_end(&mut bytes)
+            .unwrap();
+        bytes
+    }
+
     fn check(dir: &str, file: &str) {
-        let base = format!("{}/../../../shared/data/pkgdb/rpm/{dir}", env!("CARGO_MANIFEST_DIR"));
-        let bytes = std::fs::read(format!("{base}/{file}")).unwrap();
+        let base = format!("{}/../../testdata/pkgdb/rpm/{dir}", env!("CARGO_MANIFEST_DIR"));
+        let bytes = real_database(dir, file);
         let expected = std::fs::read_to_string(format!("{base}/expected.tsv")).unwrap();
         let (packages, bad) = read_database(&bytes).unwrap();
         assert_eq!(bad, 0);
@@ -479,8 +493,7 @@ mod proptests {
 
         #[test]
         fn corrupted_real_bdb_never_panics(flips in proptest::collection::vec((0usize..94208, any::<u8>()), 1..20)) {
-            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/pkgdb/rpm/libuuid/Packages");
-            let mut data = std::fs::read(path).unwrap();
+            let mut data = super::tests::real_database("libuuid", "Packages");
             for (at, byte) in flips {
                 if let Some(b) = data.get_mut(at) {
                     *b = byte;

@@ -10,7 +10,7 @@ fn image(name: &str) -> String {
     let path = Path::new(IMAGES).join(name);
     assert!(
         path.is_file(),
-        "{} missing: run scripts/test (it builds the test images with ../shared/scripts/build-test-images.sh {IMAGES})",
+        "{} missing: run scripts/test (it builds the test images with scripts/lib/build-test-images.sh {IMAGES})",
         path.display()
     );
     path.display().to_string()

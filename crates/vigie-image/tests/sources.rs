@@ -1,4 +1,4 @@
-//! Image sources on real data (../shared/data/images) and on generated bad inputs.
+//! Image sources on real data (testdata/images, the saved test images) and on generated bad inputs.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -6,9 +6,18 @@ use std::path::{Path, PathBuf};
 use vigie_image::{ViewOptions, Want, open};
 
 fn data(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data")
-        .join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata").join(rel)
+}
+
+/// The lab stand-in saved by scripts/lib/build-test-images.sh: a gzip docker-archive.
+fn lab_archive() -> PathBuf {
+    let path = Path::new("/var/tmp/vigie-test-images/lab-alpine-310.tar.gz");
+    assert!(
+        path.is_file(),
+        "{} missing: run scripts/test (it builds the test images with scripts/lib/build-test-images.sh)",
+        path.display()
+    );
+    path.to_path_buf()
 }
 
 fn want_etc(path: &str, _: u64, _: u32) -> Want {
@@ -28,9 +37,9 @@ fn options() -> ViewOptions {
 
 #[test]
 fn docker_archive_gz_alpine() {
-    let image = open(data("images/alpine-310.tar.gz").to_str().unwrap()).unwrap();
+    let image = open(lab_archive().to_str().unwrap()).unwrap();
     assert_eq!(image.kind, vigie_image::SourceKind::DockerArchive);
-    assert_eq!(image.repo_tags, vec!["alpine:3.10".to_string()]);
+    assert_eq!(image.repo_tags, vec!["vigie-lab/alpine:3.10".to_string()]);
     let view = image.view(&options()).unwrap();
     assert_eq!(view.layers.len(), 1);
     let release = String::from_utf8_lossy(view.read("/etc/alpine-release").unwrap()).into_owned();

@@ -1,7 +1,13 @@
 //! Alpine ordering against apk-tools itself, in the real `alpine:3.10` image (apk-tools 2.10.4).
 //!
-//! Versions: every fixed version in `../shared/data/alpine-secdb/*/*.yaml` and every `V:` of
-//! `../shared/data/pkgdb/apk/installed`, plus generated variants (suffixes, letters, zero runs).
+//! apk-tools is not packaged by Debian and no registry is reachable from a fresh machine, so apk's
+//! answers are also kept as a transcript, `testdata/oracle/apk-tools-2.10.4.txt.gz`: when the engine
+//! has the real `alpine:3.10` (not vigie's stand-in), apk runs live and its answers must equal the
+//! transcript (`VIGIE_RECORD=1` rewrites it); otherwise the transcript answers, after checking that it
+//! was recorded for exactly these inputs (a SHA-256 of the candidates and pairs).
+//!
+//! Versions: every fixed version in `testdata/alpine-secdb/*/*.yaml` and every `V:` of
+//! `testdata/pkgdb/apk/installed`, plus generated variants (suffixes, letters, zero runs).
 //! Everything runs in ONE container (label `io.vigie.test=1`, removed even on failure), over files
 //! mounted read-only:
 //! - `apk version -c` on every candidate: validity must agree;
@@ -18,6 +24,7 @@ mod common;
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::io::Read as _;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
@@ -42,7 +49,7 @@ impl Drop for ContainerGuard {
 
 fn secdb_versions() -> BTreeSet<String> {
     let mut versions = BTreeSet::new();
-    let root = shared_data().join("alpine-secdb");
+    let root = test_data().join("alpine-secdb");
     for release in std::fs::read_dir(&root).expect("alpine-secdb") {
         for file in std::fs::read_dir(release.expect("release").path()).expect("release dir") {
             let path = file.expect("file").path();
@@ -61,7 +68,7 @@ fn secdb_versions() -> BTreeSet<String> {
             }
         }
     }
-    let installed = std::fs::read_to_string(shared_data().join("pkgdb/apk/installed")).expect("apk installed");
+    let installed = std::fs::read_to_string(test_data().join("pkgdb/apk/installed")).expect("apk installed");
     versions.extend(
         installed
             .lines()
@@ -172,12 +179,183 @@ done
 wait "$direct"
 "#;
 
-fn docker_ready() {
+const TRANSCRIPT: &str = "oracle/apk-tools-2.10.4.txt.gz";
+
+/// Whether the engine holds the real `alpine:3.10` (with apk-tools), not vigie's stand-in.
+/// `VIGIE_APK_TRANSCRIPT=1` uses the transcript anyway, as on a fresh machine.
+fn live_apk() -> bool {
+    if std::env::var_os("VIGIE_APK_TRANSCRIPT").is_some() {
+        return false;
+    }
+    let Ok(output) = Command::new("docker")
+        .args([
+            "image",
+            "inspect",
+            "-f",
+            "{{index .Config.Labels \"io.vigie.stand-in\"}}",
+            IMAGE,
+        ])
+        .output()
+    else {
+        return false;
+    };
+    output.status.success() && String::from_utf8_lossy(&output.stdout).trim().is_empty()
+}
+
+/// apk's answers: the candidates it refuses, `apk version -t` on the direct pairs, and the
+/// installed/available comparison on every pair.
+struct ApkAnswers {
+    invalid: BTreeSet<String>,
+    direct: Vec<Option<Ordering>>,
+    database: Vec<Option<Ordering>>,
+}
+
+fn encode(answers: &[Option<Ordering>]) -> String {
+    answers
+        .iter()
+        .map(|answer| match answer {
+            Some(Ordering::Less) => '<',
+            Some(Ordering::Equal) => '=',
+            Some(Ordering::Greater) => '>',
+            None => '?',
+        })
+        .collect()
+}
+
+fn decode(text: &str) -> Vec<Option<Ordering>> {
+    text.chars()
+        .map(|c| match c {
+            '<' => Some(Ordering::Less),
+            '=' => Some(Ordering::Equal),
+            '>' => Some(Ordering::Greater),
+            _ => None,
+        })
+        .collect()
+}
+
+fn inputs_digest(input: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for file in ["candidates.txt", "direct.tsv"] {
+        hasher.update(std::fs::read(input.join(file)).expect("input file"));
+    }
+    let mut batches: Vec<_> = std::fs::read_dir(input.join("batches"))
+        .expect("batches")
+        .map(|entry| entry.expect("batch").path())
+        .collect();
+    batches.sort();
+    for batch in batches {
+        hasher.update(std::fs::read(batch).expect("batch file"));
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn write_transcript(digest: &str, answers: &ApkAnswers) {
+    use std::io::Write as _;
+    let mut text = String::from(
+        "# apk-tools 2.10.4 (the real alpine:3.10 image) on vigie's apk differential inputs:\n\
+         # crates/vigie-version/tests/differential_apk.rs writes it with VIGIE_RECORD=1.\n",
+    );
+    let _ = writeln!(text, "inputs {digest}");
+    let _ = writeln!(text, "invalid {}", answers.invalid.len());
+    for candidate in &answers.invalid {
+        let _ = writeln!(text, "{candidate}");
+    }
+    let _ = writeln!(text, "direct {}", encode(&answers.direct));
+    let _ = writeln!(text, "database {}", encode(&answers.database));
+    let path = test_data().join(TRANSCRIPT);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("oracle dir");
+    let mut encoder = flate2::GzBuilder::new().mtime(0).write(
+        std::fs::File::create(&path).expect("transcript"),
+        flate2::Compression::best(),
+    );
+    encoder.write_all(text.as_bytes()).expect("write transcript");
+    encoder.finish().expect("finish transcript");
+    eprintln!("apk: transcript written to {}", path.display());
+}
+
+fn read_transcript(digest: &str) -> ApkAnswers {
+    let path = test_data().join(TRANSCRIPT);
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+        .read_to_string(&mut text)
+        .expect("transcript text");
+    let mut lines = text.lines().filter(|line| !line.starts_with('#'));
+    let recorded = lines
+        .next()
+        .and_then(|l| l.strip_prefix("inputs "))
+        .expect("inputs line");
+    assert_eq!(
+        recorded,
+        digest,
+        "{} was recorded for other inputs: the candidates or pairs changed; re-record it with the real \
+         alpine:3.10 in the engine and VIGIE_RECORD=1",
+        path.display()
+    );
+    let count: usize = lines
+        .next()
+        .and_then(|l| l.strip_prefix("invalid "))
+        .and_then(|n| n.parse().ok())
+        .expect("invalid line");
+    let invalid = lines.by_ref().take(count).map(str::to_owned).collect();
+    let direct = decode(
+        lines
+            .next()
+            .and_then(|l| l.strip_prefix("direct "))
+            .expect("direct line"),
+    );
+    let database = decode(
+        lines
+            .next()
+            .and_then(|l| l.strip_prefix("database "))
+            .expect("database line"),
+    );
+    ApkAnswers {
+        invalid,
+        direct,
+        database,
+    }
+}
+
+/// Runs apk-tools in one container of the real image over the inputs in `input`.
+fn run_apk(input: &Path, output: &Path, pairs: usize) -> ApkAnswers {
     if !runs("docker", &["info"]) {
         peer_missing("a Docker engine (scripts/lib/engine.sh starts one)");
     }
-    if !runs("docker", &["image", "inspect", IMAGE]) {
-        peer_missing("the alpine:3.10 image (docker load -i ../shared/data/images/alpine-310.tar.gz)");
+    let name = format!("vigie-test-version-apk-{}", std::process::id());
+    let _guard = ContainerGuard(name.clone());
+    let container_start = Instant::now();
+    run(Command::new("docker")
+        .args([
+            "run",
+            "--rm",
+            "--name",
+            &name,
+            "--label",
+            "io.vigie.test=1",
+            "--network",
+            "none",
+        ])
+        .args([
+            "-v",
+            &format!("{}:/in:ro", input.display()),
+            "-v",
+            &format!("{}:/out", output.display()),
+            IMAGE,
+            "sh",
+            "/in/run.sh",
+        ]));
+    eprintln!("apk: container run {:.1} s", container_start.elapsed().as_secs_f64());
+    let invalid = std::fs::read_to_string(output.join("invalid.txt"))
+        .expect("invalid.txt")
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let db = std::fs::read_to_string(output.join("db.txt")).expect("db.txt");
+    ApkAnswers {
+        invalid,
+        direct: read_answers(&output.join("direct.answers")),
+        database: database_answers(&db, pairs),
     }
 }
 
@@ -235,7 +413,6 @@ fn database_answers(text: &str, pairs: usize) -> Vec<Option<Ordering>> {
 #[test]
 fn apk_ordering_matches_apk_tools() {
     let start = Instant::now();
-    docker_ready();
     let real: Vec<String> = secdb_versions().into_iter().collect();
     let mut rng = Rng::new(0x5eed_a9c0);
     let mut candidates = real.clone();
@@ -268,36 +445,23 @@ fn apk_ordering_matches_apk_tools() {
     write_pairs(&input.join("direct.tsv"), &versions, &direct);
     write_batches(&input.join("batches"), &versions, &pairs);
 
-    let name = format!("vigie-test-version-apk-{}", std::process::id());
-    let _guard = ContainerGuard(name.clone());
-    let container_start = Instant::now();
-    run(Command::new("docker")
-        .args([
-            "run",
-            "--rm",
-            "--name",
-            &name,
-            "--label",
-            "io.vigie.test=1",
-            "--network",
-            "none",
-        ])
-        .args([
-            "-v",
-            &format!("{}:/in:ro", input.display()),
-            "-v",
-            &format!("{}:/out", output.display()),
-            IMAGE,
-            "sh",
-            "/in/run.sh",
-        ]));
-    eprintln!("apk: container run {:.1} s", container_start.elapsed().as_secs_f64());
-
-    let invalid: BTreeSet<String> = std::fs::read_to_string(output.join("invalid.txt"))
-        .expect("invalid.txt")
-        .lines()
-        .map(str::to_owned)
-        .collect();
+    let digest = inputs_digest(&input);
+    let apk = if live_apk() {
+        let live = run_apk(&input, &output, pairs.len());
+        if std::env::var_os("VIGIE_RECORD").is_some() {
+            write_transcript(&digest, &live);
+        }
+        let recorded = read_transcript(&digest);
+        assert!(
+            recorded.invalid == live.invalid && recorded.direct == live.direct && recorded.database == live.database,
+            "the live apk-tools disagrees with the transcript {TRANSCRIPT}"
+        );
+        live
+    } else {
+        eprintln!("apk: the real alpine:3.10 is not in the engine; apk's answers come from testdata/{TRANSCRIPT}");
+        read_transcript(&digest)
+    };
+    let invalid = apk.invalid;
     let mut mismatched = Vec::new();
     for candidate in &candidates {
         let ours = Version::parse(Scheme::Apk, candidate).is_ok();
@@ -318,17 +482,10 @@ fn apk_ordering_matches_apk_tools() {
         "validity disagreements with apk version -c: {mismatched:#?}"
     );
 
-    let (compared, wrong) = disagreements(
-        Scheme::Apk,
-        &versions,
-        &direct,
-        &read_answers(&output.join("direct.answers")),
-    );
+    let (compared, wrong) = disagreements(Scheme::Apk, &versions, &direct, &apk.direct);
     assert_agreement("apk vs apk version -t", compared, &wrong, DIRECT_PAIRS);
 
-    let db = std::fs::read_to_string(output.join("db.txt")).expect("db.txt");
-    let answers = database_answers(&db, pairs.len());
-    let (compared, wrong) = disagreements(Scheme::Apk, &versions, &pairs, &answers);
+    let (compared, wrong) = disagreements(Scheme::Apk, &versions, &pairs, &apk.database);
     assert_agreement("apk vs apk's installed/available comparison", compared, &wrong, 100_000);
     eprintln!("apk differential test: {:.1} s", start.elapsed().as_secs_f64());
 }

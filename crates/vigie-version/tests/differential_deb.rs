@@ -1,7 +1,7 @@
 //! Debian ordering against dpkg's own algorithm.
 //!
-//! Versions: every event version in `../shared/data/osv/Debian.zip` and every `Version:` of the
-//! Ubuntu 18.04 dpkg status database `../shared/data/pkgdb/dpkg/status`, plus 4,000 generated ones
+//! Versions: every event version in `testdata/osv/Debian.zip` and every `Version:` of the
+//! Ubuntu 18.04 dpkg status database `testdata/pkgdb/dpkg/status`, plus 4,000 generated ones
 //! for the syntax real data rarely shows.
 //! Oracles: `apt_pkg.version_compare` from python3-apt (libapt's copy of dpkg's algorithm) on 100,000
 //! pairs in one process, and the real `dpkg --compare-versions` on a 2,000-pair subset (one shell
@@ -20,7 +20,7 @@ const PAIRS: usize = 100_000;
 const DPKG_PAIRS: usize = 2_000;
 
 fn debian_versions() -> Vec<String> {
-    let data = shared_data();
+    let data = test_data();
     let mut versions = osv_versions(&data.join("osv/Debian.zip"));
     let status = std::fs::read_to_string(data.join("pkgdb/dpkg/status")).expect("dpkg status");
     for line in status.lines() {

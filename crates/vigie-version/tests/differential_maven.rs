@@ -1,7 +1,7 @@
 //! Maven ordering against Maven's own `ComparableVersion` (maven-artifact 3.8 from Debian's
 //! libmaven3-core-java), run once by `java` over every pair.
 //!
-//! The shared data holds no Maven records, so the versions are generated: numbers (leading zeros,
+//! The test data holds no Maven records, so the versions are generated: numbers (leading zeros,
 //! beyond 64 bits), every known qualifier and alias in mixed case, `a1`/`b1`/`m1` shorthands, unknown
 //! qualifiers, `.` `-` and digit/letter transitions. 100,000 sampled pairs. (vigie refuses versions
 //! with empty components such as `1..0` or `7--M0`: Maven's order is cyclic on them.)

@@ -1,6 +1,6 @@
 //! PEP 440 ordering against Python's `packaging.version.Version` (the reference pip uses).
 //!
-//! Versions: every event and `versions[]` string in `../shared/data/osv/PyPI.zip`, plus generated
+//! Versions: every event and `versions[]` string in `testdata/osv/PyPI.zip`, plus generated
 //! spellings (case, separators, implicit numbers, epochs, local versions) of a sample of them.
 //! Validity is compared on every string; ordering on 100,000 sampled pairs, in one Python process.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::print_stderr, clippy::panic)]
@@ -59,7 +59,7 @@ fn spellings(rng: &mut Rng, version: &str) -> Vec<String> {
 fn pep440_ordering_matches_packaging() {
     let start = Instant::now();
     let python = python_with_packaging();
-    let real: Vec<String> = osv_versions(&shared_data().join("osv/PyPI.zip")).into_iter().collect();
+    let real: Vec<String> = osv_versions(&test_data().join("osv/PyPI.zip")).into_iter().collect();
     let mut rng = Rng::new(0x5eed_9e94);
     let mut candidates = real.clone();
     for _ in 0..3_000 {

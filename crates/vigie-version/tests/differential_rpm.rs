@@ -1,7 +1,7 @@
 //! RPM ordering against rpm's own comparison, `rpm.labelCompare` of python3-rpm (rpm 4.18) run under
 //! `/usr/bin/python3`, with rpm's own EVR split (`rpm.ver`).
 //!
-//! Versions: the EVRs of the three real rpm databases' `expected.tsv` under `../shared/data/pkgdb/rpm`,
+//! Versions: the EVRs of the three real rpm databases' `expected.tsv` under `testdata/pkgdb/rpm`,
 //! plus generated ones built from their pieces and from `~`, `^`, mixed letters and digits, leading
 //! zeros, long numbers, odd separators, epochs and missing releases. 100,000 sampled pairs, one
 //! Python process. A missing release is passed as an empty one (see `src/rpm.rs`).
@@ -19,7 +19,7 @@ const PAIRS: usize = 100_000;
 
 fn real_evrs() -> Vec<String> {
     let mut evrs = Vec::new();
-    let root = shared_data().join("pkgdb/rpm");
+    let root = test_data().join("pkgdb/rpm");
     for entry in std::fs::read_dir(&root).expect("pkgdb/rpm") {
         let path = entry.expect("entry").path().join("expected.tsv");
         let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));

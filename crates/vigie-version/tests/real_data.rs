@@ -1,4 +1,4 @@
-//! Every version in the shared real data parses under its scheme (crates.io has no peer here: the
+//! Every version in the real test data (testdata/) parses under its scheme (crates.io has no peer here: the
 //! `semver` crate would be a circular oracle, so SemVer is covered by the spec's examples in
 //! `src/semver.rs`, the property tests and this check that real records are all accepted).
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::print_stderr, clippy::panic)]
@@ -10,7 +10,7 @@ use vigie_version::{Scheme, Version};
 
 #[test]
 fn every_crates_io_record_version_is_semver() {
-    let versions = osv_versions(&shared_data().join("osv/crates.io.zip"));
+    let versions = osv_versions(&test_data().join("osv/crates.io.zip"));
     let refused: Vec<&String> = versions
         .iter()
         .filter(|v| Version::parse(Scheme::Semver, v).is_err())
@@ -20,14 +20,15 @@ fn every_crates_io_record_version_is_semver() {
         versions.len(),
         refused.len()
     );
-    assert!(versions.len() > 500);
+    // 260 records of the pinned subset (testdata/SOURCES.md).
+    assert!(versions.len() > 200, "{}", versions.len());
     assert!(refused.is_empty());
 }
 
 #[test]
 fn every_pypi_and_debian_record_version_parses() {
     for (zip, scheme) in [("osv/PyPI.zip", Scheme::Pep440), ("osv/Debian.zip", Scheme::Deb)] {
-        let versions = osv_versions(&shared_data().join(zip));
+        let versions = osv_versions(&test_data().join(zip));
         let refused: Vec<&String> = versions.iter().filter(|v| Version::parse(scheme, v).is_err()).collect();
         eprintln!(
             "{zip}: {} distinct versions, {} refused: {refused:?}",

@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const PEERS: &str = "scripts/lib/peers-audit.sh";
+/// The lab image: vigie's stand-in for alpine:3.10 (see tests/common/mod.rs).
+const LAB: &str = "vigie-lab/alpine:3.10";
 
 fn vigie() -> Command {
     Command::cargo_bin("vigie").expect("vigie binary")
@@ -271,7 +273,7 @@ fn list_rules_and_image_checks() {
     assert_eq!(code, 0);
     assert!(out.contains("VGI-CTR-001") && out.contains("VGI-HOST-016"));
     // `vigie audit image`: the image configuration checks, same printers and --fail-on.
-    let (code, out, err) = run_ok(&["audit", "image", "alpine:3.10", "--format", "json"]);
+    let (code, out, err) = run_ok(&["audit", "image", LAB, "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["kind"], "image-check");
@@ -282,20 +284,20 @@ fn list_rules_and_image_checks() {
         .map(|f| f["rule_id"].as_str().unwrap())
         .collect();
     assert!(ids.contains(&"VGI-IMG-001"), "alpine:3.10 runs as root: {ids:?}");
-    let (code, out, _) = run_ok(&["audit", "image", "alpine:3.10", "--fail-on", "high"]);
+    let (code, out, _) = run_ok(&["audit", "image", LAB, "--fail-on", "high"]);
     assert_eq!(code, 1);
     assert!(out.contains("runs as root"), "{out}");
     let (code, out, _) = run_ok(&[
         "audit",
         "image",
-        "alpine:3.10",
+        LAB,
         "--skip-rules",
         "VGI-IMG-001",
         "--fail-on",
         "high",
     ]);
     assert_eq!(code, 0, "{out}");
-    let (code, out, _) = run_ok(&["audit", "image", "alpine:3.10", "--format", "sarif"]);
+    let (code, out, _) = run_ok(&["audit", "image", LAB, "--format", "sarif"]);
     assert_eq!(code, 0);
     let sarif: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
@@ -457,7 +459,7 @@ fn every_container_rule_on_real_containers() {
     let data = tempfile::tempdir().unwrap();
     let data_bind = format!("{}:/data:rshared", data.path().display());
     let name = |s: &str| format!("{prefix}-{s}");
-    docker(&["tag", "alpine:3.10", &tag]);
+    docker(&["tag", LAB, &tag]);
     let create = |suffix: &str, flags: &[&str], image_and_cmd: &[&str]| {
         let n = name(suffix);
         let mut args = vec![
@@ -473,7 +475,7 @@ fn every_container_rule_on_real_containers() {
         args.extend_from_slice(image_and_cmd);
         docker(&args);
     };
-    let sh = ["alpine:3.10", "sh"];
+    let sh = [LAB, "sh"];
     create(
         "hardened",
         &[
@@ -584,16 +586,16 @@ fn every_container_rule_on_real_containers() {
             "--expose",
             "22",
         ],
-        &["alpine:3.10", "/usr/sbin/sshd", "-D"],
+        &[LAB, "/usr/sbin/sshd", "-D"],
     );
     create("latest", &[], &[&tag.replace(":latest", ""), "sh"]);
     // Other states: running (with a root exec session), exited, paused.
-    create("running", &[], &["alpine:3.10", "sleep", "120"]);
+    create("running", &[], &[LAB, "sleep", "120"]);
     docker(&["start", &name("running")]);
     docker(&["exec", "-d", "-u", "root", &name("running"), "sleep", "60"]);
-    create("exited", &[], &["alpine:3.10", "true"]);
+    create("exited", &[], &[LAB, "true"]);
     docker(&["start", "-a", &name("exited")]);
-    create("paused", &[], &["alpine:3.10", "sleep", "120"]);
+    create("paused", &[], &[LAB, "sleep", "120"]);
     docker(&["start", &name("paused")]);
     docker(&["pause", &name("paused")]);
 

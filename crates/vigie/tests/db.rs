@@ -1,4 +1,4 @@
-//! `vigie db`: import of the real shared data, bad input, and `db update`
+//! `vigie db`: import of the real test data (testdata/), bad input, and `db update`
 //! against real HTTP servers on 127.0.0.1 (normal with ETag/Last-Modified,
 //! failing with 500, truncated, slow), with real kills mid-download and
 //! mid-import to prove the swap is atomic.
@@ -16,8 +16,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-fn shared() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
+use common::test_data;
+
+/// The lab stand-in's archive: Alpine 3.10.4's package database.
+fn alpine_310_archive() -> PathBuf {
+    common::test_image("lab-alpine-310.tar.gz")
 }
 
 fn vigie_db(db: &Path) -> assert_cmd::Command {
@@ -42,7 +45,7 @@ enum Mode {
     Slow,
 }
 
-/// A tiny HTTP/1.1 file server over ../shared/data, one thread per connection.
+/// A tiny HTTP/1.1 file server over testdata/, one thread per connection.
 struct Server {
     base: String,
     requests: Arc<AtomicUsize>,
@@ -91,7 +94,7 @@ fn handle(mut stream: TcpStream, mode: Mode, n: usize) -> std::io::Result<()> {
         return stream
             .write_all(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\nConnection: close\r\n\r\noops");
     }
-    let file = shared().join(path.trim_start_matches('/'));
+    let file = test_data().join(path.trim_start_matches('/'));
     if path.contains("..") || !file.is_file() {
         return stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     }
@@ -139,7 +142,7 @@ fn sha256_of(path: &Path) -> String {
 fn import_real_data_then_status_and_show() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cache/vulndb.sqlite");
-    let d = shared();
+    let d = test_data();
     let output = vigie_db(&db)
         .arg("import")
         .arg("--json")
@@ -157,9 +160,9 @@ fn import_real_data_then_status_and_show() {
             .as_u64()
             .unwrap()
     };
-    assert_eq!(records("osv:Debian"), 8375);
-    assert_eq!(records("osv:PyPI"), 2661);
-    assert_eq!(records("osv:crates.io"), 1206);
+    assert_eq!(records("osv:Debian"), 2183);
+    assert_eq!(records("osv:PyPI"), 625);
+    assert_eq!(records("osv:crates.io"), 260);
     // Typos in secdb ids ("CVE_2019-2426") are skipped and counted, not fatal.
     let skipped: u64 = sources.iter().map(|s| s["skipped"].as_u64().unwrap()).sum();
     assert!(skipped > 0);
@@ -281,7 +284,7 @@ fn old_schema_and_corrupt_files_are_detected_and_rebuilt() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("corrupt"));
     vigie_db(&db)
         .arg("import")
-        .arg(shared().join("alpine-secdb/v3.10"))
+        .arg(test_data().join("alpine-secdb/v3.10"))
         .assert()
         .success();
     vigie_db(&db).arg("status").assert().success();
@@ -299,7 +302,7 @@ fn old_schema_and_corrupt_files_are_detected_and_rebuilt() {
     let output = common::vigie()
         .args(["scan", "--db"])
         .arg(&db)
-        .arg(shared().join("images/alpine-310.tar.gz"))
+        .arg(alpine_310_archive())
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
@@ -310,7 +313,7 @@ fn old_schema_and_corrupt_files_are_detected_and_rebuilt() {
     );
     vigie_db(&db)
         .arg("import")
-        .arg(shared().join("alpine-secdb/v3.10"))
+        .arg(test_data().join("alpine-secdb/v3.10"))
         .assert()
         .success();
     vigie_db(&db).arg("status").assert().success();
@@ -337,8 +340,8 @@ fn update_over_http_with_conditional_requests() {
     let report = json_of(&output);
     let outcomes = report["outcomes"].as_array().unwrap();
     assert!(outcomes.iter().all(|o| o["status"] == "updated"), "{report}");
-    assert_eq!(outcomes[0]["sha256"], sha256_of(&shared().join("osv/crates.io.zip")));
-    assert_eq!(outcomes[0]["summary"]["records"], 1206);
+    assert_eq!(outcomes[0]["sha256"], sha256_of(&test_data().join("osv/crates.io.zip")));
+    assert_eq!(outcomes[0]["summary"]["records"], 260);
     let status = json_of(&vigie_db(&db).args(["status", "--json"]).output().unwrap());
     let source = status["sources"]
         .as_array()
@@ -371,7 +374,7 @@ fn update_retries_then_fails_cleanly_on_500_and_truncation() {
     let db = dir.path().join("db.sqlite");
     vigie_db(&db)
         .arg("import")
-        .arg(shared().join("osv/crates.io.zip"))
+        .arg(test_data().join("osv/crates.io.zip"))
         .assert()
         .success();
     let before = json_of(&vigie_db(&db).args(["status", "--json"]).output().unwrap());
@@ -433,7 +436,7 @@ fn scan_ok(db: &Path) -> usize {
     let output = common::vigie()
         .args(["scan", "-f", "json", "--db"])
         .arg(db)
-        .arg(shared().join("images/alpine-310.tar.gz"))
+        .arg(alpine_310_archive())
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
@@ -446,7 +449,7 @@ fn killed_updates_leave_the_previous_database_usable() {
     let db = dir.path().join("db.sqlite");
     vigie_db(&db)
         .arg("import")
-        .arg(shared().join("alpine-secdb/v3.10"))
+        .arg(test_data().join("alpine-secdb/v3.10"))
         .assert()
         .success();
     let original = std::fs::read(&db).unwrap();
@@ -496,7 +499,7 @@ fn scans_run_while_an_update_writes() {
     let db = dir.path().join("db.sqlite");
     vigie_db(&db)
         .arg("import")
-        .arg(shared().join("alpine-secdb/v3.10"))
+        .arg(test_data().join("alpine-secdb/v3.10"))
         .assert()
         .success();
     let server = serve(Mode::Normal);

@@ -8,8 +8,8 @@ mod common;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
-fn shared() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
+fn test_data() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
 }
 
 struct Fixture {
@@ -26,14 +26,14 @@ fn fixture() -> Fixture {
         .arg("--db")
         .arg(&db)
         .arg("import")
-        .arg(shared().join("alpine-secdb/v3.4"))
+        .arg(test_data().join("alpine-secdb/v3.4"))
         .assert()
         .success();
     let rootfs = dir.path().join("rootfs");
     std::fs::create_dir_all(rootfs.join("lib/apk/db")).unwrap();
     std::fs::create_dir_all(rootfs.join("etc")).unwrap();
     std::fs::copy(
-        shared().join("pkgdb/apk/installed"),
+        test_data().join("pkgdb/apk/installed"),
         rootfs.join("lib/apk/db/installed"),
     )
     .unwrap();

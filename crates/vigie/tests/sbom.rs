@@ -1,5 +1,5 @@
 //! `vigie sbom` end to end: the real binary on real images (the test images
-//! built by scripts/test, ../shared/data/images), compared with Trivy's
+//! built by scripts/lib/build-test-images.sh, data from testdata/), compared with Trivy's
 //! recorded package lists, SBOMs validated by the official schema/tools, rpm
 //! databases against their expected lists, bad inputs.
 
@@ -14,9 +14,7 @@ const TEST_IMAGES: &str = "/var/tmp/vigie-test-images";
 const PEERS: &str = "scripts/lib/peers-sbom.sh";
 
 fn shared(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data")
-        .join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata").join(rel)
 }
 
 fn here(rel: &str) -> PathBuf {
@@ -27,7 +25,7 @@ fn test_image(name: &str) -> PathBuf {
     let path = Path::new(TEST_IMAGES).join(name);
     assert!(
         path.exists(),
-        "{} missing: run scripts/test (it builds the test images with ../shared/scripts/build-test-images.sh {TEST_IMAGES})",
+        "{} missing: run scripts/test (it builds the test images with scripts/lib/build-test-images.sh {TEST_IMAGES})",
         path.display()
     );
     path
@@ -127,7 +125,8 @@ fn package_lists_match_trivy_on_every_test_image() {
     for name in ["alpine-310", "alpine-311"] {
         let fixture: Value =
             serde_json::from_slice(&std::fs::read(here(&format!("trivy/{name}.json"))).unwrap()).unwrap();
-        let target = shared(&format!("images/{name}.tar.gz"));
+        // The lab stand-ins carry the real images' package databases; Trivy was recorded on the real ones.
+        let target = test_image(&format!("lab-{name}.tar.gz"));
         compare_with_trivy(name, target.to_str().unwrap(), &fixture);
     }
 }
@@ -149,7 +148,7 @@ fn trivy_live_on_alpine_310() {
         "trivy not installed: run {PEERS}"
     );
     let cache = tempfile::tempdir().unwrap();
-    let archive = shared("images/alpine-310.tar.gz");
+    let archive = test_image("lab-alpine-310.tar.gz");
     let out = std::process::Command::new("trivy")
         .args(["image", "--input"])
         .arg(&archive)
@@ -218,7 +217,7 @@ fn cyclonedx_and_spdx_pass_the_official_validators() {
     let dir = tempfile::tempdir().unwrap();
     let targets = [
         test_image("pylang-1.tar").display().to_string(),
-        shared("images/alpine-310.tar.gz").display().to_string(),
+        test_image("lab-alpine-310.tar.gz").display().to_string(),
         test_image("busybox-1.tar").display().to_string(),
     ];
     for (i, target) in targets.iter().enumerate() {
@@ -244,7 +243,10 @@ fn rpm_databases_give_their_expected_lists() {
         let root = tempfile::tempdir().unwrap();
         let db_dir = root.path().join("var/lib/rpm");
         std::fs::create_dir_all(&db_dir).unwrap();
-        std::fs::copy(shared(&format!("pkgdb/rpm/{dir}/{file}")), db_dir.join(file)).unwrap();
+        // The repository keeps the real databases gzip-compressed.
+        let mut packed =
+            flate2::read::GzDecoder::new(std::fs::File::open(shared(&format!("pkgdb/rpm/{dir}/{file}.gz"))).unwrap());
+        std::io::copy(&mut packed, &mut std::fs::File::create(db_dir.join(file)).unwrap()).unwrap();
         let ours = sbom_json(&format!("dir:{}", root.path().display()));
         let got: BTreeSet<String> = ours["packages"]
             .as_array()
@@ -288,8 +290,8 @@ fn engine_export_equals_the_archive() {
         "no Docker engine at {}: run scripts/test (it starts one)",
         socket.display()
     );
-    let from_engine = sbom_json("docker:alpine:3.10");
-    let from_archive = sbom_json(shared("images/alpine-310.tar.gz").to_str().unwrap());
+    let from_engine = sbom_json("docker:vigie-lab/alpine:3.10");
+    let from_archive = sbom_json(test_image("lab-alpine-310.tar.gz").to_str().unwrap());
     assert_eq!(from_engine["packages"], from_archive["packages"]);
     assert_eq!(from_engine["image"]["source"], "docker");
 }
@@ -298,7 +300,7 @@ fn engine_export_equals_the_archive() {
 fn table_output_snapshot() {
     let out = vigie()
         .args(["sbom"])
-        .arg(shared("images/alpine-310.tar.gz"))
+        .arg(test_image("lab-alpine-310.tar.gz"))
         .output()
         .unwrap();
     assert!(out.status.success());

@@ -1,4 +1,4 @@
-//! Shared helpers of the differential tests: real version strings from `../shared/data`, pairs
+//! Shared helpers of the differential tests: real version strings from the repository's `testdata/`, pairs
 //! sampled with a fixed seed, one batched run of each peer, and the comparison of answers.
 #![allow(dead_code)]
 
@@ -13,12 +13,9 @@ use vigie_version::{Scheme, Version};
 
 pub const PEERS_SCRIPT: &str = "scripts/lib/peers-version.sh";
 
-/// The shared data folder: `$VIGIE_SHARED/data`, else `../shared/data` beside the repository.
-pub fn shared_data() -> PathBuf {
-    if let Some(shared) = std::env::var_os("VIGIE_SHARED") {
-        return PathBuf::from(shared).join("data");
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
+/// The repository's pinned test data (`testdata/`, see its SOURCES.md).
+pub fn test_data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
 }
 
 /// Fails the test with a message naming the script that installs the peer.

@@ -7,7 +7,41 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 pub const TEST_LABEL: &str = "io.vigie.test=1";
-pub const LAB_IMAGE: &str = "alpine:3.10";
+/// The lab's image as the tests see it: vigie's stand-in for alpine:3.10 (busybox from Debian with
+/// Alpine 3.10.4's real package database), built by scripts/lib/build-test-images.sh, so every
+/// machine tests the same image whether or not a registry answers.
+pub const LAB_IMAGE: &str = "vigie-lab/alpine:3.10";
+/// Where scripts/lib/build-test-images.sh saves the test images (docker-archive tarballs).
+pub const TEST_IMAGES: &str = "/var/tmp/vigie-test-images";
+
+/// The repository's pinned test data (`testdata/`, origins and licences in its SOURCES.md).
+pub fn test_data() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
+}
+
+/// A saved test image; a missing one fails with the command that builds it.
+pub fn test_image(name: &str) -> PathBuf {
+    let path = PathBuf::from(TEST_IMAGES).join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/test (it builds the test images with scripts/lib/build-test-images.sh)",
+        path.display()
+    );
+    path
+}
+
+/// Whether the engine holds the real upstream `alpine:3.10` (with apk-tools), not a stand-in:
+/// tests that ask apk-tools itself run live then, and read its recorded transcript otherwise.
+pub fn real_alpine_310() -> bool {
+    let out = docker(&[
+        "image",
+        "inspect",
+        "-f",
+        "{{index .Config.Labels \"io.vigie.stand-in\"}}",
+        "alpine:3.10",
+    ]);
+    out.status.success() && String::from_utf8_lossy(&out.stdout).trim().is_empty()
+}
 
 /// The `vigie` binary under test (host build).
 pub fn vigie() -> assert_cmd::Command {
@@ -41,7 +75,7 @@ pub fn require_engine() {
     let out = docker(&["image", "inspect", LAB_IMAGE]);
     assert!(
         out.status.success(),
-        "the engine is down or {LAB_IMAGE} is missing: run scripts/test (it starts dockerd and loads the image): {}",
+        "the engine is down or {LAB_IMAGE} is missing: run scripts/test (it starts dockerd and builds the image): {}",
         String::from_utf8_lossy(&out.stderr)
     );
 }
