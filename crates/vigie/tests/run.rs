@@ -35,7 +35,7 @@ fn lifecycle_steps_hardened_posture_and_exit_code() {
         "stdout is the container's output only"
     );
     let steps = [
-        "image alpine:3.10 found locally",
+        "image vigie-lab/alpine:3.10 found locally",
         "created ",
         "started",
         "attached (stdout, stderr)",

@@ -356,7 +356,7 @@ fn rootfs_with_databases(broken_apk: bool) -> tempfile::TempDir {
 
 #[test]
 fn incomplete_results_are_marked_in_every_format_and_exit_2() {
-    // A real bad input: ../shared/data/pkgdb/apk/installed has an entry without a version.
+    // A real bad input: testdata/pkgdb/apk/installed has an entry without a version.
     let dir = rootfs_with_databases(true);
     let target = format!("dir:{}", dir.path().display());
     let out = vigie().args(["sbom", &target, "-f", "json"]).output().unwrap();
