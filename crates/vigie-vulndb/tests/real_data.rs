@@ -105,9 +105,32 @@ fn imports_all_shared_data_and_matches() {
 fn many_queries(db: &Database) -> Vec<PackageQuery> {
     let mut queries = Vec::new();
     for (ecosystem, versions) in [
-        ("crates.io", ["0.1.0", "1.0.0", "2.5.3"]),
-        ("PyPI", ["0.9", "1.11.0", "3.2.1"]),
-        ("Debian:11", ["0.1-1", "1.2.3-1", "2:9.9-9"]),
+        (
+            "crates.io",
+            [
+                "0.1.0", "0.3.2", "0.8.0", "1.0.0", "1.2.0", "2.5.3", "3.0.1", "0.0.1", "10.0.0",
+            ],
+        ),
+        (
+            "PyPI",
+            [
+                "0.9", "1.0", "1.11.0", "2.2", "3.2.1", "0.1.0", "4.0.0", "2019.1", "1.23",
+            ],
+        ),
+        (
+            "Debian:11",
+            [
+                "0.1-1",
+                "1.0-1",
+                "1.2.3-1",
+                "2.0-1+deb11u1",
+                "2:9.9-9",
+                "3.1-2",
+                "0.9-1",
+                "1:1.0-1",
+                "5.0-1",
+            ],
+        ),
     ] {
         let index = db.index(ecosystem).unwrap().unwrap();
         for (n, name) in index.names().enumerate() {
