@@ -100,8 +100,6 @@ pub struct Driver {
     pub version: String,
     #[serde(rename = "semanticVersion", skip_serializing_if = "Option::is_none")]
     pub semantic_version: Option<String>,
-    #[serde(rename = "informationUri")]
-    pub information_uri: &'static str,
     pub rules: Vec<Descriptor>,
 }
 
@@ -289,7 +287,6 @@ impl Log {
                         name: "vigie",
                         version: tool_version.to_string(),
                         semantic_version: semantic.then(|| tool_version.to_string()),
-                        information_uri: INFORMATION_URI,
                         rules,
                     },
                 },
@@ -306,8 +303,6 @@ pub fn write(log: &Log) -> Result<String, serde_json::Error> {
     text.push('\n');
     Ok(text)
 }
-
-pub const INFORMATION_URI: &str = "https://example.invalid/vigie";
 
 fn object(value: Value) -> Map<String, Value> {
     match value {
@@ -353,7 +348,8 @@ fn rule_descriptor(rule: &RuleInfo) -> Descriptor {
             markdown: Some(markdown),
         },
         help_uri_first: None,
-        help_uri: Some(format!("{INFORMATION_URI}/docs/rules/{}.md", rule.id)),
+        // vigie has no public web home: no helpUri (optional in SARIF), the help text is inline.
+        help_uri: None,
         default_configuration: Some(Level {
             level: level(rule.severity),
         }),

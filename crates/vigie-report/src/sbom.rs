@@ -251,7 +251,8 @@ pub fn spdx(subject: &Subject, catalog: &Catalog, timestamp: &str) -> Value {
         "dataLicense": "CC0-1.0",
         "SPDXID": "SPDXRef-DOCUMENT",
         "name": name,
-        "documentNamespace": format!("https://example.invalid/vigie/spdx/{}", content_uuid(subject, catalog)),
+        // Unique per content and not a made-up web address (SPDX 2.3 asks for a unique absolute URI).
+        "documentNamespace": format!("urn:uuid:{}", content_uuid(subject, catalog)),
         "creationInfo": {"created": timestamp, "creators": [format!("Tool: {TOOL}-{VERSION}")]},
         "packages": packages,
         "relationships": relationships,

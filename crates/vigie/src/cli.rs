@@ -70,7 +70,6 @@ fn plugin_args() -> Result<Vec<std::ffi::OsString>, String> {
             "Vendor": "vigie",
             "Version": env!("CARGO_PKG_VERSION"),
             "ShortDescription": "Container security: caps, inside, audit, scan",
-            "URL": "https://example.invalid/vigie",
         });
         return Err(metadata.to_string());
     }

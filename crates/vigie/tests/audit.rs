@@ -299,6 +299,7 @@ fn list_rules_and_image_checks() {
     assert_eq!(code, 0, "{out}");
     let (code, out, _) = run_ok(&["audit", "image", LAB, "--format", "sarif"]);
     assert_eq!(code, 0);
+    assert!(!out.contains("example.invalid"), "no placeholder URL in SARIF");
     let sarif: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
     let (code, _, err) = run_ok(&["audit", "image", "vigie-no-such-image:0"]);
