@@ -21,9 +21,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 RUNS=${1:-5}
 VIGIE=${VIGIE:-${CARGO_TARGET_DIR:-$ROOT/target}/release/vigie}
 IMAGES=${VIGIE_TEST_IMAGES:-/var/tmp/vigie-test-images}
-# Full-size source data when a ../shared checkout is beside this one, else the pinned subsets.
-DATA=${DATA:-$ROOT/../shared/data}
-[[ -d $DATA ]] || DATA=$ROOT/testdata
+# The pinned subsets in testdata/; DATA=DIR uses a full-size copy laid out the same way.
+DATA=${DATA:-$ROOT/testdata}
 [[ -x $VIGIE ]] || { echo "no release binary at $VIGIE (cargo build --release -p vigie)" >&2; exit 2; }
 TRIVY=${TRIVY:-$(command -v trivy || true)}
 [[ -n $TRIVY ]] || { echo "trivy missing: run scripts/lib/peers-sbom.sh" >&2; exit 2; }

@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Benchmark of crates/vigie-version: per scheme, versions parsed per second, comparisons per second of
 # parsed versions (what the matcher does) and of strings (parse both + compare), on real version
-# strings from ../shared/data (else the pinned subsets in testdata/), and the same string comparisons through the reference implementation
+# strings from testdata/ (DATA=DIR: a full-size copy laid out the same way), and the same string comparisons through the reference implementation
 # (apt_pkg for deb, rpm.labelCompare for rpm, packaging for pep440), with the ratio, in the same run.
 # Peers: scripts/lib/peers-version.sh.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-data=${VIGIE_SHARED:-$here/../shared}/data
-[ -d "$data" ] || data=$here/testdata
+data=${DATA:-$here/testdata}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$here/target}

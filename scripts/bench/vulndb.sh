@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks of the vulnerability database (issue 5), release build:
-#   1. import of all shared OSV zips + Alpine secdb (goal < 2 s, peak RSS well under 100 MB) and the database size
+#   1. import of every OSV zip + Alpine secdb in $DATA (goal < 2 s, peak RSS well under 100 MB) and the database size
 #   2. scan of the bookworm, bullseye and alpine-310 test images (goal for bookworm < 150 ms wall, < 100 MB RSS),
 #      with the split: image open + catalogue vs database open + match + report (goal for the latter < 20 ms)
 #   3. matching throughput: 100,000 generated packages against 1,000,000 generated records
@@ -9,9 +9,8 @@
 # offline, so only its catalogue stage (`-f cyclonedx`, a lower bound of a trivy scan) is timed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# Full-size source data when a ../shared checkout is beside this one, else the pinned subsets.
-DATA=${DATA:-../shared/data}
-[ -d "$DATA" ] || DATA=testdata
+# The pinned subsets in testdata/; DATA=DIR measures a full-size copy laid out the same way.
+DATA=${DATA:-testdata}
 IMAGES=${IMAGES:-/var/tmp/vigie-test-images}
 RUNS=${RUNS:-5}
 WORK=$(mktemp -d)
@@ -47,7 +46,7 @@ print("%.1f %.1f" % (statistics.median(r[0] for r in rows), statistics.median(r[
 }
 
 INPUTS=("$DATA/osv/Debian.zip" "$DATA/osv/PyPI.zip" "$DATA/osv/crates.io.zip" "$DATA/alpine-secdb")
-echo "== import of all shared OSV zips + secdb (best of $RUNS; machine: $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
+echo "== import of every OSV zip + secdb in $DATA (best of $RUNS; machine: $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
 read -r t m < <(measure "$VIGIE" db --db "$DB" import --fresh "${INPUTS[@]}")
 "$VIGIE" db --db "$DB" import --fresh "${INPUTS[@]}" | tail -1
 printf 'import_seconds %s (goal < 2)\nimport_peak_rss_mb %s (goal well under 100)\n' "$t" "$m"
