@@ -197,14 +197,15 @@ docker_build() { # docker_build REF CONTEXT_DIR LOGNAME
 }
 
 SAVED=()
-save_image() { # save_image REF FILE
+save_image() { # save_image REF FILE   (FILE ending in .gz: gzip-compressed)
   local ref=$1 file=$2 id stamp
   id=$(image_id "$ref"); [[ -n $id ]] || die "no image $ref to save"
   stamp=$CACHE/stamps/$file.id
   if [[ -z $FORCE && -s $OUT/$file && -f $stamp && $(<"$stamp") == "$id" ]]; then
     log "$file is up to date ($id)"
   else
-    docker save -o "$OUT/$file.tmp" "$ref"
+    if [[ $file == *.gz ]]; then docker save "$ref" | gzip -n >"$OUT/$file.tmp"
+    else docker save -o "$OUT/$file.tmp" "$ref"; fi
     mv -f "$OUT/$file.tmp" "$OUT/$file"
     echo "$id" >"$stamp"
   fi
@@ -990,16 +991,8 @@ save_all() {
   save_image testimg/insecure:1 insecure-1.tar
   save_image testimg/secure:1 secure-1.tar
   save_image testimg/pylang:1 pylang-1.tar
-  local release file id
-  for release in 3.10 3.11; do
-    file=lab-alpine-${release/./}.tar.gz
-    id=$(image_id "vigie-lab/alpine:$release")
-    if [[ -n $FORCE || ! -s $OUT/$file || ! -f $CACHE/stamps/$file.id || $(<"$CACHE/stamps/$file.id") != "$id" ]]; then
-      docker save "vigie-lab/alpine:$release" | gzip -n >"$OUT/$file.tmp"
-      mv -f "$OUT/$file.tmp" "$OUT/$file"
-      echo "$id" >"$CACHE/stamps/$file.id"
-    fi
-  done
+  save_image vigie-lab/alpine:3.10 lab-alpine-310.tar.gz
+  save_image vigie-lab/alpine:3.11 lab-alpine-311.tar.gz
 }
 timed "docker save" save_all
 

@@ -8,9 +8,7 @@ mod common;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
-fn test_data() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
-}
+use common::test_data;
 
 struct Fixture {
     dir: tempfile::TempDir,

@@ -5,30 +5,23 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use assert_cmd::Command;
+use common::test_image;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-const TEST_IMAGES: &str = "/var/tmp/vigie-test-images";
 const PEERS: &str = "scripts/lib/peers-sbom.sh";
 
-fn shared(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata").join(rel)
+/// A file of the repository's pinned test data.
+fn test_data(rel: &str) -> PathBuf {
+    common::test_data().join(rel)
 }
 
 fn here(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sbom").join(rel)
-}
-
-fn test_image(name: &str) -> PathBuf {
-    let path = Path::new(TEST_IMAGES).join(name);
-    assert!(
-        path.exists(),
-        "{} missing: run scripts/test (it builds the test images with scripts/lib/build-test-images.sh {TEST_IMAGES})",
-        path.display()
-    );
-    path
 }
 
 fn vigie() -> Command {
@@ -244,8 +237,9 @@ fn rpm_databases_give_their_expected_lists() {
         let db_dir = root.path().join("var/lib/rpm");
         std::fs::create_dir_all(&db_dir).unwrap();
         // The repository keeps the real databases gzip-compressed.
-        let mut packed =
-            flate2::read::GzDecoder::new(std::fs::File::open(shared(&format!("pkgdb/rpm/{dir}/{file}.gz"))).unwrap());
+        let mut packed = flate2::read::GzDecoder::new(
+            std::fs::File::open(test_data(&format!("pkgdb/rpm/{dir}/{file}.gz"))).unwrap(),
+        );
         std::io::copy(&mut packed, &mut std::fs::File::create(db_dir.join(file)).unwrap()).unwrap();
         let ours = sbom_json(&format!("dir:{}", root.path().display()));
         let got: BTreeSet<String> = ours["packages"]
@@ -265,7 +259,7 @@ fn rpm_databases_give_their_expected_lists() {
                 )
             })
             .collect();
-        let expected = std::fs::read_to_string(shared(&format!("pkgdb/rpm/{dir}/expected.tsv"))).unwrap();
+        let expected = std::fs::read_to_string(test_data(&format!("pkgdb/rpm/{dir}/expected.tsv"))).unwrap();
         let want: BTreeSet<String> = expected
             .lines()
             .map(|l| {
@@ -310,8 +304,11 @@ fn table_output_snapshot() {
 #[test]
 fn bad_sources_exit_2_with_a_clear_message() {
     for (target, expected) in [
-        (shared("images/oci/test_bad_index_json.oci"), "invalid index.json"),
-        (shared("images/oci/test_invalid_oci_image.oci"), "missing blob sha256:"),
+        (test_data("images/oci/test_bad_index_json.oci"), "invalid index.json"),
+        (
+            test_data("images/oci/test_invalid_oci_image.oci"),
+            "missing blob sha256:",
+        ),
         (PathBuf::from("./no/such/image.tar"), "not found"),
     ] {
         let out = vigie().arg("sbom").arg(&target).output().unwrap();
@@ -327,7 +324,7 @@ fn busybox_and_scratch_are_named_not_silent() {
     let ours = sbom_json(test_image("busybox-1.tar").to_str().unwrap());
     assert_eq!(ours["os"]["kind"], "busybox");
     assert!(ours["warnings"][0].as_str().unwrap().contains("busybox-only"));
-    let ours = sbom_json(shared("images/oci/test.oci").to_str().unwrap());
+    let ours = sbom_json(test_data("images/oci/test.oci").to_str().unwrap());
     assert_ne!(ours["os"]["kind"], "distro");
     assert!(!ours["warnings"].as_array().unwrap().is_empty());
 }
@@ -338,7 +335,7 @@ fn rootfs_with_databases(broken_apk: bool) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     std::fs::create_dir_all(root.join("var/lib/dpkg")).unwrap();
-    std::fs::copy(shared("pkgdb/dpkg/status"), root.join("var/lib/dpkg/status")).unwrap();
+    std::fs::copy(test_data("pkgdb/dpkg/status"), root.join("var/lib/dpkg/status")).unwrap();
     std::fs::create_dir_all(root.join("etc")).unwrap();
     std::fs::write(root.join("etc/os-release"), "ID=ubuntu\nVERSION_ID=\"18.04\"\n").unwrap();
     std::fs::create_dir_all(root.join("app")).unwrap();
@@ -349,7 +346,7 @@ fn rootfs_with_databases(broken_apk: bool) -> tempfile::TempDir {
     .unwrap();
     if broken_apk {
         std::fs::create_dir_all(root.join("lib/apk/db")).unwrap();
-        std::fs::copy(shared("pkgdb/apk/installed"), root.join("lib/apk/db/installed")).unwrap();
+        std::fs::copy(test_data("pkgdb/apk/installed"), root.join("lib/apk/db/installed")).unwrap();
     }
     dir
 }
