@@ -174,6 +174,14 @@ impl Finding {
         self
     }
 
+    /// The fix for this instance where the rule's generic one would not match
+    /// the evidence (the mount to remove is the one that was found, not the
+    /// rule's example).
+    pub fn with_fix(mut self, edit: impl FnOnce(&mut Fix)) -> Self {
+        edit(&mut self.fix);
+        self
+    }
+
     /// Counted against `--fail-on`: unsuppressed and at or above the threshold.
     pub fn counts_at(&self, threshold: Severity) -> bool {
         self.suppressed.is_none() && self.severity >= threshold

@@ -255,6 +255,22 @@ fn docker_bench_mistakes_are_done_right() {
         ids(&audit_container(&c, &HostContext::unknown())),
         ["VGI-CTR-005", "VGI-CTR-006"].iter().map(|s| s.to_string()).collect()
     );
+    // The fix names the mount that was found: -v /:/mnt is not fixed by
+    // removing a docker.sock mount the container does not have.
+    let mut c = hardened();
+    c.mounts.push(bind("/", "/mnt", false));
+    let found = audit_container(&c, &HostContext::unknown());
+    for id in ["VGI-CTR-004", "VGI-CTR-006"] {
+        let f = found.iter().find(|f| f.rule_id == id).unwrap();
+        assert_eq!(f.fix.docker_run.as_deref(), Some("remove -v /:/mnt"), "{id}");
+        assert!(!format!("{:?}", f.fix).contains("docker.sock:"), "{id}: {:?}", f.fix);
+    }
+    let socket = found.iter().find(|f| f.rule_id == "VGI-CTR-006").unwrap();
+    assert!(
+        socket.fix.summary.starts_with("Do not mount / "),
+        "{}",
+        socket.fix.summary
+    );
     // unless-stopped is as unbounded as always.
     let mut c = hardened();
     c.restart_policy.name = "unless-stopped".into();

@@ -3,7 +3,7 @@
 use super::*;
 use crate::sockets::{exposes_engine_socket, is_engine_socket_file};
 
-use crate::finding::Mitigation;
+use crate::finding::{Fix, Mitigation};
 use crate::rule_builders::{fix, rule};
 use Mitigation::NoPrivileged;
 use Severity::{Critical, High, Low, Medium};
@@ -169,6 +169,7 @@ pub(super) fn mounts(c: &ContainerSnapshot, _host: &HostContext, out: &mut Vec<F
             } else {
                 format!("mounts {path}, which holds the engine socket")
             };
+            let socket_file = is_engine_socket_file(&path);
             out.push(
                 found(
                     &CTR_ENGINE_SOCKET,
@@ -182,7 +183,15 @@ pub(super) fn mounts(c: &ContainerSnapshot, _host: &HostContext, out: &mut Vec<F
                         }
                     ),
                 )
-                .with_evidence(field.clone(), spec.clone()),
+                .with_evidence(field.clone(), spec.clone())
+                .with_fix(|fix| {
+                    remove_this_mount(fix, &spec);
+                    if !socket_file {
+                        fix.summary = format!(
+                            "Do not mount {path} into containers: it holds the engine socket; mount only the application's own data directory"
+                        );
+                    }
+                }),
             );
         }
         if let Some((rw, ro)) = sensitive(&path) {
@@ -193,7 +202,8 @@ pub(super) fn mounts(c: &ContainerSnapshot, _host: &HostContext, out: &mut Vec<F
                         format!("host {path} mounted read-only at {}", m.destination),
                     )
                     .with_severity(ro)
-                    .with_evidence(field.clone(), spec.clone()),
+                    .with_evidence(field.clone(), spec.clone())
+                    .with_fix(|fix| remove_this_mount(fix, &spec)),
                 );
             } else {
                 out.push(
@@ -202,7 +212,8 @@ pub(super) fn mounts(c: &ContainerSnapshot, _host: &HostContext, out: &mut Vec<F
                         format!("host {path} mounted writable at {}", m.destination),
                     )
                     .with_severity(rw)
-                    .with_evidence(field.clone(), spec.clone()),
+                    .with_evidence(field.clone(), spec.clone())
+                    .with_fix(|fix| remove_this_mount(fix, &spec)),
                 );
             }
         }
@@ -216,6 +227,13 @@ pub(super) fn mounts(c: &ContainerSnapshot, _host: &HostContext, out: &mut Vec<F
             );
         }
     }
+}
+
+/// The rule's fix made to name the mount that was found: `-v /:/mnt` is
+/// fixed by removing `-v /:/mnt`, not the rule's docker.sock example.
+fn remove_this_mount(fix: &mut Fix, spec: &str) {
+    fix.docker_run = Some(format!("remove -v {spec}"));
+    fix.compose = Some(format!("volumes: remove {spec}"));
 }
 
 pub(super) fn root_filesystem(c: &ContainerSnapshot, _host: &HostContext, out: &mut Vec<Finding>) {

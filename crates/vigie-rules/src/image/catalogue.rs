@@ -58,7 +58,7 @@ pub const SECRET_IN_CONFIG: RuleInfo = rule(
     ),
 )
 .detected(
-    "The one secret detector of vigie (`vigie_rules::secrets`, shared with container audit and Dockerfile lint): names containing PASSWORD, PASSWD, PASSPHRASE, SECRET, TOKEN, API_KEY, APIKEY, ACCESS_KEY, SECRET_KEY, PRIVATE_KEY, CREDENTIAL, AUTH_KEY or CLIENT_SECRET, or a PASS/PWD word (not `*_FILE`/`*_PATH`/`*_DIR`), with a literal value; and values that look like credentials whatever their name: AWS access key ids, GitHub, GitLab, Slack, Google, Stripe and npm tokens, private keys, URLs with a password. Values are always redacted in the evidence (first 4 characters and the length). Dockle: CIS-DI-0010.",
+    "The one secret detector of vigie (`vigie_rules::secrets`, shared with container audit and Dockerfile lint): names containing PASSWORD, PASSWD, PASSPHRASE, SECRET, TOKEN, API_KEY, APIKEY, ACCESS_KEY, SECRET_KEY, PRIVATE_KEY, CREDENTIAL, AUTH_KEY or CLIENT_SECRET, or a PASS/PWD word (not `*_FILE`/`*_PATH`/`*_DIR`), with a literal value; and values that look like credentials whatever their name: AWS access key ids, GitHub, GitLab, Slack, Google, Stripe and npm tokens, private keys, URLs with a password. Values are always redacted in the evidence: no character of the value is shown, only its length class (1-8, 9-16, 17-32, 33-64 or over 64 characters). Dockle: CIS-DI-0010.",
 );
 
 pub const SECRET_FILE: RuleInfo = rule(

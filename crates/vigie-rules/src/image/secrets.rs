@@ -14,10 +14,19 @@ pub fn secret_value_kind(value: &str) -> Option<&'static str> {
     crate::secrets::secret_value_kind(value).map(|k| k.label())
 }
 
-/// Show a secret without disclosing it: its first 4 characters and its length.
+/// Show a secret without disclosing anything of it: no character of the
+/// value, and its length only as a class (an exact length narrows a guess).
 pub fn redact(value: &str) -> String {
-    let head: String = value.chars().take(4).collect();
-    format!("{head}… ({} chars, redacted)", value.chars().count())
+    let n = value.chars().count();
+    let class = match n {
+        0 => "empty",
+        1..=8 => "1-8 chars",
+        9..=16 => "9-16 chars",
+        17..=32 => "17-32 chars",
+        33..=64 => "33-64 chars",
+        _ => "over 64 chars",
+    };
+    format!("<redacted, {class}>")
 }
 
 /// What makes a file's content a secret, if anything.

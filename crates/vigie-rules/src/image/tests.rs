@@ -13,7 +13,18 @@ fn secret_values_and_redaction() {
     assert!(secret_in_pair("DB_PASSWORD", "hunter2").is_some());
     assert!(secret_in_pair("PASSWORD_FILE", "/run/secrets/pw").is_none());
     assert!(secret_in_pair("PATH", "/usr/bin").is_none());
-    assert!(!redact("hunter2").contains("hunter2"));
+    // Nothing of the value: no prefix, no exact length.
+    for secret in [
+        "hunter2",
+        "AKIAFAKEFAKEFAKEFAKE",
+        "ghp_0123456789abcdefghijABCDEFGHIJ012345",
+    ] {
+        let shown = redact(secret);
+        assert!(!shown.contains(&secret[..3]), "{shown}");
+        assert!(!shown.contains(&secret.len().to_string()), "{shown}");
+    }
+    assert_eq!(redact("hunter2"), "<redacted, 1-8 chars>");
+    assert_eq!(redact("AKIAFAKEFAKEFAKEFAKE"), "<redacted, 17-32 chars>");
 }
 
 #[test]
