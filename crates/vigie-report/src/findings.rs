@@ -115,8 +115,8 @@ pub fn to_table(findings: &[Finding], options: TableOptions) -> String {
         let suppressed = if f.suppressed.is_some() { " [suppressed]" } else { "" };
         let cis = f.cis.as_deref().map(|c| format!(" [CIS {c}]")).unwrap_or_default();
         out.push_str(&format!(
-            "  {:<8} {} {}{}{}\n",
-            style.severity(f.severity),
+            "  {} {} {}{}{}\n",
+            style.severity(f.severity, 8),
             f.rule_id,
             one_line(&f.message),
             cis,

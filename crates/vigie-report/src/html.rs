@@ -36,6 +36,16 @@ pub struct AuditReport<'a> {
     /// Sorted with `sort_findings`.
     pub findings: &'a [Finding],
     pub warnings: &'a [String],
+    /// For `audit image --report`: the image the findings are about, as
+    /// (field, value) pairs in display order; containers are then empty.
+    pub image: Option<&'a ImageFacts>,
+}
+
+/// The image of an image audit, for its card.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImageFacts {
+    pub name: String,
+    pub facts: Vec<(String, String)>,
 }
 
 #[derive(Serialize)]
@@ -342,6 +352,7 @@ pub fn audit_report(report: &AuditReport<'_>) -> Result<String, HtmlError> {
             suppressed => summary.suppressed,
             mitigations => mitigations,
             cards => cards,
+            image => report.image,
             findings => rows,
             script => SCRIPT,
             script_hash => script_hash,
@@ -380,6 +391,7 @@ mod tests {
             containers: std::slice::from_ref(&c),
             findings: &findings,
             warnings: &[],
+            image: None,
         })
         .unwrap();
         assert!(!html.contains("<script>document"));

@@ -2,15 +2,103 @@
 //! writer ([`Log`], [`write`]) every SARIF printer goes through (audit and
 //! image checks here, lint in `crate::lint`, scan in its printer). For
 //! audit: one run, the rules that were evaluated in `tool.driver.rules`, one
-//! result per finding with a logical location (the container or `host`), the
-//! evidence in `properties`, accepted risks as `suppressions`. Validated
-//! against the official schema in `crates/vigie/tests/audit.rs`.
+//! result per finding with a physical location (GitHub code scanning
+//! rejects results without one: a stable artifact URI for what has no file,
+//! see [`artifact_uri`]) and a logical one (the container, image or `host`),
+//! the evidence in `properties`, accepted risks as `suppressions`.
+//! Validated against the official schema and GitHub's upload constraints in
+//! `crates/vigie/tests/sarif.rs`.
 
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use vigie_rules::{Finding, RuleInfo, Severity};
 
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// What is not a file gets a stable, relative artifact URI: `container/NAME`,
+/// `image/REFERENCE`, `host/docker-engine`. Relative, so GitHub files the
+/// alert under that path; the first segment never holds a `:` (which would
+/// make `alpine:3.10` a URI with scheme `alpine`); everything outside RFC
+/// 3986's path characters is percent-encoded, so a hostile name stays one
+/// inert path.
+pub fn artifact_uri(kind: &str, name: &str) -> String {
+    use percent_encoding::{AsciiSet, CONTROLS};
+    // Path characters (RFC 3986 pchar and '/') stay; the rest is encoded.
+    const ENCODE: &AsciiSet = &CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'%')
+        .add(b'<')
+        .add(b'>')
+        .add(b'?')
+        .add(b'[')
+        .add(b'\\')
+        .add(b']')
+        .add(b'^')
+        .add(b'`')
+        .add(b'{')
+        .add(b'|')
+        .add(b'}');
+    format!("{kind}/{}", encode_path(name.trim_start_matches('/'), ENCODE))
+}
+
+/// The path's segments percent-encoded with `set`; empty and dot segments
+/// (which a URI parser would fold away) are encoded too.
+fn encode_path(path: &str, set: &'static percent_encoding::AsciiSet) -> String {
+    let segments: Vec<String> = path
+        .split('/')
+        .map(|segment| match segment {
+            "" => "%2F".to_string(),
+            "." => "%2E".to_string(),
+            ".." => "%2E%2E".to_string(),
+            s => percent_encoding::utf8_percent_encode(s, set).to_string(),
+        })
+        .collect();
+    segments.join("/")
+}
+
+/// A file on disk as an artifact URI: relative paths stay relative (GitHub
+/// matches them to the repository; `./` dropped, a `:` in the first segment
+/// encoded so it is not a scheme), absolute ones become `file://` URIs.
+pub fn file_uri(path: &str) -> String {
+    use percent_encoding::{AsciiSet, CONTROLS};
+    const ENCODE: &AsciiSet = &CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'%')
+        .add(b'<')
+        .add(b'>')
+        .add(b'?')
+        .add(b'[')
+        .add(b'\\')
+        .add(b']')
+        .add(b'^')
+        .add(b'`')
+        .add(b'{')
+        .add(b'|')
+        .add(b'}')
+        .add(b':');
+    if let Some(absolute) = path.strip_prefix('/') {
+        let absolute = absolute.trim_start_matches('/');
+        return format!("file:///{}", encode_path(absolute, ENCODE));
+    }
+    let mut relative = path;
+    while let Some(rest) = relative.strip_prefix("./") {
+        relative = rest.trim_start_matches('/');
+    }
+    encode_path(relative, ENCODE)
+}
+
+/// What the findings of a SARIF log are about, for their artifact URIs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// Containers and the host (`target` `host`), from `vigie audit`.
+    Containers,
+    /// One image, from `vigie audit image`.
+    Image,
+}
 
 /// SARIF result level of a severity (shared by every SARIF printer: audit, lint).
 pub fn level(severity: Severity) -> &'static str {
@@ -366,12 +454,26 @@ fn rule_descriptor(rule: &RuleInfo) -> Descriptor {
 /// The SARIF log for `findings` (sorted with `sort_findings`). `rules` is
 /// the catalogue that was evaluated: every one is described, whether it
 /// fired or not.
-pub fn to_sarif(findings: &[Finding], rules: &[RuleInfo], tool_version: &str) -> Result<String, serde_json::Error> {
+pub fn to_sarif(
+    findings: &[Finding],
+    rules: &[RuleInfo],
+    tool_version: &str,
+    subject: Subject,
+) -> Result<String, serde_json::Error> {
     let descriptors: Vec<Descriptor> = rules.iter().map(rule_descriptor).collect();
     let results: Vec<SarifResult> = findings
         .iter()
         .map(|f| {
-            let kind = if f.target == "host" { "host" } else { "container" };
+            let kind = match subject {
+                Subject::Image => "image",
+                Subject::Containers if f.target == "host" => "host",
+                Subject::Containers => "container",
+            };
+            let uri = if kind == "host" {
+                artifact_uri("host", "docker-engine")
+            } else {
+                artifact_uri(kind, &f.target)
+            };
             let mut fingerprints = Map::new();
             fingerprints.insert("vigieFinding/v1".to_string(), Value::String(fingerprint(f)));
             SarifResult {
@@ -380,7 +482,10 @@ pub fn to_sarif(findings: &[Finding], rules: &[RuleInfo], tool_version: &str) ->
                 level: level(f.severity),
                 message: Text::new(format!("{}: {}", f.target, f.message)),
                 locations: vec![Location {
-                    physical: None,
+                    physical: Some(PhysicalLocation {
+                        artifact: ArtifactLocation { uri },
+                        region: Region::line(1),
+                    }),
                     logical: vec![LogicalLocation {
                         name: f.target.clone(),
                         fully_qualified_name: format!("{kind}/{}", f.target),
@@ -428,6 +533,25 @@ mod tests {
     use vigie_rules::{Finding, Suppression};
 
     #[test]
+    fn artifact_uris_are_relative_inert_paths() {
+        assert_eq!(artifact_uri("image", "alpine:3.10"), "image/alpine:3.10");
+        assert_eq!(
+            artifact_uri("image", "docker.io/library/alpine@sha256:abc"),
+            "image/docker.io/library/alpine@sha256:abc"
+        );
+        assert_eq!(artifact_uri("container", "a b#c?d%e"), "container/a%20b%23c%3Fd%25e");
+        assert_eq!(
+            artifact_uri("container", "../../etc/passwd"),
+            "container/%2E%2E/%2E%2E/etc/passwd"
+        );
+        assert_eq!(artifact_uri("container", "x\u{1b}[2J"), "container/x%1B%5B2J");
+        assert_eq!(artifact_uri("image", "/abs//path"), "image/abs/%2F/path");
+        assert_eq!(file_uri("./app/Cargo.lock"), "app/Cargo.lock");
+        assert_eq!(file_uri("a:b/c"), "a%3Ab/c");
+        assert_eq!(file_uri("/tmp/x y/poetry.lock"), "file:///tmp/x%20y/poetry.lock");
+    }
+
+    #[test]
     fn results_point_at_rules_and_keep_suppressions() {
         let rules = vigie_rules::audit::catalogue();
         let privileged = &rules[0];
@@ -439,7 +563,7 @@ mod tests {
         });
         let open =
             Finding::from_rule(privileged, "web", "runs privileged").with_evidence("HostConfig.Privileged", "true");
-        let text = to_sarif(&[accepted, open], rules, "0.1.0").unwrap();
+        let text = to_sarif(&[accepted, open], rules, "0.1.0", Subject::Containers).unwrap();
         let log: Value = serde_json::from_str(&text).unwrap();
         let run = &log["runs"][0];
         assert_eq!(run["tool"]["driver"]["rules"].as_array().unwrap().len(), rules.len());
@@ -449,6 +573,10 @@ mod tests {
         assert!(run["results"][1].get("suppressions").is_none());
         assert_eq!(run["results"][1]["properties"]["evidence"][0]["value"], "true");
         assert_eq!(pascal("Host PID namespace shared"), "HostPIDNamespaceShared");
+        assert_eq!(
+            run["results"][1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "container/web"
+        );
         assert_ne!(
             run["results"][0]["partialFingerprints"],
             run["results"][1]["partialFingerprints"]

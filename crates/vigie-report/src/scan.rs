@@ -158,6 +158,28 @@ fn security_severity(m: &VulnMatch) -> String {
     format!("{score:.1}")
 }
 
+/// Where a package was found, as a SARIF artifact URI: inside an image
+/// `image/REFERENCE/PATH`, a lockfile or SBOM its path, a root filesystem
+/// directory the file under it.
+fn scan_uri(result: &ScanResult, found_in: Option<&str>) -> String {
+    use crate::sarif::{artifact_uri, file_uri};
+    let found = found_in.map(|f| f.trim_start_matches('/')).filter(|f| !f.is_empty());
+    match result.artifact_type.as_str() {
+        "container_image" => match found {
+            Some(path) => artifact_uri("image", &format!("{}/{path}", result.target)),
+            None => artifact_uri("image", &result.target),
+        },
+        "filesystem" => {
+            let root = result.target.strip_prefix("dir:").unwrap_or(&result.target);
+            match found {
+                Some(path) => file_uri(&format!("{}/{path}", root.trim_end_matches('/'))),
+                None => file_uri(root),
+            }
+        }
+        _ => file_uri(found_in.unwrap_or(&result.target)),
+    }
+}
+
 /// SARIF through the one writer (`crate::sarif`): one rule per advisory
 /// reported, one result per affected package, located at the file the
 /// package was found in.
@@ -181,7 +203,7 @@ pub fn to_sarif(result: &ScanResult) -> String {
                 name: "OsPackageVulnerability".to_string(),
                 short_description: Text::new(m.title.clone().unwrap_or_else(|| m.id.clone()).to_string()),
                 full_description: None,
-                help_uri_first: Some(m.references.first().cloned().unwrap_or_default().to_string()),
+                help_uri_first: m.references.first().map(|r| r.to_string()).filter(|r| !r.is_empty()),
                 help: Help {
                     text: format!("{} ({})", m.id, m.aliases.join(", ")),
                     markdown: None,
@@ -196,13 +218,7 @@ pub fn to_sarif(result: &ScanResult) -> String {
         } else {
             format!("fixed in {}", m.fixed_versions.join(", "))
         };
-        let uri = m
-            .package
-            .found_in
-            .clone()
-            .unwrap_or_else(|| result.target.clone())
-            .trim_start_matches('/')
-            .to_string();
+        let uri = scan_uri(result, m.package.found_in.as_deref());
         results.push(SarifResult {
             rule_id: m.id.to_string(),
             rule_index_first: None,

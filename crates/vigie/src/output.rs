@@ -13,6 +13,24 @@ pub fn color(to_stdout: bool) -> bool {
     to_stdout && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
+/// The width to fit a table to: the terminal's columns when stdout is one,
+/// else `COLUMNS` when set (as `ls` and `ps` read it), else none (a pipe or
+/// a file gets the full table).
+pub fn terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    let stdout = std::io::stdout();
+    if stdout.is_terminal()
+        && let Ok(size) = rustix::termios::tcgetwinsize(&stdout)
+        && size.ws_col > 0
+    {
+        return Some(usize::from(size.ws_col));
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c > 0)
+}
+
 /// One diagnostic line on stderr (`vigie: warning: …`, `vigie: error: …`):
 /// names, paths and messages in it may come from outside, so it passes
 /// through the one sanitiser (`vigie_report::sanitize::visible`).

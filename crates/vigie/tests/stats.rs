@@ -83,6 +83,7 @@ fn live_table_follows_containers_and_exits_on_sigint() {
     start(&first);
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("vigie"))
         .args(["stats", "--interval", "0.5"])
+        .env_remove("COLUMNS")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -120,6 +121,65 @@ fn live_table_follows_containers_and_exits_on_sigint() {
         tables.last().unwrap().contains(&second),
         "a container started during the run appears:\n{stdout}"
     );
+}
+
+/// Run `vigie stats ARGS` live for `secs`, then SIGINT; its stdout.
+fn live_for(args: &[&str], env: &[(&str, &str)], secs: f64) -> String {
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("vigie"));
+    command.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().unwrap();
+    std::thread::sleep(Duration::from_secs_f64(secs));
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    for _ in 0..100 {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let mut stdout = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    stdout
+}
+
+#[test]
+fn json_lines_carry_each_sample_once_and_tables_fit_the_width() {
+    require_engine();
+    let name = unique_name("stats-once");
+    let _g = create(&name, &[], LAB_IMAGE, &["sleep", "120"]);
+    start(&name);
+    // Refreshing 4 times a second while the engine samples about once a
+    // second: a line per new sample, never the same sample twice.
+    let stdout = live_for(&["stats", "--format", "json", "--interval", "0.25", &name], &[], 4.5);
+    let reads: Vec<String> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|l| l["read"].as_str().unwrap().to_string())
+        .collect();
+    assert!(reads.len() >= 2, "{stdout}");
+    let mut unique = reads.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), reads.len(), "a sample repeated: {reads:?}");
+    assert!(reads.len() <= 8, "more lines than the engine has samples: {reads:?}");
+    // COLUMNS=80 (a pipe has no terminal size): every line fits.
+    let out = vigie()
+        .args(["stats", "--no-stream", &name])
+        .env("COLUMNS", "80")
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(table.contains(&name) && table.contains("MEM USAGE / LIMIT"), "{table}");
+    for line in table.lines() {
+        assert!(line.chars().count() <= 80, "{line:?}");
+    }
 }
 
 #[test]

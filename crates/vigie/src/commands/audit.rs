@@ -201,7 +201,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         )?,
         Format::Sarif => {
             let rules: Vec<RuleInfo> = selected.iter().map(|r| (*r).clone()).collect();
-            vigie_report::sarif::to_sarif(&findings, &rules, version)?
+            vigie_report::sarif::to_sarif(&findings, &rules, version, vigie_report::sarif::Subject::Containers)?
         }
         Format::Table => vigie_report::audit::table(
             &vigie_report::audit::Audited {
@@ -232,6 +232,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             containers: &gathered.containers,
             findings: &findings,
             warnings: &gathered.warnings,
+            image: None,
         })?;
         crate::output::write_atomic(path, html.as_bytes())?;
     }
@@ -327,6 +328,62 @@ pub(crate) fn warn_expired(expired: &[Expired<'_>], with_target: bool) {
     }
 }
 
+/// What the HTML report's image card shows: the configuration a reviewer
+/// checks first, and the runtime probe's observations when it ran.
+fn image_facts(
+    name: &str,
+    image: &vigie_image::Image,
+    runtime: Option<&runtime::RuntimeReport>,
+) -> vigie_report::html::ImageFacts {
+    let c = &image.config.config;
+    let join = |v: &[String]| if v.is_empty() { "none".to_string() } else { v.join(" ") };
+    let mut facts = vec![
+        ("source".to_string(), image.kind.as_str().to_string()),
+        (
+            "id".to_string(),
+            image.id.clone().unwrap_or_else(|| "unknown".to_string()),
+        ),
+        ("tags".to_string(), join(&image.repo_tags)),
+        (
+            "platform".to_string(),
+            format!(
+                "{}/{}",
+                image.config.os.as_deref().unwrap_or("?"),
+                image.config.architecture.as_deref().unwrap_or("?")
+            ),
+        ),
+        (
+            "created".to_string(),
+            image.config.created.clone().unwrap_or_else(|| "unknown".to_string()),
+        ),
+        (
+            "user".to_string(),
+            if c.user.is_empty() {
+                "root (no USER set)".to_string()
+            } else {
+                c.user.clone()
+            },
+        ),
+        ("entrypoint".to_string(), join(&c.entrypoint)),
+        ("cmd".to_string(), join(&c.cmd)),
+        (
+            "exposed ports".to_string(),
+            join(&c.exposed_ports.keys().cloned().collect::<Vec<_>>()),
+        ),
+        ("layers".to_string(), image.config.rootfs.diff_ids.len().to_string()),
+    ];
+    if let Some(report) = runtime {
+        facts.push((
+            "runtime probe".to_string(),
+            vigie_report::image::runtime_block(report).trim_end().to_string(),
+        ));
+    }
+    vigie_report::html::ImageFacts {
+        name: name.to_string(),
+        facts,
+    }
+}
+
 /// "YYYY-MM-DD HH:MM UTC", for the HTML report's header.
 fn now_utc() -> String {
     policy::now_utc().strftime("%Y-%m-%d %H:%M UTC").to_string()
@@ -396,7 +453,7 @@ fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         )?,
         Format::Sarif => {
             let rules: Vec<RuleInfo> = vigie_rules::image::RULES.iter().map(|r| (*r).clone()).collect();
-            vigie_report::sarif::to_sarif(&findings, &rules, version)?
+            vigie_report::sarif::to_sarif(&findings, &rules, version, vigie_report::sarif::Subject::Image)?
         }
         Format::Table => {
             let color = crate::output::color(out.output.is_none());
@@ -420,8 +477,21 @@ fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         }
     };
     crate::output::emit(&text, out.output.as_deref())?;
-    if out.report.is_some() {
-        crate::output::say_err("vigie: warning: --report is for container audits; ignored for an image");
+    if let Some(path) = &out.report {
+        let generated = now_utc();
+        let source = format!("{} {}", image.kind.as_str(), args.image);
+        let html = vigie_report::html::audit_report(&vigie_report::html::AuditReport {
+            title: &format!("image {}", args.image),
+            tool_version: version,
+            generated: &generated,
+            source: &source,
+            host: None,
+            containers: &[],
+            findings: &findings,
+            warnings: &view.warnings,
+            image: Some(&image_facts(&args.image, &image, runtime_report.as_ref())),
+        })?;
+        crate::output::write_atomic(path, html.as_bytes())?;
     }
     Ok(Outcome::of(policy::fails(&findings, fail_on)))
 }

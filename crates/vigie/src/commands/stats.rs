@@ -204,44 +204,82 @@ async fn stop_signal() {
     }
 }
 
-/// Network rates: bytes per second since the previous print of each container.
+/// Network rates: bytes per second between two samples of a container,
+/// timed by the engine's `read` stamps (not by when we printed). A sample
+/// seen again (the stream had nothing new since the last refresh) is not
+/// new: `update` says so and keeps the rate it had.
 #[derive(Default)]
 struct Rates {
-    last: BTreeMap<String, (u64, u64, Instant)>,
+    last: BTreeMap<String, Last>,
+}
+
+struct Last {
+    read: String,
+    rx: u64,
+    tx: u64,
+    at: Option<jiff::Timestamp>,
+    fallback: Instant,
+    rate: (f64, f64),
 }
 
 impl Rates {
-    fn update(&mut self, s: &StatsSample) -> (f64, f64) {
+    /// The (rx, tx) rate and whether the sample is new since the last call.
+    fn update(&mut self, s: &StatsSample) -> ((f64, f64), bool) {
         let now = Instant::now();
-        let rate = match self.last.get(&s.id) {
-            Some((rx, tx, at)) => {
-                let secs = now.duration_since(*at).as_secs_f64().max(1e-3);
+        let at = s.read.parse::<jiff::Timestamp>().ok();
+        let (rate, fresh) = match self.last.get(&s.id) {
+            Some(last) if last.read == s.read && !s.read.is_empty() => return (last.rate, false),
+            Some(last) => {
+                let secs = match (at, last.at) {
+                    (Some(a), Some(b)) => (a.as_millisecond() - b.as_millisecond()) as f64 / 1000.0,
+                    _ => now.duration_since(last.fallback).as_secs_f64(),
+                }
+                .max(1e-3);
                 (
-                    s.network_rx.saturating_sub(*rx) as f64 / secs,
-                    s.network_tx.saturating_sub(*tx) as f64 / secs,
+                    (
+                        s.network_rx.saturating_sub(last.rx) as f64 / secs,
+                        s.network_tx.saturating_sub(last.tx) as f64 / secs,
+                    ),
+                    true,
                 )
             }
-            None => (0.0, 0.0),
+            None => ((0.0, 0.0), true),
         };
-        self.last.insert(s.id.clone(), (s.network_rx, s.network_tx, now));
-        rate
+        self.last.insert(
+            s.id.clone(),
+            Last {
+                read: s.read.clone(),
+                rx: s.network_rx,
+                tx: s.network_tx,
+                at,
+                fallback: now,
+                rate,
+            },
+        );
+        (rate, fresh)
     }
 }
 
+/// One refresh. JSON lines carry each sample once: a container whose stream
+/// sent nothing new since the last refresh gets no line (a repeated line
+/// would claim a second measurement). The table shows every container, at
+/// the terminal's width.
 fn emit(samples: &[StatsSample], format: Format, rates: &mut Rates, separate: bool) -> anyhow::Result<()> {
     let text = match format {
         Format::Json => {
             let mut out = String::new();
             let time = now_rfc3339();
             for s in samples {
-                let (rx, tx) = rates.update(s);
-                out.push_str(&vigie_report::stats::json_line(&time, s, (rx, tx))?);
+                let (rate, fresh) = rates.update(s);
+                if fresh {
+                    out.push_str(&vigie_report::stats::json_line(&time, s, rate)?);
+                }
             }
             out
         }
         Format::Table => {
-            let rows: Vec<(&StatsSample, (f64, f64))> = samples.iter().map(|s| (s, rates.update(s))).collect();
-            let mut t = vigie_report::stats::table(&rows);
+            let rows: Vec<(&StatsSample, (f64, f64))> = samples.iter().map(|s| (s, rates.update(s).0)).collect();
+            let mut t = vigie_report::stats::table(&rows, crate::output::terminal_width());
             if separate {
                 t.push('\n');
             }
@@ -261,19 +299,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rates_start_at_zero() {
+    fn rates_come_from_the_engine_stamps_and_repeats_are_not_new() {
         let mut r = Rates::default();
-        let s = StatsSample {
+        let sample = |read: &str, rx: u64| StatsSample {
             id: "a".into(),
-            network_rx: 100,
+            read: read.into(),
+            network_rx: rx,
             ..Default::default()
         };
-        assert_eq!(r.update(&s), (0.0, 0.0));
-        let s = StatsSample {
-            id: "a".into(),
-            network_rx: 200,
-            ..Default::default()
-        };
-        assert!(r.update(&s).0 > 0.0);
+        assert_eq!(r.update(&sample("2026-12-03T10:00:00Z", 100)), ((0.0, 0.0), true));
+        // Two seconds later by the engine's clock, 1,000 bytes more: 500 B/s.
+        assert_eq!(r.update(&sample("2026-12-03T10:00:02Z", 1100)), ((500.0, 0.0), true));
+        // The same frame again: not new, and the rate stays (not 0).
+        assert_eq!(r.update(&sample("2026-12-03T10:00:02Z", 1100)), ((500.0, 0.0), false));
     }
 }
