@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Peers of `vigie audit`'s tests, installed idempotently and quietly:
 #   - chromium + chromium-driver (Debian): loads the HTML report headless, proves no injected script runs
+#   - stunnel4 + openssl (Debian): a TLS proxy (client certificate required) in front of the engine socket
+#     for the TLS engine test (socat's OpenSSL server refuses rustls' session resumption)
 #   - python3 jsonschema (PyPI): validates the SARIF output
 #   - the official OASIS SARIF 2.1.0 JSON schema, taken from the serde-sarif crate (crates.io), which ships it
 #     as src/schema.json; copied to $VIGIE_PEERS_DIR/sarif-schema-2.1.0.json
@@ -18,6 +20,11 @@ ensure_audit_peers() {
     _peers_log "installing chromium chromium-driver"
     apt-get update -qq >/dev/null
     apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+  if ! command -v stunnel4 >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then
+    _peers_log "installing stunnel4 openssl"
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq stunnel4 openssl >/dev/null
   fi
   if ! python3 -c 'import jsonschema' >/dev/null 2>&1; then
     _peers_log "installing python jsonschema"

@@ -3,7 +3,20 @@
 //! default is newer, so without negotiation every request fails).
 
 use bollard::Docker;
+use std::sync::OnceLock;
 use std::time::Duration;
+
+use crate::context::TlsFiles;
+
+/// The TLS material for the one engine this process talks to, set once from
+/// the command line or the docker context (`vigie_engine::context::resolve`)
+/// before any connection, as the docker CLI holds its own for the run.
+static TLS: OnceLock<(String, TlsFiles)> = OnceLock::new();
+
+/// Use `files` whenever `endpoint` is connected to. Only the first call counts.
+pub fn use_tls(endpoint: &str, files: TlsFiles) {
+    let _ = TLS.set((endpoint.to_string(), files));
+}
 
 /// Seconds to wait for the engine before giving up; an engine that is down
 /// must be reported in well under a second for a unix socket.
@@ -68,6 +81,24 @@ impl Engine {
         } else if endpoint.starts_with('/') {
             Self::check_socket(&endpoint, &endpoint)?;
             Docker::connect_with_unix(&endpoint, TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
+        } else if let Some((_, tls)) = TLS.get().filter(|(e, _)| *e == endpoint) {
+            for (what, file) in [("CA", &tls.ca), ("certificate", &tls.cert), ("key", &tls.key)] {
+                if !file.is_file() {
+                    return Err(EngineError::Unreachable {
+                        endpoint: endpoint.clone(),
+                        reason: format!("TLS {what} {} not found", file.display()),
+                    });
+                }
+            }
+            let https = endpoint.replacen("tcp://", "https://", 1);
+            Docker::connect_with_ssl(
+                &https,
+                &tls.key,
+                &tls.cert,
+                &tls.ca,
+                TIMEOUT_SECS,
+                bollard::API_DEFAULT_VERSION,
+            )
         } else if endpoint.starts_with("tcp://") || endpoint.starts_with("http://") {
             Docker::connect_with_http(&endpoint, TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
         } else {

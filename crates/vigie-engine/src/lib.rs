@@ -5,7 +5,8 @@
 mod connect;
 mod image;
 
-pub use connect::{Engine, EngineError, EngineInfo, engine_message};
+pub use connect::{Engine, EngineError, EngineInfo, engine_message, use_tls};
+pub mod context;
 pub mod events;
 pub mod network;
 pub mod probe;

@@ -20,11 +20,146 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// How the engine is chosen, as docker chooses it (see
+/// `vigie_engine::context`): `--engine`/`-H`, else `--context`, else
+/// `DOCKER_HOST`, else `DOCKER_CONTEXT`, else the client configuration's
+/// current context, else the local socket. After `main` resolves it,
+/// `engine` holds the endpoint every command connects to.
 #[derive(Debug, Clone, clap::Args)]
 pub struct GlobalArgs {
-    /// Docker Engine endpoint (unix:///var/run/docker.sock, /path/to.sock, tcp://HOST:PORT)
-    #[arg(long, global = true, env = "DOCKER_HOST", value_name = "URL")]
+    /// Docker Engine endpoint (unix:///var/run/docker.sock, /path/to.sock, tcp://HOST:PORT); default: DOCKER_HOST, else the current docker context, else the local socket
+    #[arg(long, short = 'H', visible_alias = "host", global = true, value_name = "URL")]
     pub engine: Option<String>,
+    /// Docker context whose engine to use (as `docker --context`); default: DOCKER_CONTEXT, else the configuration's currentContext
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+    /// Docker client configuration directory (contexts, TLS material); default: DOCKER_CONFIG, else ~/.docker
+    #[arg(long, global = true, value_name = "DIR")]
+    pub docker_config: Option<std::path::PathBuf>,
+    /// Talk TLS to a tcp:// engine and verify its certificate (also DOCKER_TLS_VERIFY)
+    #[arg(long, global = true)]
+    pub tlsverify: bool,
+    /// TLS without verification: refused (vigie does not talk to an engine it cannot authenticate)
+    #[arg(long, global = true, hide = true)]
+    pub tls: bool,
+    /// CA the engine's certificate must chain to (default: DOCKER_CERT_PATH or the configuration directory, ca.pem)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub tlscacert: Option<std::path::PathBuf>,
+    /// Client certificate (default: cert.pem beside the CA)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub tlscert: Option<std::path::PathBuf>,
+    /// Client key (default: key.pem beside the CA)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub tlskey: Option<std::path::PathBuf>,
+}
+
+impl GlobalArgs {
+    /// Decide the engine once, docker's way, and make `engine` that endpoint
+    /// (registering its TLS material for the connection).
+    fn resolve_engine(&mut self) -> anyhow::Result<()> {
+        let request = vigie_engine::context::Request {
+            engine: self.engine.clone(),
+            context: self.context.clone(),
+            config_dir: self.docker_config.clone(),
+            tls: self.tls,
+            tls_verify: self.tlsverify,
+            tls_ca: self.tlscacert.clone(),
+            tls_cert: self.tlscert.clone(),
+            tls_key: self.tlskey.clone(),
+        };
+        let resolved = vigie_engine::context::resolve(&request, &vigie_engine::context::Env::from_process())?;
+        if let Some(tls) = resolved.tls {
+            vigie_engine::use_tls(&resolved.endpoint, tls);
+        }
+        self.engine = Some(resolved.endpoint);
+        Ok(())
+    }
+}
+
+/// docker's global options, as docker passes them to a plugin before the
+/// plugin's name (`docker-vigie [GLOBAL OPTIONS] vigie …`): (long, short,
+/// takes a value, vigie's option or None to drop it: -D and -l only tune
+/// docker's own logging).
+const DOCKER_GLOBALS: &[(&str, Option<char>, bool, Option<&str>)] = &[
+    ("host", Some('H'), true, Some("--engine")),
+    ("context", Some('c'), true, Some("--context")),
+    ("config", None, true, Some("--docker-config")),
+    ("debug", Some('D'), false, None),
+    ("log-level", Some('l'), true, None),
+    ("tls", None, false, Some("--tls")),
+    ("tlsverify", None, false, Some("--tlsverify")),
+    ("tlscacert", None, true, Some("--tlscacert")),
+    ("tlscert", None, true, Some("--tlscert")),
+    ("tlskey", None, true, Some("--tlskey")),
+];
+
+/// docker's global options (everything before the plugin name) as vigie's
+/// own, and the index of the plugin name; an option docker does not have is
+/// an error naming it. `None` when the first word is not `vigie` (the binary
+/// was run by hand under its plugin name, with vigie's own syntax).
+fn translate_docker_globals(args: &[std::ffi::OsString]) -> Result<Option<(Vec<std::ffi::OsString>, usize)>, String> {
+    let globals = args;
+    let mut out: Vec<std::ffi::OsString> = Vec::new();
+    let mut hosts = 0;
+    let mut i = 1;
+    while i < globals.len() {
+        let arg = globals[i].to_string_lossy().into_owned();
+        if !arg.starts_with('-') || arg == "-" {
+            return Ok((arg == "vigie").then_some((out, i)));
+        }
+        i += 1;
+        // --name, --name=value, -X, -X value, -X=value, -Xvalue
+        let (spec, inline) = if let Some(long) = arg.strip_prefix("--") {
+            let (name, value) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (long, None),
+            };
+            (DOCKER_GLOBALS.iter().find(|g| g.0 == name), value)
+        } else if let Some(short) = arg.strip_prefix('-').filter(|s| !s.is_empty()) {
+            let mut chars = short.chars();
+            let letter = chars.next();
+            let rest: String = chars.collect();
+            let value = (!rest.is_empty()).then(|| rest.strip_prefix('=').unwrap_or(&rest).to_string());
+            (DOCKER_GLOBALS.iter().find(|g| g.1 == letter), value)
+        } else {
+            (None, None)
+        };
+        let Some(&(name, _, takes_value, vigie_option)) = spec else {
+            return Err(format!("vigie: error: unknown docker global option {arg}"));
+        };
+        let value = if takes_value {
+            match inline {
+                Some(v) => Some(v),
+                None => {
+                    let v = globals
+                        .get(i)
+                        .ok_or_else(|| format!("vigie: error: docker option --{name} needs a value"))?;
+                    i += 1;
+                    Some(v.to_string_lossy().into_owned())
+                }
+            }
+        } else {
+            if inline.is_some() && !matches!(inline.as_deref(), Some("true")) {
+                return Err(format!("vigie: error: docker option --{name} takes no value: {arg}"));
+            }
+            None
+        };
+        if name == "host" {
+            hosts += 1;
+            if hosts > 1 {
+                return Err(
+                    "vigie: error: give one -H/--host (docker accepts only one for a plugin's engine)".to_string(),
+                );
+            }
+        }
+        if let Some(option) = vigie_option {
+            out.push(option.into());
+            if let Some(v) = value {
+                out.push(v.into());
+            }
+        }
+    }
+    Ok(None)
 }
 
 #[derive(Debug, Subcommand)]
@@ -62,8 +197,26 @@ pub enum Command {
 /// The Docker CLI plugin handshake: `docker` runs `docker-vigie
 /// docker-cli-plugin-metadata` to discover the plugin, then `docker-vigie
 /// vigie ARGS…` for `docker vigie ARGS…`.
-fn plugin_args() -> Result<Vec<std::ffi::OsString>, String> {
-    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+enum Invocation {
+    Args(Vec<std::ffi::OsString>),
+    /// The plugin metadata to print.
+    Metadata(String),
+    /// A docker global option vigie cannot take: the message.
+    Refused(String),
+}
+
+fn plugin_args() -> Invocation {
+    match plugin_args_of(std::env::args_os().collect()) {
+        Ok(args) => Invocation::Args(args),
+        Err(Ok(metadata)) => Invocation::Metadata(metadata),
+        Err(Err(message)) => Invocation::Refused(message),
+    }
+}
+
+/// `Err(Ok(metadata))` for the handshake, `Err(Err(message))` for a bad option.
+type Handshake = Result<String, String>;
+
+fn plugin_args_of(mut args: Vec<std::ffi::OsString>) -> Result<Vec<std::ffi::OsString>, Handshake> {
     if args.get(1).is_some_and(|a| a == "docker-cli-plugin-metadata") {
         let metadata = serde_json::json!({
             "SchemaVersion": "0.1.0",
@@ -71,7 +224,7 @@ fn plugin_args() -> Result<Vec<std::ffi::OsString>, String> {
             "Version": env!("CARGO_PKG_VERSION"),
             "ShortDescription": "Container security: caps, inside, audit, scan",
         });
-        return Err(metadata.to_string());
+        return Err(Ok(metadata.to_string()));
     }
     let invoked_as_plugin = args
         .first()
@@ -82,8 +235,14 @@ fn plugin_args() -> Result<Vec<std::ffi::OsString>, String> {
         })
         .unwrap_or(false)
         || std::env::var_os("DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND").is_some();
-    if invoked_as_plugin && args.get(1).is_some_and(|a| a == "vigie") {
-        args.remove(1);
+    if invoked_as_plugin {
+        // docker-vigie [GLOBAL OPTIONS] vigie [ARGS…]
+        if let Some((globals, at)) = translate_docker_globals(&args).map_err(Err)? {
+            let rest = args.split_off(at + 1);
+            args.truncate(1);
+            args.extend(globals);
+            args.extend(rest);
+        }
     }
     if let Some(first) = args.first_mut() {
         *first = "vigie".into();
@@ -93,10 +252,14 @@ fn plugin_args() -> Result<Vec<std::ffi::OsString>, String> {
 
 pub fn main() -> ExitCode {
     let args = match plugin_args() {
-        Ok(args) => args,
-        Err(metadata) => {
+        Invocation::Args(args) => args,
+        Invocation::Metadata(metadata) => {
             println!("{metadata}");
             return ExitCode::SUCCESS;
+        }
+        Invocation::Refused(message) => {
+            crate::output::say_err(&message);
+            return ExitCode::from(crate::exit::ERROR);
         }
     };
     let cli = match Cli::try_parse_from(args) {
@@ -107,6 +270,21 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let mut cli = cli;
+    // Commands that never talk to the engine do not fail on a broken context.
+    let offline = matches!(
+        cli.command,
+        Command::Lint(_)
+            | Command::Rules(_)
+            | Command::Completions(_)
+            | Command::Diff(_)
+            | Command::Db(_)
+            | Command::Inside(_)
+    );
+    if let Err(err) = if offline { Ok(()) } else { cli.global.resolve_engine() } {
+        crate::output::say_err(&format!("vigie: error: {}", one_line(&err)));
+        return ExitCode::from(crate::exit::ERROR);
+    }
     let result = match cli.command {
         Command::Caps(args) => commands::caps::run(args, &cli.global),
         Command::Inside(args) => commands::inside::run(args, &cli.global),
@@ -160,5 +338,57 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    fn plugin(args: &[&str]) -> Result<Vec<String>, Handshake> {
+        let mut all = vec!["/root/.docker/cli-plugins/docker-vigie"];
+        all.extend_from_slice(args);
+        plugin_args_of(all.iter().map(Into::into).collect())
+            .map(|v| v.iter().map(|a| a.to_string_lossy().into_owned()).collect())
+    }
+
+    #[test]
+    fn docker_global_options_become_vigie_options() {
+        assert_eq!(plugin(&["vigie", "audit"]).unwrap(), ["vigie", "audit"]);
+        assert_eq!(
+            plugin(&["-H", "unix:///x.sock", "-D", "vigie", "caps", "0"]).unwrap(),
+            ["vigie", "--engine", "unix:///x.sock", "caps", "0"]
+        );
+        assert_eq!(
+            plugin(&["--context=vigie", "-l", "debug", "--config", "/c", "vigie", "stats"]).unwrap(),
+            ["vigie", "--context", "vigie", "--docker-config", "/c", "stats"],
+            "a context named vigie is a value, not the plugin name"
+        );
+        assert_eq!(
+            plugin(&[
+                "-Htcp://h:2376",
+                "--tlsverify",
+                "--tlscacert",
+                "/ca.pem",
+                "vigie",
+                "audit"
+            ])
+            .unwrap(),
+            [
+                "vigie",
+                "--engine",
+                "tcp://h:2376",
+                "--tlsverify",
+                "--tlscacert",
+                "/ca.pem",
+                "audit"
+            ]
+        );
+        assert_eq!(plugin(&["-c", "lab", "vigie"]).unwrap(), ["vigie", "--context", "lab"]);
+        // Run by hand under the plugin's name: vigie's own syntax.
+        assert_eq!(plugin(&["caps", "0"]).unwrap(), ["vigie", "caps", "0"]);
+        let refused = |args: &[&str]| match plugin(args) {
+            Err(Err(message)) => message,
+            other => panic!("{other:?}"),
+        };
+        assert!(refused(&["--bogus", "vigie"]).contains("--bogus"));
+        assert!(refused(&["-H"]).contains("needs a value"));
+        assert!(refused(&["-H", "a", "-H", "b", "vigie"]).contains("one -H"));
+        assert!(matches!(plugin(&["docker-cli-plugin-metadata"]), Err(Ok(_))));
     }
 }
