@@ -97,7 +97,7 @@ pub(crate) fn catalog(view: &FileSystemView, os: &OsInfo, warnings: &mut Vec<Str
                 ),
                 source_name: Some(e.origin.clone().unwrap_or_else(|| e.name.clone())),
                 source_version: Some(e.version.clone()),
-                licenses: e.license.iter().map(|l| l.to_string()).collect(),
+                licenses: e.license.as_deref().map(crate::licence::apk).unwrap_or_default(),
                 found_in: resolved.clone(),
                 layer,
                 arch: Some(e.arch.clone()).filter(|a| !a.is_empty()),

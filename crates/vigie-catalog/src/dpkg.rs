@@ -147,6 +147,11 @@ pub(crate) fn catalog(view: &FileSystemView, os: &OsInfo, warnings: &mut Vec<Str
             out.push(to_package(e, os, &path, view.layer_diff_id(layer).map(str::to_string)));
         }
     }
+    for p in &mut out {
+        if let Some(text) = view.read(&crate::copyright::path_of(&p.name)) {
+            p.licenses = crate::copyright::licenses(&String::from_utf8_lossy(text));
+        }
+    }
     out
 }
 

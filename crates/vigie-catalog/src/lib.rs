@@ -4,8 +4,10 @@
 //! packages out. Prints nothing.
 
 pub mod apk;
+pub mod copyright;
 pub mod dpkg;
 pub mod lang;
+pub mod licence;
 pub mod os;
 pub mod purl;
 pub mod rpm;
@@ -46,6 +48,8 @@ pub enum PackageTypes {
 static OS_PATHS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
     let mut paths: Vec<&'static str> = os::RELEASE_FILES.to_vec();
     paths.extend(dpkg::PATHS);
+    // Debian licences: /usr/share/doc/<package>/copyright.
+    paths.push("/usr/share/doc/");
     paths.extend(apk::INSTALLED);
     for dir in rpm::DIRS {
         for file in rpm::FILES {
@@ -73,10 +77,17 @@ pub fn view_options_for(types: PackageTypes) -> ViewOptions {
 }
 
 fn os_file(path: &str) -> bool {
-    os::wants(path) || dpkg::wants(path) || apk::wants(path) || rpm::wants(path)
+    os::wants(path) || dpkg::wants(path) || apk::wants(path) || rpm::wants(path) || copyright::wants(path)
 }
 
-fn want_os(path: &str, _: u64, _: u32) -> Want {
+fn want_os(path: &str, size: u64, _: u32) -> Want {
+    if copyright::wants(path) {
+        return if size <= copyright::MAX_SIZE {
+            Want::Content
+        } else {
+            Want::No
+        };
+    }
     if os_file(path) { Want::Content } else { Want::No }
 }
 
@@ -96,6 +107,13 @@ fn maybe_wanted(path: &str) -> bool {
 fn want(path: &str, size: u64, mode: u32) -> Want {
     if lang::java::wants(path) {
         return Want::Extract(lang::java::extract);
+    }
+    if copyright::wants(path) {
+        return if size <= copyright::MAX_SIZE {
+            Want::Content
+        } else {
+            Want::No
+        };
     }
     if os::wants(path) || dpkg::wants(path) || apk::wants(path) || rpm::wants(path) || lang::wants(path) {
         return Want::Content;

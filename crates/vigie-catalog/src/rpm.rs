@@ -377,7 +377,7 @@ pub(crate) fn catalog(view: &FileSystemView, os: &OsInfo, warnings: &mut Vec<Str
             ),
             source_name: source.as_ref().map(|s| s.0.clone()),
             source_version: source.map(|s| s.1),
-            licenses: Some(p.license.clone()).into_iter().filter(|l| !l.is_empty()).collect(),
+            licenses: crate::licence::rpm(&p.license),
             found_in: path.clone(),
             layer: layer.clone(),
             arch: Some(p.arch.clone()).filter(|a| !a.is_empty()),

@@ -55,24 +55,20 @@ fn incomplete_reasons(catalog: &Catalog) -> Vec<String> {
     out
 }
 
-/// A stable 128-bit id from the content (same input, same id).
-fn content_uuid(subject: &Subject, catalog: &Catalog) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut a = std::collections::hash_map::DefaultHasher::new();
-    let mut b = std::collections::hash_map::DefaultHasher::new();
-    (&subject.reference, &subject.id, catalog.packages.len()).hash(&mut a);
-    for p in &catalog.packages {
-        p.purl.hash(&mut a);
-        p.found_in.hash(&mut b);
-    }
-    "salt".hash(&mut b);
-    subject.reference.hash(&mut b);
-    let (x, y) = (a.finish(), b.finish());
+/// A fresh random (version 4) UUID: every document gets its own serial
+/// number and namespace, as CycloneDX and SPDX ask, even for the same image.
+pub fn fresh_uuid() -> String {
     let mut bytes = [0u8; 16];
-    bytes[..8].copy_from_slice(&x.to_be_bytes());
-    bytes[8..].copy_from_slice(&y.to_be_bytes());
-    bytes[6] = (bytes[6] & 0x0f) | 0x50; // version 5 (name-based)
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    if getrandom::fill(&mut bytes).is_err() {
+        // No OS randomness (never seen on Linux): the clock and the process
+        // still make the id unique to this document.
+        use sha2::{Digest, Sha256};
+        let now = jiff::Timestamp::now().as_nanosecond();
+        let digest = Sha256::digest(format!("{now}-{}", std::process::id()).as_bytes());
+        bytes.copy_from_slice(&digest[..16]);
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4 (random)
+    bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
     let h: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     format!(
         "{}-{}-{}-{}-{}",
@@ -82,6 +78,114 @@ fn content_uuid(subject: &Subject, catalog: &Catalog) -> String {
         &h[16..20],
         &h[20..32]
     )
+}
+
+/// A licence exactly as the SPDX list names it (`MIT`, `GPL-2.0-or-later`).
+fn spdx_id(name: &str) -> bool {
+    spdx::license_id(name).is_some_and(|id| id.name == name)
+}
+
+/// A valid SPDX expression (`GPL-2.0-or-later OR MIT`).
+fn spdx_expression(text: &str) -> bool {
+    spdx::Expression::parse_mode(text, spdx::ParseMode::STRICT).is_ok()
+}
+
+/// CycloneDX 1.5 `licenses`: ids where the SPDX list has them, names
+/// otherwise; one valid expression alone as `expression` (the schema does
+/// not allow an expression beside licence objects).
+fn cyclonedx_licenses(licenses: &[String]) -> Value {
+    if let [one] = licenses
+        && !spdx_id(one)
+        && spdx_expression(one)
+    {
+        return json!([{"expression": one}]);
+    }
+    Value::Array(
+        licenses
+            .iter()
+            .map(|l| {
+                if spdx_id(l) {
+                    json!({"license": {"id": l}})
+                } else {
+                    json!({"license": {"name": l}})
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Licences that are not SPDX expressions, as `LicenseRef-…` ids for SPDX
+/// documents, each with its `hasExtractedLicensingInfos` entry.
+#[derive(Default)]
+struct LicenseRefs {
+    by_name: Vec<(String, String)>,
+}
+
+impl LicenseRefs {
+    fn id(&mut self, name: &str) -> String {
+        if let Some((_, id)) = self.by_name.iter().find(|(n, _)| n == name) {
+            return id.clone();
+        }
+        let mut base: String = name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        base.truncate(64);
+        let mut id = format!("LicenseRef-{base}");
+        let mut n = 1;
+        while self.by_name.iter().any(|(_, taken)| *taken == id) {
+            n += 1;
+            id = format!("LicenseRef-{base}-{n}");
+        }
+        self.by_name.push((name.to_string(), id.clone()));
+        id
+    }
+
+    fn extracted(&self) -> Vec<Value> {
+        self.by_name
+            .iter()
+            .map(|(name, id)| {
+                json!({
+                    "licenseId": id,
+                    "name": name,
+                    "extractedText": format!("The package metadata names this licence \"{name}\"; it is not on the SPDX licence list."),
+                })
+            })
+            .collect()
+    }
+}
+
+/// `licenseDeclared`: every licence of the package (SPDX ids and
+/// expressions as they are, other names as `LicenseRef-…`) joined by AND;
+/// NOASSERTION when there is none.
+fn spdx_license(licenses: &[String], refs: &mut LicenseRefs) -> String {
+    let parts: Vec<String> = licenses
+        .iter()
+        .map(|l| {
+            if spdx_id(l) {
+                l.clone()
+            } else if spdx_expression(l) {
+                if licenses.len() > 1 {
+                    format!("({l})")
+                } else {
+                    l.clone()
+                }
+            } else {
+                refs.id(l)
+            }
+        })
+        .collect();
+    let joined = parts.join(" AND ");
+    if parts.is_empty() || !spdx_expression(&joined) {
+        return "NOASSERTION".to_string();
+    }
+    joined
 }
 
 /// UTC now as `YYYY-MM-DDTHH:MM:SSZ`.
@@ -131,7 +235,7 @@ pub fn cyclonedx(subject: &Subject, catalog: &Catalog, timestamp: &str) -> Value
             "properties": properties(p),
         });
         if !p.licenses.is_empty() {
-            c["licenses"] = Value::Array(p.licenses.iter().map(|l| json!({"license": {"name": l}})).collect());
+            c["licenses"] = cyclonedx_licenses(&p.licenses);
         }
         components.push(c);
         image_deps.push(bom_ref);
@@ -155,7 +259,7 @@ pub fn cyclonedx(subject: &Subject, catalog: &Catalog, timestamp: &str) -> Value
     let mut bom = json!({
         "bomFormat": "CycloneDX",
         "specVersion": "1.5",
-        "serialNumber": format!("urn:uuid:{}", content_uuid(subject, catalog)),
+        "serialNumber": format!("urn:uuid:{}", fresh_uuid()),
         "version": 1,
         "metadata": {
             "timestamp": timestamp,
@@ -169,15 +273,6 @@ pub fn cyclonedx(subject: &Subject, catalog: &Catalog, timestamp: &str) -> Value
         bom["metadata"]["properties"] = Value::Array(metadata_properties);
     }
     bom
-}
-
-/// A valid SPDX licence expression (ids from the SPDX licence list), else NOASSERTION.
-fn spdx_license(licenses: &[String]) -> String {
-    let valid = |l: &str| spdx::Expression::parse_mode(l, spdx::ParseMode::STRICT).is_ok();
-    match licenses {
-        [one] if valid(one) => one.clone(),
-        _ => "NOASSERTION".to_string(),
-    }
 }
 
 pub fn spdx(subject: &Subject, catalog: &Catalog, timestamp: &str) -> Value {
@@ -218,6 +313,7 @@ pub fn spdx(subject: &Subject, catalog: &Catalog, timestamp: &str) -> Value {
             "relatedSpdxElement": "SPDXRef-OperatingSystem",
         }));
     }
+    let mut refs = LicenseRefs::default();
     for (i, p) in catalog.packages.iter().enumerate() {
         let id = format!("SPDXRef-Package-{}-{i}", p.ecosystem.as_str());
         let mut entry = json!({
@@ -227,7 +323,7 @@ pub fn spdx(subject: &Subject, catalog: &Catalog, timestamp: &str) -> Value {
             "downloadLocation": "NOASSERTION",
             "filesAnalyzed": false,
             "licenseConcluded": "NOASSERTION",
-            "licenseDeclared": spdx_license(&p.licenses),
+            "licenseDeclared": spdx_license(&p.licenses, &mut refs),
             "externalRefs": [{
                 "referenceCategory": "PACKAGE-MANAGER",
                 "referenceType": "purl",
@@ -251,12 +347,16 @@ pub fn spdx(subject: &Subject, catalog: &Catalog, timestamp: &str) -> Value {
         "dataLicense": "CC0-1.0",
         "SPDXID": "SPDXRef-DOCUMENT",
         "name": name,
-        // Unique per content and not a made-up web address (SPDX 2.3 asks for a unique absolute URI).
-        "documentNamespace": format!("urn:uuid:{}", content_uuid(subject, catalog)),
+        // Unique per document and not a made-up web address (SPDX 2.3 asks for a unique absolute URI).
+        "documentNamespace": format!("urn:uuid:{}", fresh_uuid()),
         "creationInfo": {"created": timestamp, "creators": [format!("Tool: {TOOL}-{VERSION}")]},
         "packages": packages,
         "relationships": relationships,
     });
+    let extracted = refs.extracted();
+    if !extracted.is_empty() {
+        document["hasExtractedLicensingInfos"] = Value::Array(extracted);
+    }
     if catalog.is_incomplete() {
         let comment = format!("incomplete: {}", incomplete_reasons(catalog).join("; "));
         document["comment"] = json!(comment);
@@ -381,13 +481,47 @@ mod tests {
         let t = now_utc();
         assert_eq!(t.len(), 20);
         assert!(t.ends_with('Z'));
-        assert_eq!(spdx_license(&["MIT".to_string()]), "MIT");
+        let mut refs = LicenseRefs::default();
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(spdx_license(&strings(&["MIT"]), &mut refs), "MIT");
         assert_eq!(
-            spdx_license(&["GPL-2.0-or-later OR MIT".to_string()]),
+            spdx_license(&strings(&["GPL-2.0-or-later OR MIT"]), &mut refs),
             "GPL-2.0-or-later OR MIT"
         );
-        assert_eq!(spdx_license(&["BSD".to_string()]), "NOASSERTION");
-        assert_eq!(spdx_license(&["BSD-like".to_string(), "x".to_string()]), "NOASSERTION");
-        assert_eq!(spdx_license(&["Apache 2.0".to_string()]), "NOASSERTION");
+        assert_eq!(
+            spdx_license(
+                &strings(&["GPL-2.0-or-later", "BSD-3-Clause", "MIT OR Apache-2.0"]),
+                &mut refs
+            ),
+            "GPL-2.0-or-later AND BSD-3-Clause AND (MIT OR Apache-2.0)"
+        );
+        assert_eq!(
+            spdx_license(
+                &strings(&["GPL-2.0-only", "public-domain", "GPL-3+ with Bison exception"]),
+                &mut refs
+            ),
+            "GPL-2.0-only AND LicenseRef-public-domain AND LicenseRef-GPL-3--with-Bison-exception"
+        );
+        assert_eq!(spdx_license(&[], &mut refs), "NOASSERTION");
+        assert_eq!(refs.extracted().len(), 2);
+        assert_eq!(
+            refs.id("GPL-3+_with Bison exception"),
+            "LicenseRef-GPL-3--with-Bison-exception-2"
+        );
+        // CycloneDX: ids, names, and a lone expression.
+        assert_eq!(
+            cyclonedx_licenses(&strings(&["MIT", "public-domain"])),
+            json!([{"license": {"id": "MIT"}}, {"license": {"name": "public-domain"}}])
+        );
+        assert_eq!(
+            cyclonedx_licenses(&strings(&["MIT OR Apache-2.0"])),
+            json!([{"expression": "MIT OR Apache-2.0"}])
+        );
+        assert!(!spdx_id("mit"), "ids are exact");
+        // A fresh serial each time, version 4.
+        let (a, b) = (fresh_uuid(), fresh_uuid());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "4");
     }
 }

@@ -261,25 +261,6 @@ fn bom_ref(p: &PackageQuery) -> String {
         .unwrap_or_else(|| format!("{}/{}@{}", p.ecosystem, p.name, p.version))
 }
 
-/// A deterministic serial number: the same scan gives the same document.
-fn serial(result: &ScanResult) -> String {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    hasher.update(result.target.as_bytes());
-    for p in &result.packages {
-        hasher.update(bom_ref(p).as_bytes());
-    }
-    let h = hex::encode(hasher.finalize());
-    format!(
-        "urn:uuid:{}-{}-4{}-8{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[13..16],
-        &h[17..20],
-        &h[20..32]
-    )
-}
-
 pub fn to_cyclonedx(result: &ScanResult) -> String {
     let mut components: BTreeMap<String, Value> = BTreeMap::new();
     for p in &result.packages {
@@ -327,7 +308,7 @@ pub fn to_cyclonedx(result: &ScanResult) -> String {
     let value = json!({
         "bomFormat": "CycloneDX",
         "specVersion": "1.5",
-        "serialNumber": serial(result),
+        "serialNumber": format!("urn:uuid:{}", crate::sbom::fresh_uuid()),
         "version": 1,
         "metadata": {
             "tools": [{ "vendor": "vigie", "name": "vigie", "version": env!("CARGO_PKG_VERSION") }],

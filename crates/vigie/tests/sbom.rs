@@ -503,3 +503,126 @@ fn a_progress_bar_is_drawn_on_a_terminal_unless_quiet() {
     let quiet = run("--quiet");
     assert!(!quiet.contains("reading layers"), "{quiet:?}");
 }
+
+/// Trivy's licence list (`--scanners license`, offline) per (class, package).
+fn trivy_licences(archive: &Path, cache: &Path) -> std::collections::BTreeMap<(String, String), BTreeSet<String>> {
+    let out = std::process::Command::new("trivy")
+        .args(["image", "--input"])
+        .arg(archive)
+        .args([
+            "--scanners",
+            "license",
+            "--skip-db-update",
+            "--offline-scan",
+            "--cache-dir",
+        ])
+        .arg(cache)
+        .args(["-f", "json", "-q"])
+        .output()
+        .unwrap_or_else(|e| panic!("trivy: {e} (run {PEERS})"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut map: std::collections::BTreeMap<(String, String), BTreeSet<String>> = Default::default();
+    for result in doc["Results"].as_array().unwrap() {
+        let class = match result["Target"].as_str().unwrap() {
+            "OS Packages" => "os",
+            other => other,
+        };
+        for l in result["Licenses"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            map.entry((class.to_string(), l["PkgName"].as_str().unwrap().to_string()))
+                .or_default()
+                .insert(l["Name"].as_str().unwrap().to_string());
+        }
+    }
+    map
+}
+
+/// Licences against Trivy's on the Debian, Alpine and Python/Node test
+/// images: every package Trivy gives a licence has one from vigie, and
+/// every licence Trivy lists that vigie does not is Trivy's reading of a
+/// name vigie keeps as written (a `BSD`, `GPL`, `LGPL`, `Artistic` Trivy
+/// gives a version the file does not state, a `with … exception`): such a
+/// package always has a licence *name* (not an SPDX id) in vigie's
+/// CycloneDX. CycloneDX ids are exact SPDX ids.
+#[test]
+fn licences_match_trivy_where_trivy_does_not_guess() {
+    let cache = tempfile::tempdir().unwrap();
+    let (mut agreed, mut total) = (0usize, 0usize);
+    for image in [
+        "debian-bookworm.tar",
+        "debian-bullseye.tar",
+        "lab-alpine-310.tar.gz",
+        "pylang-1.tar",
+    ] {
+        let archive = test_image(image);
+        let theirs = trivy_licences(&archive, cache.path());
+        assert!(
+            theirs.len() > 10,
+            "{image}: Trivy found licences for {} packages",
+            theirs.len()
+        );
+        let out = vigie()
+            .args(["sbom", "-f", "cyclonedx"])
+            .arg(&archive)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let bom: Value = serde_json::from_slice(&out.stdout).unwrap();
+        // (class, package) → (ids, names) from vigie's CycloneDX.
+        let mut ours: std::collections::BTreeMap<(String, String), (BTreeSet<String>, BTreeSet<String>)> =
+            Default::default();
+        for c in bom["components"].as_array().unwrap() {
+            let Some(purl) = c["purl"].as_str() else { continue };
+            let class = if purl.starts_with("pkg:deb/") || purl.starts_with("pkg:apk/") {
+                "os"
+            } else if purl.starts_with("pkg:pypi/") {
+                "Python"
+            } else if purl.starts_with("pkg:npm/") {
+                "Node.js"
+            } else {
+                continue;
+            };
+            let entry = ours
+                .entry((class.to_string(), c["name"].as_str().unwrap().to_string()))
+                .or_default();
+            for l in c["licenses"].as_array().map(Vec::as_slice).unwrap_or_default() {
+                if let Some(id) = l["license"]["id"].as_str() {
+                    entry.0.insert(id.to_string());
+                } else if let Some(name) = l["license"]["name"].as_str() {
+                    entry.1.insert(name.to_string());
+                } else if let Some(expression) = l["expression"].as_str() {
+                    entry.0.insert(expression.to_string());
+                }
+            }
+        }
+        let mut image_agreed = 0;
+        let mut image_total = 0;
+        for (key, names) in &theirs {
+            let (ids, our_names) = ours.get(key).cloned().unwrap_or_default();
+            assert!(
+                !ids.is_empty() || !our_names.is_empty(),
+                "{image}: Trivy has licences {names:?} for {key:?}, vigie none"
+            );
+            for name in names {
+                image_total += 1;
+                if ids.contains(name) || our_names.contains(name) {
+                    image_agreed += 1;
+                } else {
+                    assert!(
+                        !our_names.is_empty(),
+                        "{image}: {key:?}: Trivy says {name}, vigie only SPDX ids {ids:?}"
+                    );
+                }
+            }
+        }
+        eprintln!("{image}: {image_agreed}/{image_total} of Trivy's licences agreed");
+        agreed += image_agreed;
+        total += image_total;
+        for (ids, _) in ours.values() {
+            for id in ids {
+                assert!(!id.is_empty() && !id.contains("  "), "{image}: id {id:?}");
+            }
+        }
+    }
+    assert!(agreed * 100 >= total * 90, "{agreed}/{total} agreed");
+}

@@ -61,10 +61,8 @@ pub(crate) fn parse(path: &str, content: &[u8], warnings: &mut Vec<String>) -> V
             Ok(doc) => {
                 if let (Some(n), Some(v)) = (doc["name"].as_str(), doc["version"].as_str()) {
                     let mut p = make(n, v, path);
-                    if let Some(l) = doc["license"].as_str() {
-                        p.licenses.push(l.to_string());
-                    } else if let Some(l) = doc["license"]["type"].as_str() {
-                        p.licenses.push(l.to_string());
+                    if let Some(l) = doc["license"].as_str().or_else(|| doc["license"]["type"].as_str()) {
+                        p.licenses = crate::licence::declared(l);
                     }
                     out.push(p);
                 }

@@ -85,7 +85,8 @@ pub(crate) fn parse(path: &str, content: &[u8], warnings: &mut Vec<String>) -> V
         match parse_metadata(&text) {
             Some((n, v, licenses)) => {
                 let mut p = make(&n, &v, path);
-                p.licenses = licenses;
+                p.licenses = licenses.iter().flat_map(|l| crate::licence::declared(l)).collect();
+                p.licenses.dedup();
                 out.push(p);
             }
             None => warnings.push(format!("{path}: no Name or Version")),

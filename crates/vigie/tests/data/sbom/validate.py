@@ -15,7 +15,11 @@ if kind == "cyclonedx":
     resources = []
     for name in ["bom-1.5.SNAPSHOT.schema.json", "spdx.SNAPSHOT.schema.json", "jsf-0.82.SNAPSHOT.schema.json"]:
         schema = json.loads((here / name).read_text())
-        resources.append((name, Resource.from_contents(schema, default_specification=jsonschema.Draft7Validator.META_SCHEMA and __import__("referencing.jsonschema").jsonschema.DRAFT7)))
+        resource = Resource.from_contents(schema, default_specification=__import__("referencing.jsonschema").jsonschema.DRAFT7)
+        # The bom schema refers to "spdx.SNAPSHOT.schema.json" relative to its
+        # own $id (http://cyclonedx.org/schema/…): register that address too.
+        resources.append((name, resource))
+        resources.append(("http://cyclonedx.org/schema/" + name, resource))
     registry = Registry().with_resources(resources)
     schema = json.loads((here / "bom-1.5.SNAPSHOT.schema.json").read_text())
     validator = jsonschema.Draft7Validator(schema, registry=registry, format_checker=jsonschema.FormatChecker())
