@@ -32,6 +32,8 @@ pub enum ImageError {
     },
     #[error("engine: {0}")]
     Engine(String),
+    #[error("registry image {reference}: {reason}")]
+    Registry { reference: String, reason: String },
 }
 
 impl ImageError {

@@ -1,4 +1,4 @@
-//! Image sources → layers → one merged, read-only filesystem view.
+//! Image sources (engine, archives, OCI layouts, directories, registries) → layers → one merged, read-only filesystem view.
 //! Pipeline place: the first stage of `sbom` and `scan` (and of the image
 //! configuration checks): `open(target)` finds and describes the image,
 //! `Image::view(options)` streams its layers (whiteouts, opaque directories,
@@ -11,11 +11,13 @@ pub mod elf;
 mod engine;
 mod error;
 mod layer;
+mod registry;
 mod source;
 mod view;
 
 pub use dir::view_of_open_file;
 pub use error::ImageError;
+pub use registry::RegistryOptions;
 pub use source::{Image, OpenOptions, open, open_with};
 pub use view::{Extractor, Progress, ReadSeek, SectionExtractor, SeekExtractor, ViewOptions, Want, WantFn};
 // The plain data (image configuration, filesystem view) lives in

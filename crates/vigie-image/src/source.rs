@@ -1,6 +1,7 @@
 //! Image sources: the local engine (streamed export), a `docker save`
 //! archive (legacy and OCI-in-archive, plain or gzip), an OCI image layout
-//! directory or `oci-archive` tar, and a root filesystem directory.
+//! directory or `oci-archive` tar, a root filesystem directory, and a
+//! registry (`registry:` or `remote`, read as a layout: `crate::registry`).
 
 use crate::error::ImageError;
 use crate::layer::{LayerRead, read_layer};
@@ -22,14 +23,28 @@ pub struct OpenOptions {
     pub engine: Option<String>,
     /// `os/arch[/variant]` for an OCI index with several manifests.
     pub platform: Option<String>,
+    /// A bare name is a registry image, not an engine one (`--image-src remote`).
+    pub remote: bool,
+    /// How to reach registries.
+    pub registry: crate::registry::RegistryOptions,
 }
 
 #[derive(Debug, Clone)]
 enum Location {
-    Engine { endpoint: Option<String>, name: String },
+    Engine {
+        endpoint: Option<String>,
+        name: String,
+    },
     Archive(PathBuf),
     OciDir(PathBuf),
     Dir(PathBuf),
+    /// A registry reference; `pinned` is the manifest digest once opened,
+    /// so the layers read are those of the manifest that was resolved.
+    Registry {
+        reference: String,
+        pinned: Option<String>,
+        options: crate::registry::RegistryOptions,
+    },
 }
 
 /// An opened image: what it is and its configuration; `view()` reads its layers.
@@ -55,7 +70,7 @@ pub fn open(target: &str) -> Result<Image, ImageError> {
 
 pub fn open_with(target: &str, options: &OpenOptions) -> Result<Image, ImageError> {
     let (prefix, rest) = match target.split_once(':') {
-        Some((p @ ("docker" | "docker-archive" | "oci" | "oci-archive" | "dir"), rest)) => (Some(p), rest),
+        Some((p @ ("docker" | "docker-archive" | "oci" | "oci-archive" | "dir" | "registry"), rest)) => (Some(p), rest),
         _ => (None, target),
     };
     let location = match prefix {
@@ -64,6 +79,11 @@ pub fn open_with(target: &str, options: &OpenOptions) -> Result<Image, ImageErro
             name: rest.to_string(),
         },
         Some("dir") => Location::Dir(PathBuf::from(rest)),
+        Some("registry") => Location::Registry {
+            reference: rest.to_string(),
+            pinned: None,
+            options: options.registry.clone(),
+        },
         Some("oci") => {
             let path = PathBuf::from(rest.rsplit_once("@").map_or(rest, |(p, _)| p));
             if path.is_dir() {
@@ -85,6 +105,12 @@ pub fn open_with(target: &str, options: &OpenOptions) -> Result<Image, ImageErro
                 Location::Archive(path.to_path_buf())
             } else if rest.contains('/') && (rest.starts_with('.') || rest.starts_with('/')) {
                 return Err(ImageError::NotFound(rest.to_string()));
+            } else if options.remote {
+                Location::Registry {
+                    reference: rest.to_string(),
+                    pinned: None,
+                    options: options.registry.clone(),
+                }
             } else {
                 Location::Engine {
                     endpoint: options.engine.clone(),
@@ -103,6 +129,24 @@ pub fn open_with(target: &str, options: &OpenOptions) -> Result<Image, ImageErro
         platform: options.platform.clone(),
     };
     match &location {
+        Location::Registry {
+            reference,
+            options: registry,
+            ..
+        } => {
+            image.kind = SourceKind::Registry;
+            let mut blobs = crate::registry::RegistryBlobs::open(reference, registry)?;
+            let shown = blobs.shown().to_string();
+            let resolved = resolve(&mut blobs, &shown, options.platform.as_deref())?;
+            image.config = resolved.config;
+            image.id = resolved.config_digest;
+            image.repo_tags = resolved.tags;
+            image.location = Location::Registry {
+                reference: reference.clone(),
+                pinned: Some(blobs.top_digest().to_string()),
+                options: registry.clone(),
+            };
+        }
         Location::Dir(path) => {
             if !path.is_dir() {
                 return Err(ImageError::io(path.display(), "not a directory"));
@@ -177,6 +221,24 @@ impl Image {
                 let resolved = resolve(&mut scan, &path.display().to_string(), self.platform.as_deref())?;
                 build_view(&mut scan, &resolved, &path.display().to_string(), options)
             }
+            Location::Registry {
+                reference,
+                pinned,
+                options: registry,
+            } => {
+                let target = match pinned {
+                    Some(digest) => pin(reference, digest),
+                    None => reference.clone(),
+                };
+                let mut blobs = crate::registry::RegistryBlobs::open(&target, registry)?;
+                let shown = blobs.shown().to_string();
+                let resolved = resolve(&mut blobs, &shown, self.platform.as_deref())?;
+                if let Some(progress) = &options.progress {
+                    let total = resolved.layers.iter().map(|l| l.size).sum();
+                    progress.total.store(total, std::sync::atomic::Ordering::Relaxed);
+                }
+                build_view(&mut blobs, &resolved, &shown, options)
+            }
             Location::Engine { endpoint, name } => {
                 let reader = crate::engine::export(endpoint.as_deref(), name)?;
                 let mut scan = scan_archive(reader, &format!("engine image {name}"), Some(options))?;
@@ -192,8 +254,20 @@ impl Image {
 
 type LayerResult = Result<Option<LayerRead>, ImageError>;
 
-/// Access to the files of an archive or OCI layout.
-trait Blobs {
+/// `name:tag` or `name@digest` pinned to `digest` (the tag dropped: the
+/// digest is what was resolved).
+fn pin(reference: &str, digest: &str) -> String {
+    let name = reference.split_once('@').map_or(reference, |(n, _)| n);
+    let last_slash = name.rfind('/').map_or(0, |i| i + 1);
+    let name = match name[last_slash..].rfind(':') {
+        Some(colon) => &name[..last_slash + colon],
+        None => name,
+    };
+    format!("{name}@{digest}")
+}
+
+/// Access to the files of an archive or OCI layout (or a registry presented as one).
+pub(crate) trait Blobs {
     fn small(&mut self, path: &str) -> Result<Option<Vec<u8>>, ImageError>;
     fn layers(&mut self, paths: &[String], options: &ViewOptions) -> Vec<Result<Option<LayerRead>, ImageError>>;
 }
@@ -233,7 +307,7 @@ impl Blobs for DirBlobs {
 
 /// `work` on every item, on as many threads as there are cores (each layer
 /// also hashes on a thread of its own), results in the items' order.
-fn in_parallel<T: Sync>(items: &[T], work: impl Fn(&T) -> LayerResult + Sync) -> Vec<LayerResult> {
+pub(crate) fn in_parallel<T: Sync>(items: &[T], work: impl Fn(&T) -> LayerResult + Sync) -> Vec<LayerResult> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(items.len().max(1));
@@ -820,4 +894,21 @@ pub(crate) fn view_of_archive_bytes(bytes: &[u8], options: &ViewOptions) -> Resu
     let mut scan = scan_archive(bytes, "fuzz", Some(options))?;
     let resolved = resolve(&mut scan, "fuzz", None)?;
     build_view(&mut scan, &resolved, "fuzz", options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pin;
+
+    #[test]
+    fn a_registry_reference_is_pinned_to_the_resolved_digest() {
+        let d = "sha256:0123";
+        assert_eq!(
+            pin("127.0.0.1:5000/lab/alpine:3.10", d),
+            "127.0.0.1:5000/lab/alpine@sha256:0123"
+        );
+        assert_eq!(pin("127.0.0.1:5000/alpine", d), "127.0.0.1:5000/alpine@sha256:0123");
+        assert_eq!(pin("alpine:3.10@sha256:ffff", d), "alpine@sha256:0123");
+        assert_eq!(pin("localhost:5000/a/b", d), "localhost:5000/a/b@sha256:0123");
+    }
 }

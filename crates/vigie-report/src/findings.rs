@@ -130,16 +130,18 @@ pub fn to_table(findings: &[Finding], options: TableOptions) -> String {
             ));
         }
         if options.explain {
-            out.push_str(&format!("           why: {}\n", f.rationale));
-            out.push_str(&format!("           fix: {}\n", f.fix.summary));
+            // Fixes can quote the evidence (the mount to remove): sanitised
+            // like every other field that may hold outside text.
+            out.push_str(&format!("           why: {}\n", one_line(&f.rationale)));
+            out.push_str(&format!("           fix: {}\n", one_line(&f.fix.summary)));
             if let Some(flag) = &f.fix.docker_run {
-                out.push_str(&format!("                docker run: {flag}\n"));
+                out.push_str(&format!("                docker run: {}\n", one_line(flag)));
             }
             if let Some(key) = &f.fix.compose {
-                out.push_str(&format!("                compose:    {key}\n"));
+                out.push_str(&format!("                compose:    {}\n", one_line(key)));
             }
             if let Some(field) = &f.fix.kubernetes {
-                out.push_str(&format!("                kubernetes: {field}\n"));
+                out.push_str(&format!("                kubernetes: {}\n", one_line(field)));
             }
         }
         if let Some(s) = &f.suppressed {
@@ -148,7 +150,11 @@ pub fn to_table(findings: &[Finding], options: TableOptions) -> String {
                 .as_deref()
                 .map(|d| format!(" (until {d})"))
                 .unwrap_or_default();
-            out.push_str(&format!("           accepted: {}{}\n", s.reason, expiry));
+            out.push_str(&format!(
+                "           accepted: {}{}\n",
+                one_line(&s.reason),
+                one_line(&expiry)
+            ));
         }
     }
     if findings.is_empty() {

@@ -59,10 +59,8 @@ pub fn read_view_plain(
 #[derive(Debug, Clone, Default)]
 pub struct Request {
     pub target: String,
-    /// Engine endpoint; `None` for the default.
-    pub engine: Option<String>,
-    /// Platform of a multi-platform image (os/arch[/variant]).
-    pub platform: Option<String>,
+    /// Where and how to open the target (engine, platform, registry).
+    pub open: vigie_image::OpenOptions,
     /// The vulnerability database.
     pub db_path: PathBuf,
     /// Report only these severities (empty: all).
@@ -106,11 +104,7 @@ pub fn scan(
     let started = Instant::now();
     let db = Database::open(db_path)?;
     let opened = started.elapsed();
-    let options = vigie_image::OpenOptions {
-        engine: request.engine.clone(),
-        platform: request.platform.clone(),
-    };
-    let collected = collect(&request.target, &options, read_view)?;
+    let collected = collect(&request.target, &request.open, read_view)?;
     let collected_at = started.elapsed();
     let updated_at = db.updated_at()?;
     let age = (vigie_vulndb::store::now_unix() - updated_at).max(0);

@@ -115,6 +115,8 @@ pub enum SourceKind {
     OciLayout,
     OciArchive,
     Dir,
+    /// A registry, over the OCI distribution API (no engine).
+    Registry,
 }
 
 impl SourceKind {
@@ -125,6 +127,7 @@ impl SourceKind {
             SourceKind::OciLayout => "oci",
             SourceKind::OciArchive => "oci-archive",
             SourceKind::Dir => "dir",
+            SourceKind::Registry => "registry",
         }
     }
 }

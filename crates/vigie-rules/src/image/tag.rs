@@ -5,10 +5,14 @@ use crate::finding::Finding;
 use vigie_snapshot::image::{ImageSubject, SourceKind};
 
 pub(super) fn check_tag(image: &ImageSubject<'_>, target: &str, out: &mut Vec<Finding>) {
-    if !matches!(image.kind, SourceKind::Engine) {
+    if !matches!(image.kind, SourceKind::Engine | SourceKind::Registry) {
         return;
     }
-    let reference = image.reference.strip_prefix("docker:").unwrap_or(image.reference);
+    let reference = image
+        .reference
+        .strip_prefix("docker:")
+        .or_else(|| image.reference.strip_prefix("registry:"))
+        .unwrap_or(image.reference);
     if reference.contains('@')
         || reference.starts_with("sha256:")
         || reference.len() == 12 && reference.chars().all(|c| c.is_ascii_hexdigit())

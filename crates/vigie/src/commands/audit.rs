@@ -87,6 +87,8 @@ pub struct ImageArgs {
     #[arg(long, value_name = "KEY=VALUE")]
     pub probe_label: Vec<String>,
     #[command(flatten)]
+    pub source: super::image_source::ImageSourceArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -394,10 +396,7 @@ fn now_utc() -> String {
 fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let out = &args.output;
     let (config, fail_on) = config_and_threshold(out)?;
-    let options = vigie_image::OpenOptions {
-        engine: global.engine.clone(),
-        platform: None,
-    };
+    let options = args.source.open_options(global);
     let image =
         vigie_image::open_with(&args.image, &options).with_context(|| format!("cannot open image {}", args.image))?;
     let view = image

@@ -5,6 +5,7 @@ pub mod caps;
 pub mod completions;
 pub mod db;
 pub mod diff;
+pub mod image_source;
 pub mod inside;
 pub mod isolate;
 pub mod lint;

@@ -34,9 +34,8 @@ pub struct Args {
     /// Write the report to FILE instead of stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Platform to pick from a multi-platform OCI index (os/arch[/variant])
-    #[arg(long, value_name = "OS/ARCH")]
-    pub platform: Option<String>,
+    #[command(flatten)]
+    pub source: super::image_source::ImageSourceArgs,
     /// Package types to list: os (dpkg, apk, rpm: on a directory only their databases are read), library, all
     #[arg(long, value_enum, default_value_t = PackageTypes::All, value_name = "TYPES")]
     pub pkg_types: PackageTypes,
@@ -74,10 +73,7 @@ pub enum Format {
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
-    let options = vigie_image::OpenOptions {
-        engine: global.engine.clone(),
-        platform: args.platform.clone(),
-    };
+    let options = args.source.open_options(global);
     let image = vigie_image::open_with(&args.image, &options).with_context(|| format!("cannot open {}", args.image))?;
     let view_options = vigie_catalog::view_options_for(args.pkg_types.into());
     let view = crate::progress::read_view(&image, view_options, args.quiet, &args.image)?;

@@ -55,9 +55,8 @@ pub struct Args {
     /// Warn when the database is older than this many days (the scan still runs)
     #[arg(long, value_name = "DAYS", default_value_t = 7)]
     pub db_max_age: u64,
-    /// Platform of a multi-platform image (os/arch[/variant])
-    #[arg(long, value_name = "PLATFORM")]
-    pub platform: Option<String>,
+    #[command(flatten)]
+    pub source: super::image_source::ImageSourceArgs,
     /// Accept a partial result: parts of the target that cannot be read (marked `incomplete` in the
     /// report) no longer make the scan fail with exit 2
     #[arg(long)]
@@ -83,8 +82,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     };
     let request = vigie_scan::Request {
         target: args.target.clone(),
-        engine: global.engine.clone(),
-        platform: args.platform.clone(),
+        open: args.source.open_options(global),
         db_path,
         severities: args.severity.clone(),
         ignore_unfixed: args.ignore_unfixed,
