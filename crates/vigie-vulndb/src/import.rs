@@ -251,13 +251,17 @@ fn read_zip(source: &mut SourceData, bytes: &[u8], sink: &mut dyn RecordSink) ->
     }
     let mut total: u64 = 0;
     let mut buffer = Vec::new();
+    let location = source.location.clone();
     for index in 0..archive.len() {
+        // A damaged archive (a truncated or corrupted download) is an error,
+        // never a source imported with some advisories silently missing.
+        let damaged = |what: &str, e: &dyn std::fmt::Display| Error::Source {
+            location: location.clone(),
+            message: format!("damaged zip: {what}: {e} (download it again: vigie db update --force)"),
+        };
         let mut entry = match archive.by_index(index) {
             Ok(entry) => entry,
-            Err(e) => {
-                source.skip(&format!("#{index}"), format!("unreadable zip entry: {e}"));
-                continue;
-            }
+            Err(e) => return Err(damaged(&format!("entry #{index}"), &e)),
         };
         let name = entry.name().to_string();
         if entry.is_dir() {
@@ -286,10 +290,8 @@ fn read_zip(source: &mut SourceData, bytes: &[u8], sink: &mut dyn RecordSink) ->
                 continue;
             }
             Ok(_) => {}
-            Err(e) => {
-                source.skip(&name, format!("cannot inflate: {e}"));
-                continue;
-            }
+            // Bad deflate data or a CRC-32 that does not match the entry.
+            Err(e) => return Err(damaged(&format!("entry {name}"), &e)),
         }
         total += buffer.len() as u64;
         if total > MAX_ARCHIVE_BYTES {

@@ -522,3 +522,32 @@ fn scans_run_while_an_update_writes() {
     assert!(writer.wait().unwrap().success());
     assert_eq!(scan_ok(&db), 3);
 }
+
+/// A zip whose entry fails its CRC-32 (a corrupted download) is refused,
+/// exit 2, naming the entry and the fix; the database keeps what it had.
+#[test]
+fn a_damaged_zip_is_refused_and_the_database_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+    let good = dir.path().join("crates.io.zip");
+    std::fs::copy(test_data().join("osv/crates.io.zip"), &good).unwrap();
+    vigie_db(&db).arg("import").arg(&good).assert().success();
+    let before = json_of(&vigie_db(&db).args(["status", "--json"]).output().unwrap());
+    // Flip one byte inside the first entry's compressed data: the entry
+    // still inflates or fails to, but never matches its CRC-32.
+    let mut bytes = std::fs::read(&good).unwrap();
+    let name_len = u16::from_le_bytes([bytes[26], bytes[27]]) as usize;
+    let extra_len = u16::from_le_bytes([bytes[28], bytes[29]]) as usize;
+    let data = 30 + name_len + extra_len;
+    bytes[data + 10] ^= 0x55;
+    std::fs::write(&good, &bytes).unwrap();
+    let output = vigie_db(&db).arg("import").arg(&good).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("damaged zip") && stderr.contains("db update --force"),
+        "{stderr}"
+    );
+    let after = json_of(&vigie_db(&db).args(["status", "--json"]).output().unwrap());
+    assert_eq!(after["records"], before["records"], "the earlier import is kept");
+}
