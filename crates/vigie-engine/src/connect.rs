@@ -18,6 +18,20 @@ pub fn use_tls(endpoint: &str, files: TlsFiles) {
     let _ = TLS.set((endpoint.to_string(), files));
 }
 
+/// How long the first exchange with the engine may take: an engine that
+/// accepts and never answers is reported in this time, not at the request
+/// timeout. `VIGIE_ENGINE_TIMEOUT` (seconds, 0.1–600) changes it.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+fn connect_timeout() -> Duration {
+    std::env::var("VIGIE_ENGINE_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && (0.1..=600.0).contains(s))
+        .map(Duration::from_secs_f64)
+        .unwrap_or(DEFAULT_CONNECT_TIMEOUT)
+}
+
 /// Seconds to wait for the engine before giving up; an engine that is down
 /// must be reported in well under a second for a unix socket.
 const TIMEOUT_SECS: u64 = 30;
@@ -108,12 +122,16 @@ impl Engine {
             });
         }
         .map_err(|e| describe(&endpoint, &e))?;
-        // A down engine must fail fast: bound the first exchange.
-        let negotiated = tokio::time::timeout(Duration::from_secs(10), docker.negotiate_version())
+        // A down or hung engine must fail fast: bound the first exchange.
+        let limit = connect_timeout();
+        let negotiated = tokio::time::timeout(limit, docker.negotiate_version())
             .await
             .map_err(|_| EngineError::Unreachable {
                 endpoint: endpoint.clone(),
-                reason: "timed out".to_string(),
+                reason: format!(
+                    "no answer in {:.1} s (VIGIE_ENGINE_TIMEOUT sets the limit)",
+                    limit.as_secs_f64()
+                ),
             })?
             .map_err(|e| describe(&endpoint, &e))?;
         Ok(Engine {

@@ -86,6 +86,40 @@ fn engine_down_is_a_clear_error_in_under_a_second() {
     assert!(elapsed < Duration::from_secs(1), "took {elapsed:?}");
 }
 
+/// An engine socket that accepts and never answers: the first exchange
+/// gives up at the 2 s default (and at VIGIE_ENGINE_TIMEOUT when set).
+#[test]
+fn a_hung_engine_fails_within_the_connect_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("hung.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let held = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = held.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            keep.lock().unwrap().push(stream); // accepted, never answered
+        }
+    });
+    let endpoint = format!("unix://{}", socket.display());
+    for (timeout, limit) in [(None, 3.5), (Some("0.5"), 1.5)] {
+        let mut cmd = vigie();
+        cmd.env_remove("VIGIE_ENGINE_TIMEOUT");
+        if let Some(t) = timeout {
+            cmd.env("VIGIE_ENGINE_TIMEOUT", t);
+        }
+        let start = Instant::now();
+        let out = cmd.args(["--engine", &endpoint, "audit"]).output().unwrap();
+        let elapsed = start.elapsed().as_secs_f64();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("no answer in") && err.trim_end().lines().count() == 1,
+            "{err}"
+        );
+        assert!(elapsed < limit, "{timeout:?}: took {elapsed:.2} s");
+    }
+}
+
 #[test]
 fn malformed_inspect_input_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();

@@ -116,7 +116,12 @@ fn stdin_is_forwarded_with_i() {
 #[test]
 fn operational_errors_are_one_line_exit_2() {
     require_engine();
-    let cases: [(&[&str], &str); 3] = [
+    let cases: [(&[&str], &str); 4] = [
+        // `echo id | vigie run -it …`: stdin is a pipe, as docker refuses it.
+        (
+            &["run", "-it", "--rm", LAB_IMAGE, "sh"],
+            "the input device is not a TTY",
+        ),
         (&["run", "--rm", "alpine:3.99-missing", "true"], "alpine:3.99-missing"),
         (
             &["run", "--rm", "--privileged", LAB_IMAGE, "true"],
@@ -128,7 +133,12 @@ fn operational_errors_are_one_line_exit_2() {
         ),
     ];
     for (args, expected) in cases {
-        let out = vigie().args(args).timeout(Duration::from_secs(60)).output().unwrap();
+        let out = vigie()
+            .args(args)
+            .write_stdin("id\n")
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert_eq!(stderr.lines().count(), 1, "{args:?}: one line: {stderr}");

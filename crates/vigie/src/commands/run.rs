@@ -121,6 +121,10 @@ impl Steps {
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
+    // As docker: a terminal is asked for, stdin is not one (a pipe, a file).
+    if args.tty && args.interactive && !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        bail!("the input device is not a TTY (drop -t, or run from a terminal)");
+    }
     if args.privileged && !args.allow_privileged {
         bail!(
             "--privileged refused: it gives the container every capability and every device of the host \
