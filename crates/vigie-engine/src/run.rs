@@ -67,6 +67,9 @@ pub struct RunRequest {
     pub cap_add: Vec<String>,
     pub privileged: bool,
     pub labels: Vec<(String, String)>,
+    /// `--rm`: the engine removes the container when it exits
+    /// (`HostConfig.AutoRemove`), so a killed vigie leaves nothing behind.
+    pub auto_remove: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -184,6 +187,7 @@ pub fn container_config(
         binds: (!request.volumes.is_empty()).then(|| request.volumes.clone()),
         port_bindings: (!ports.is_empty()).then_some(ports),
         privileged: Some(request.privileged),
+        auto_remove: Some(request.auto_remove),
         ..Default::default()
     };
     Ok(ContainerCreateBody {

@@ -180,3 +180,52 @@ fn it_gives_a_real_tty_with_resize_ctrl_c_and_ctrl_d() {
     assert!(screen.contains("exited with code 0"), "{screen}");
     assert!(gone(&name), "--rm removes the container");
 }
+
+/// `--rm` is the engine's AutoRemove: vigie killed with SIGKILL while the
+/// container runs leaves nothing behind once the container exits.
+#[test]
+fn rm_survives_a_killed_vigie() {
+    require_engine();
+    let name = common::unique_name("run-rm-kill");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("vigie"))
+        .args([
+            "run",
+            "--rm",
+            "--name",
+            &name,
+            "--label",
+            "io.vigie.test=1",
+            LAB_IMAGE,
+            "sleep",
+            "2",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the container runs, then kill vigie outright.
+    let mut running = false;
+    for _ in 0..100 {
+        let out = common::docker(&["inspect", "-f", "{{.State.Running}} {{.HostConfig.AutoRemove}}", &name]);
+        if String::from_utf8_lossy(&out.stdout).trim() == "true true" {
+            running = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(running, "the container never ran with AutoRemove");
+    child.kill().unwrap();
+    let _ = child.wait();
+    let mut gone = false;
+    for _ in 0..100 {
+        if !common::docker(&["inspect", &name]).status.success() {
+            gone = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    if !gone {
+        let _ = common::docker(&["rm", "-f", &name]);
+    }
+    assert!(gone, "the container was left behind after vigie was killed");
+}

@@ -154,6 +154,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         cap_add: args.cap_add.clone(),
         privileged: args.privileged,
         labels,
+        auto_remove: args.rm,
     };
     let steps = Steps { quiet: args.quiet };
     let runtime = crate::cli::runtime()?;
@@ -218,11 +219,19 @@ seccomp/AppArmor confinement; a process in it can take over the host"
         args.profile,
         effective_user_label(profile, request, &image_user)
     ));
+    // With --rm the engine removes the container at exit: its posture is
+    // read now, from the container as created (its configuration).
+    let early_posture = if args.rm && !args.quiet {
+        Some(posture(&engine, &id).await)
+    } else {
+        None
+    };
     let result = drive(&engine, &id, args, steps).await;
     let code = match result {
         Ok(code) => code,
         Err(e) => {
             if args.rm {
+                // Never started (or the wait failed): AutoRemove only acts on exit.
                 let _ = remove(&engine, &id).await;
             }
             return Err(e);
@@ -230,7 +239,11 @@ seccomp/AppArmor confinement; a process in it can take over the host"
     };
     steps.say(&format!("exited with code {code}"));
     if !args.quiet {
-        match posture(&engine, &id).await {
+        let read = match early_posture {
+            Some(p) => p,
+            None => posture(&engine, &id).await,
+        };
+        match read {
             Ok((snapshot, findings)) => print_posture(&snapshot.name, &snapshot, &findings),
             Err(e) => {
                 let _ = writeln!(
@@ -241,8 +254,8 @@ seccomp/AppArmor confinement; a process in it can take over the host"
         }
     }
     if args.rm {
-        remove(&engine, &id).await?;
-        steps.say(&format!("removed {}", short(&id)));
+        // The "removed" wait returned: the engine has removed it.
+        steps.say(&format!("removed {} (by the engine: AutoRemove)", short(&id)));
     }
     Ok(code)
 }
@@ -273,24 +286,47 @@ async fn drive(engine: &Engine, id: &str, args: &Args, steps: &Steps) -> anyhow:
         .attach_container(id, Some(attach))
         .await
         .map_err(|e| anyhow::anyhow!("cannot attach to container {}: {}", short(id), engine_message(&e)))?;
+    // With --rm (AutoRemove) the wait is for "removed" and must reach the
+    // engine before the container can exit: it runs in its own task, sent
+    // before start, as the docker CLI does. Otherwise it is asked after start
+    // with "not-running": a container that already exited answers at once
+    // (a lazily sent "next-exit" wait could miss an exit that came first).
+    type WaitItem = Option<Result<bollard::models::ContainerWaitResponse, bollard::errors::Error>>;
+    let condition = |c: &str| {
+        Some(
+            bollard::query_parameters::WaitContainerOptionsBuilder::default()
+                .condition(c)
+                .build(),
+        )
+    };
+    let removed_wait = if args.rm {
+        let docker = engine.docker.clone();
+        let owned = id.to_string();
+        let options = condition("removed");
+        let task = tokio::spawn(async move { docker.wait_container(&owned, options).next().await });
+        // Let the task send its request before the container starts.
+        for _ in 0..20 {
+            tokio::task::yield_now().await;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Some(task)
+    } else {
+        None
+    };
     engine
         .docker
         .start_container(id, None::<bollard::query_parameters::StartContainerOptions>)
         .await
         .map_err(|e| anyhow::anyhow!("cannot start container {}: {}", short(id), engine_message(&e)))?;
     steps.say("started");
-    // Asked after start with "not-running": a container that already exited answers at once
-    // (a lazily sent "next-exit" wait could miss an exit that came first and hang).
-    let mut wait = Box::pin(
-        engine.docker.wait_container(
-            id,
-            Some(
-                bollard::query_parameters::WaitContainerOptionsBuilder::default()
-                    .condition("not-running")
-                    .build(),
-            ),
-        ),
-    );
+    let mut wait: std::pin::Pin<Box<dyn std::future::Future<Output = WaitItem> + Send>> = match removed_wait {
+        Some(task) => Box::pin(async move { task.await.unwrap_or(None) }),
+        None => {
+            let mut stream = engine.docker.wait_container(id, condition("not-running"));
+            Box::pin(async move { stream.next().await })
+        }
+    };
+    let mut wait = Some(wait.as_mut());
     steps.say(&format!(
         "attached (stdout, stderr{}{})",
         if args.interactive { ", stdin" } else { "" },
@@ -334,7 +370,8 @@ async fn drive(engine: &Engine, id: &str, args: &Args, steps: &Steps) -> anyhow:
             }
         };
         tokio::select! {
-            result = wait.next(), if exit.is_none() => {
+            result = async { match wait.as_mut() { Some(w) => w.await, None => std::future::pending().await } }, if exit.is_none() => {
+                wait = None;
                 exit = Some(match result {
                     Some(Ok(r)) => Ok(r.status_code),
                     Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => Ok(code),
@@ -382,7 +419,10 @@ async fn drive(engine: &Engine, id: &str, args: &Args, steps: &Steps) -> anyhow:
     }
     let exit = match exit {
         Some(e) => e,
-        None => match wait.next().await {
+        None => match match wait {
+            Some(w) => w.await,
+            None => None,
+        } {
             Some(Ok(r)) => Ok(r.status_code),
             Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => Ok(code),
             Some(Err(e)) => Err(e),
