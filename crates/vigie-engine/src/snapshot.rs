@@ -141,8 +141,18 @@ impl Engine {
         let info = info.map_err(|e| request_error("info", e))?;
         let version = version.map_err(|e| request_error("version", e))?;
         let info_value = serde_json::to_value(&info).map_err(|e| request_error("info", e))?;
-        let bridge = bridge.ok().and_then(|n| serde_json::to_value(n).ok());
+        let (bridge, bridge_error) = match bridge {
+            Ok(n) => (serde_json::to_value(n).ok(), None),
+            // No default bridge at all (`--bridge none`): a fact, not a failure.
+            Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => (None, None),
+            Err(e) => (None, Some(crate::engine_message(&e))),
+        };
         let mut host = host_from_info(&info_value, bridge.as_ref());
+        if let Some(e) = bridge_error {
+            host.unread.push(format!(
+                "the default bridge network (GET /networks/bridge: {e}): inter-container communication on the default bridge (VGI-HOST-003) not evaluated"
+            ));
+        }
         host.endpoint = self.endpoint.clone();
         host.api_version = version.api_version.unwrap_or_default();
         if host.server_version.is_empty() {

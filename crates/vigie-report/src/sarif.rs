@@ -172,6 +172,10 @@ pub struct Log {
 #[derive(Debug, Serialize)]
 pub struct Run {
     pub tool: Tool,
+    /// One invocation when the run is incomplete: `executionSuccessful`
+    /// false and a notification per part that could not be read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub invocations: Vec<Value>,
     #[serde(rename = "columnKind", skip_serializing_if = "Option::is_none")]
     pub column_kind: Option<&'static str>,
     pub results: Vec<SarifResult>,
@@ -378,10 +382,28 @@ impl Log {
                         rules,
                     },
                 },
+                invocations: Vec::new(),
                 column_kind,
                 results,
             }],
         }
+    }
+
+    /// Mark the run incomplete: what could not be read, as tool execution
+    /// notifications of a failed invocation.
+    pub fn incomplete(mut self, unread: &[String]) -> Log {
+        if !unread.is_empty()
+            && let Some(run) = self.runs.first_mut()
+        {
+            run.invocations = vec![json!({
+                "executionSuccessful": false,
+                "toolExecutionNotifications": unread
+                    .iter()
+                    .map(|u| json!({"level": "error", "message": {"text": format!("not read: {u}")}}))
+                    .collect::<Vec<_>>(),
+            })];
+        }
+        self
     }
 }
 
@@ -459,6 +481,7 @@ pub fn to_sarif(
     rules: &[RuleInfo],
     tool_version: &str,
     subject: Subject,
+    unread: &[String],
 ) -> Result<String, serde_json::Error> {
     let descriptors: Vec<Descriptor> = rules.iter().map(rule_descriptor).collect();
     let results: Vec<SarifResult> = findings
@@ -518,13 +541,7 @@ pub fn to_sarif(
             }
         })
         .collect();
-    write(&Log::new(
-        tool_version,
-        true,
-        Some("unicodeCodePoints"),
-        descriptors,
-        results,
-    ))
+    write(&Log::new(tool_version, true, Some("unicodeCodePoints"), descriptors, results).incomplete(unread))
 }
 
 #[cfg(test)]
@@ -563,7 +580,7 @@ mod tests {
         });
         let open =
             Finding::from_rule(privileged, "web", "runs privileged").with_evidence("HostConfig.Privileged", "true");
-        let text = to_sarif(&[accepted, open], rules, "0.1.0", Subject::Containers).unwrap();
+        let text = to_sarif(&[accepted, open], rules, "0.1.0", Subject::Containers, &[]).unwrap();
         let log: Value = serde_json::from_str(&text).unwrap();
         let run = &log["runs"][0];
         assert_eq!(run["tool"]["driver"]["rules"].as_array().unwrap().len(), rules.len());

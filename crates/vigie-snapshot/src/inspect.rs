@@ -653,6 +653,7 @@ pub fn host_from_info(info: &serde_json::Value, bridge: Option<&serde_json::Valu
         default_runtime: s("DefaultRuntime"),
         containers: info.get("Containers").and_then(|v| v.as_i64()).unwrap_or(0),
         cap_last_cap: None,
+        unread: Vec::new(),
     }
 }
 

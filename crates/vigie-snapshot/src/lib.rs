@@ -263,6 +263,11 @@ pub struct HostSnapshot {
     /// `/proc/sys/kernel/cap_last_cap` of the engine's kernel, when vigie could read it (local engine).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cap_last_cap: Option<u8>,
+    /// Facts the engine did not return (a failed request), one line each with
+    /// the rules they leave unevaluated: the audit is incomplete, never
+    /// silently short of a finding.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<String>,
 }
 
 impl ContainerSnapshot {

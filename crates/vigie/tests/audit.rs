@@ -886,3 +886,110 @@ fn a_container_removed_between_list_and_inspect_is_a_warning() {
         assert_eq!(err.to_string(), "no such container: vigie-no-such-container");
     });
 }
+
+/// A proxy in front of the engine socket that fails every request whose
+/// path contains `fail` (HTTP 500) and forwards the others, one request per
+/// connection (`Connection: close`).
+fn failing_engine_proxy(dir: &Path, fail: &'static str) -> String {
+    use std::io::{Read, Write};
+    let socket = dir.join("proxy.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut client = client;
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if client.read(&mut byte).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let text = String::from_utf8_lossy(&head).into_owned();
+                let path = text.split_whitespace().nth(1).unwrap_or("").to_string();
+                if path.contains(fail) {
+                    let body = r#"{"message":"injected failure"}"#;
+                    let _ = write!(
+                        client,
+                        "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    return;
+                }
+                let Ok(mut engine) = std::os::unix::net::UnixStream::connect("/var/run/docker.sock") else {
+                    return;
+                };
+                let mut forwarded = String::new();
+                for line in text.split("\r\n").filter(|l| !l.is_empty()) {
+                    if !line.to_ascii_lowercase().starts_with("connection:") {
+                        forwarded.push_str(line);
+                        forwarded.push_str("\r\n");
+                    }
+                }
+                forwarded.push_str("Connection: close\r\n\r\n");
+                if engine.write_all(forwarded.as_bytes()).is_err() {
+                    return;
+                }
+                let _ = std::io::copy(&mut engine, &mut client);
+            });
+        }
+    });
+    format!("unix://{}", socket.display())
+}
+
+/// A host fact the engine did not return (here `GET /networks/bridge`
+/// fails) is a warning naming the rule left unevaluated, the report is
+/// marked incomplete in every format, and the exit is 2 unless
+/// `--allow-incomplete`: never a silently missing finding.
+#[test]
+fn an_unread_host_fact_makes_the_audit_incomplete() {
+    docker(&["version", "-f", "{{.Server.Version}}"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let engine = failing_engine_proxy(tmp.path(), "/networks/bridge");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--engine", engine.as_str(), "audit"];
+        args.extend_from_slice(extra);
+        let out = vigie().args(&args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, table, err) = run(&[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("VGI-HOST-003") && err.contains("incomplete audit"),
+        "{err}"
+    );
+    assert!(table.contains("Incomplete:"), "the table says so too: {table}");
+    let (code, json, err) = run(&["--allow-incomplete", "-f", "json"]);
+    assert!(matches!(code, 0 | 1), "{err}");
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["context"]["incomplete"], true);
+    assert!(
+        doc["context"]["unread"][0]
+            .as_str()
+            .unwrap()
+            .contains("/networks/bridge"),
+        "{doc}"
+    );
+    let (_, sarif, _) = run(&["--allow-incomplete", "-f", "sarif"]);
+    let sarif: Value = serde_json::from_str(&sarif).unwrap();
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false, "{sarif}");
+    assert!(
+        invocation["toolExecutionNotifications"][0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("VGI-HOST-003")
+    );
+    // --no-host does not read host facts: nothing is missing.
+    let (code, _, err) = run(&["--no-host", "-f", "json"]);
+    assert!(matches!(code, 0 | 1), "{err}");
+    // Through the real socket the same audit is complete.
+    let out = vigie().args(["audit", "-f", "json"]).output().unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["context"]["incomplete"], false);
+}

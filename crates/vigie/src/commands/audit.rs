@@ -106,6 +106,9 @@ pub struct OutputArgs {
     /// Exit 1 when an unsuppressed finding is at or above this severity (critical, high, medium, low, info)
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<Severity>,
+    /// Exit as the findings say even when a fact could not be read (the report stays marked incomplete; default: exit 2)
+    #[arg(long)]
+    pub allow_incomplete: bool,
     /// Only these rules (comma-separated ids; a trailing * matches a prefix: VGI-CTR-0*)
     #[arg(long, value_name = "IDS", value_delimiter = ',')]
     pub rules: Vec<String>,
@@ -138,6 +141,9 @@ struct AuditContext<'a> {
     accepted_risks: &'a [Acceptance],
     expired_acceptances: usize,
     warnings: &'a [String],
+    /// Facts that could not be read (the rules they leave unevaluated).
+    incomplete: bool,
+    unread: &'a [String],
     containers: &'a [ContainerSnapshot],
 }
 
@@ -161,7 +167,15 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let selection = Selection::merged(&out.rules, &out.skip_rules, &config.audit);
     let selected = selection.select(catalogue(), "vigie audit --list-rules")?;
 
-    let gathered = gather(&args, global)?;
+    let mut gathered = gather(&args, global)?;
+    // Host facts the engine did not return: the audit is incomplete.
+    let unread: Vec<String> = match &gathered.host {
+        Some(h) if !args.no_host => h.unread.clone(),
+        _ => Vec::new(),
+    };
+    for u in &unread {
+        gathered.warnings.push(format!("not read: {u}"));
+    }
     for w in &gathered.warnings {
         crate::output::say_err(&format!("vigie: warning: {w}"));
     }
@@ -197,13 +211,21 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
                 accepted_risks: &config.audit.accept,
                 expired_acceptances: expired_count,
                 warnings: &gathered.warnings,
+                incomplete: !unread.is_empty(),
+                unread: &unread,
                 containers: &gathered.containers,
             },
             &findings,
         )?,
         Format::Sarif => {
             let rules: Vec<RuleInfo> = selected.iter().map(|r| (*r).clone()).collect();
-            vigie_report::sarif::to_sarif(&findings, &rules, version, vigie_report::sarif::Subject::Containers)?
+            vigie_report::sarif::to_sarif(
+                &findings,
+                &rules,
+                version,
+                vigie_report::sarif::Subject::Containers,
+                &unread,
+            )?
         }
         Format::Table => vigie_report::audit::table(
             &vigie_report::audit::Audited {
@@ -237,6 +259,14 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
             image: None,
         })?;
         crate::output::write_atomic(path, html.as_bytes())?;
+    }
+    if !unread.is_empty() && !out.allow_incomplete {
+        anyhow::bail!(
+            "incomplete audit: {} fact(s) could not be read (first: {}); the report is marked incomplete — \
+             pass --allow-incomplete to accept it",
+            unread.len(),
+            unread[0]
+        );
     }
     Ok(Outcome::of(policy::fails(&findings, fail_on)))
 }
@@ -452,7 +482,7 @@ fn run_image(args: &ImageArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
         )?,
         Format::Sarif => {
             let rules: Vec<RuleInfo> = vigie_rules::image::RULES.iter().map(|r| (*r).clone()).collect();
-            vigie_report::sarif::to_sarif(&findings, &rules, version, vigie_report::sarif::Subject::Image)?
+            vigie_report::sarif::to_sarif(&findings, &rules, version, vigie_report::sarif::Subject::Image, &[])?
         }
         Format::Table => {
             let color = crate::output::color(out.output.is_none());
