@@ -25,9 +25,12 @@ pub struct ContainerEvent {
 impl Engine {
     /// Container create/start/update events from `since` (unix seconds) on, or from now;
     /// only containers carrying every `labels` entry (`KEY` or `KEY=VALUE`) when given.
+    /// With `until` the engine sends the events of that window and ends the
+    /// stream (a bounded query, for checking a live stream has missed none).
     pub fn container_events(
         &self,
         since: Option<i64>,
+        until: Option<i64>,
         labels: &[String],
     ) -> impl Stream<Item = Result<ContainerEvent, EngineError>> + use<> {
         let mut filters: HashMap<&str, Vec<&str>> = HashMap::new();
@@ -39,6 +42,9 @@ impl Engine {
         let mut builder = bollard::query_parameters::EventsOptionsBuilder::default().filters(&filters);
         if let Some(since) = since {
             builder = builder.since(&since.to_string());
+        }
+        if let Some(until) = until {
+            builder = builder.until(&until.to_string());
         }
         let endpoint = self.endpoint.clone();
         self.docker.events(Some(builder.build())).map(move |r| match r {

@@ -378,3 +378,198 @@ fn reconnects_after_an_engine_outage_and_audits_what_happened_meanwhile() {
     );
     watch.interrupt();
 }
+
+#[derive(Clone, Copy, PartialEq)]
+enum Action {
+    Forward,
+    /// HTTP 500 at once.
+    Fail,
+    /// Send the request on, never answer (the connection stays open).
+    Freeze,
+}
+
+/// A proxy in front of the engine that decides per request (one request per
+/// connection, `Connection: close`): forward it, fail it, or freeze it.
+fn filter_proxy(dir: &std::path::Path, decide: fn(&str) -> Action) -> String {
+    use std::io::{Read, Write};
+    let socket = dir.join("filter.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut client = client;
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if client.read(&mut byte).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let text = String::from_utf8_lossy(&head).into_owned();
+                let path = text.split_whitespace().nth(1).unwrap_or("").to_string();
+                let action = decide(&path);
+                if action == Action::Fail {
+                    let body = r#"{"message":"injected failure"}"#;
+                    let _ = write!(
+                        client,
+                        "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    return;
+                }
+                let Ok(mut engine) = std::os::unix::net::UnixStream::connect("/var/run/docker.sock") else {
+                    return;
+                };
+                let mut forwarded = String::new();
+                for line in text.split("\r\n").filter(|l| !l.is_empty()) {
+                    if !line.to_ascii_lowercase().starts_with("connection:") {
+                        forwarded.push_str(line);
+                        forwarded.push_str("\r\n");
+                    }
+                }
+                forwarded.push_str("Connection: close\r\n\r\n");
+                if engine.write_all(forwarded.as_bytes()).is_err() {
+                    return;
+                }
+                if action == Action::Freeze {
+                    // Hold both ends open, forward nothing: a stream that
+                    // stalls while its connection stays up.
+                    std::thread::sleep(Duration::from_secs(120));
+                    drop(client);
+                    return;
+                }
+                let _ = std::io::copy(&mut engine, &mut client);
+            });
+        }
+    });
+    format!("unix://{}", socket.display())
+}
+
+/// A started container whose inspect fails is an alert, and with
+/// `--enforce stop` it is stopped (fail closed); `--enforce-on-error allow`
+/// only alerts.
+#[test]
+fn a_container_that_cannot_be_inspected_is_an_alert_and_enforced() {
+    require_engine();
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    // Every container inspect fails; listing, events and stop work.
+    let engine = filter_proxy(dir.path(), |path| {
+        let p = path.split('?').next().unwrap_or("");
+        if p.contains("/containers/") && p.ends_with("/json") && !p.ends_with("/containers/json") {
+            Action::Fail
+        } else {
+            Action::Forward
+        }
+    });
+    for (policy, stopped) in [("enforce", true), ("allow", false)] {
+        let name = unique_name("watch-uninspectable");
+        let label = format!("io.vigie.watch-test={name}");
+        let watch = Watch::start(&[
+            "--engine",
+            &engine,
+            "--format",
+            "json",
+            "--label",
+            &label,
+            "--fail-on",
+            "critical",
+            "--enforce",
+            "stop",
+            "--enforce-on-error",
+            policy,
+        ]);
+        let _g = ContainerGuard(name.clone());
+        let run = docker(&[
+            "run", "-d", "--name", &name, "--label", TEST_LABEL, "--label", &label, LAB_IMAGE, "sleep", "60",
+        ]);
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        let alert = watch.wait_line("an alert for the container that cannot be inspected", |v| {
+            v["container"] == name.as_str() && v["event"] == "start" && v["error"].is_string()
+        });
+        assert!(alert["error"].as_str().unwrap().contains("cannot audit"), "{alert}");
+        if stopped {
+            assert_eq!(alert["enforce"], "stop", "{alert}");
+            assert_eq!(alert["result"], "ok", "{alert}");
+        } else {
+            assert!(alert["enforce"].is_null(), "{alert}");
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        let state = docker(&["inspect", "-f", "{{.State.Running}}", &name]);
+        assert_eq!(
+            String::from_utf8_lossy(&state.stdout).trim(),
+            if stopped { "false" } else { "true" },
+            "--enforce-on-error {policy}"
+        );
+        watch.interrupt();
+    }
+}
+
+/// The live event stream freezes (connection open, nothing delivered): the
+/// stall check finds the events the engine has and the stream did not
+/// deliver, audits them, and reconnects; each container is reported once.
+#[test]
+fn a_stalled_event_stream_is_detected_and_nothing_is_missed() {
+    require_engine();
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    // The streaming /events request freezes; the bounded queries (until=) pass.
+    let engine = filter_proxy(dir.path(), |path| {
+        if path.contains("/events") && !path.contains("until=") {
+            Action::Freeze
+        } else {
+            Action::Forward
+        }
+    });
+    let base = unique_name("watch-stall");
+    let label = format!("io.vigie.watch-test={base}");
+    let watch = Watch::start(&[
+        "--engine",
+        &engine,
+        "--format",
+        "json",
+        "--label",
+        &label,
+        "--stall-check",
+        "1",
+    ]);
+    let names: Vec<String> = (0..3).map(|i| format!("{base}-{i}")).collect();
+    let _guards: Vec<ContainerGuard> = names.iter().map(|n| ContainerGuard(n.clone())).collect();
+    for n in &names {
+        let create = [
+            "create", "--name", n, "--label", TEST_LABEL, "--label", &label, "-v", "/:/mnt", LAB_IMAGE, "true",
+        ];
+        assert!(docker(&create).status.success());
+    }
+    let started = Instant::now();
+    let mut found: std::collections::BTreeMap<String, usize> = Default::default();
+    let deadline = Instant::now() + Duration::from_secs(25);
+    while found.len() < 3 || Instant::now() < started + Duration::from_secs(6) {
+        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+            break;
+        };
+        let Ok(line) = watch.lines.recv_timeout(left.min(Duration::from_secs(1))) else {
+            if found.len() == 3 {
+                break;
+            }
+            continue;
+        };
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if v["finding"]["rule_id"] == "VGI-CTR-004" {
+            *found.entry(v["container"].as_str().unwrap().to_string()).or_default() += 1;
+        }
+    }
+    assert_eq!(
+        found.len(),
+        3,
+        "every container reported through a frozen stream: {found:?}"
+    );
+    assert!(found.values().all(|n| *n == 1), "each once: {found:?}");
+    let mut notes = Vec::new();
+    while let Ok(line) = watch.errors.try_recv() {
+        notes.push(line);
+    }
+    assert!(notes.iter().any(|l| l.contains("stalled")), "{notes:?}");
+    watch.interrupt();
+}

@@ -4,10 +4,18 @@
 //! or pause a started container with a finding at or above `--fail-on`. The
 //! stream is resumed with backoff when the engine goes away (from the last
 //! event seen, so nothing is missed); SIGINT/SIGTERM end it cleanly.
+//!
+//! It fails closed: a container that cannot be inspected is an alert and,
+//! with `--enforce`, is stopped or paused (`--enforce-on-error allow` only
+//! alerts); a stream that stalls while its connection stays open is found by
+//! asking the engine, every `--stall-check` seconds, for the window's events
+//! in a bounded query — any the stream did not deliver means it is stuck, and
+//! it is reconnected with replay. Each event is handled once (a bounded set
+//! of the events seen).
 
 use futures_util::StreamExt;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -61,6 +69,54 @@ pub struct Args {
     /// accepted risk is never stopped or paused
     #[arg(long, value_name = "FILE", env = "VIGIE_CONFIG")]
     pub config: Option<PathBuf>,
+    /// With --enforce, what to do with a started container that cannot be inspected: enforce (stop or
+    /// pause it: fail closed) or allow (alert only)
+    #[arg(long, value_enum, default_value_t = OnError::Enforce, value_name = "ACTION")]
+    pub enforce_on_error: OnError,
+    /// Seconds between checks that the event stream has missed nothing (a bounded query of the engine's events)
+    #[arg(long, default_value_t = 5.0, value_name = "SECONDS")]
+    pub stall_check: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnError {
+    Enforce,
+    Allow,
+}
+
+/// The events already handled, so a replay after a reconnect handles each
+/// once; bounded (the oldest forgotten first).
+#[derive(Default)]
+struct Seen {
+    set: HashSet<(String, String, i64)>,
+    order: VecDeque<(String, String, i64)>,
+}
+
+impl Seen {
+    const LIMIT: usize = 8192;
+
+    fn key(e: &ContainerEvent) -> (String, String, i64) {
+        (e.id.clone(), e.action.clone(), e.time_nano)
+    }
+
+    fn contains(&self, e: &ContainerEvent) -> bool {
+        self.set.contains(&Self::key(e))
+    }
+
+    /// True when the event is new (and now remembered).
+    fn insert(&mut self, e: &ContainerEvent) -> bool {
+        let key = Self::key(e);
+        if !self.set.insert(key.clone()) {
+            return false;
+        }
+        self.order.push_back(key);
+        if self.order.len() > Self::LIMIT
+            && let Some(old) = self.order.pop_front()
+        {
+            self.set.remove(&old);
+        }
+        true
+    }
 }
 
 /// Rule selection and accepted risks, decided once from the flags and the config file.
@@ -137,6 +193,10 @@ async fn stop_signal() -> &'static str {
 }
 
 async fn watch(args: &Args, policy: &Policy, global: &GlobalArgs) -> anyhow::Result<Outcome> {
+    if !(args.stall_check >= 0.5 && args.stall_check.is_finite()) {
+        anyhow::bail!("--stall-check {}: give at least 0.5 seconds", args.stall_check);
+    }
+    let mut seen = Seen::default();
     let mut backoff = Backoff::default();
     let mut since: Option<i64> = None;
     // What was printed last per container, so create+start do not print twice.
@@ -176,21 +236,53 @@ async fn watch(args: &Args, policy: &Policy, global: &GlobalArgs) -> anyhow::Res
         // Replay from here after a reconnect even if no event came before the
         // stream was lost: containers created during the outage are audited.
         let connected_at = unix_nanos() / 1_000_000_000;
-        let mut events = Box::pin(engine.container_events(since, &args.labels));
+        let mut events = Box::pin(engine.container_events(since, None, &args.labels));
+        let mut check = tokio::time::interval(std::time::Duration::from_secs_f64(args.stall_check));
+        check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        check.tick().await;
+        let mut checked_from = since.unwrap_or(connected_at);
         loop {
-            match events.next().await {
-                Some(Ok(event)) => {
-                    backoff.reset();
-                    since = Some(event.time_nano / 1_000_000_000);
-                    handle(&engine, &host, &event, args, policy, &mut printed).await;
-                }
-                Some(Err(e)) => {
-                    note(&format!("event stream lost: {e}"));
-                    break;
-                }
-                None => {
-                    note("event stream ended");
-                    break;
+            tokio::select! {
+                next = events.next() => match next {
+                    Some(Ok(event)) => {
+                        backoff.reset();
+                        since = Some(event.time_nano / 1_000_000_000);
+                        if seen.insert(&event) {
+                            handle(&engine, &host, &event, args, policy, &mut printed).await;
+                        }
+                    }
+                    Some(Err(e)) => {
+                        note(&format!("event stream lost: {e}"));
+                        break;
+                    }
+                    None => {
+                        note("event stream ended");
+                        break;
+                    }
+                },
+                _ = check.tick() => {
+                    match missed_events(&engine, checked_from, &args.labels, &seen).await {
+                        Ok((missed, next_from)) if missed.is_empty() => checked_from = next_from,
+                        Ok((missed, _)) => {
+                            note(&format!(
+                                "event stream stalled: the engine has {} event(s) it did not deliver; handling them, reconnecting",
+                                missed.len()
+                            ));
+                            // Handled from the query itself, so a stream that stays stuck
+                            // still lets nothing through unaudited.
+                            for event in &missed {
+                                since = Some(since.unwrap_or(0).max(event.time_nano / 1_000_000_000));
+                                if seen.insert(event) {
+                                    handle(&engine, &host, event, args, policy, &mut printed).await;
+                                }
+                            }
+                            break;
+                        }
+                        Err(e) => {
+                            note(&format!("event stream check failed: {e}"));
+                            break;
+                        }
+                    }
                 }
             }
         }
@@ -199,6 +291,37 @@ async fn watch(args: &Args, policy: &Policy, global: &GlobalArgs) -> anyhow::Res
         note(&format!("reconnecting in {} ms", delay.as_millis()));
         tokio::time::sleep(delay).await;
     }
+}
+
+/// The events of `[from, now - 2 s]` the stream did not deliver (an
+/// event gets 2 s to arrive on the live stream), and where the next check
+/// starts. A bounded query: the engine sends the window and ends.
+async fn missed_events(
+    engine: &Engine,
+    from: i64,
+    labels: &[String],
+    seen: &Seen,
+) -> anyhow::Result<(Vec<ContainerEvent>, i64)> {
+    let until = unix_nanos() / 1_000_000_000 - 2;
+    if until <= from {
+        return Ok((Vec::new(), from));
+    }
+    let query = engine
+        .container_events(Some(from), Some(until), labels)
+        .collect::<Vec<_>>();
+    let events = tokio::time::timeout(std::time::Duration::from_secs(10), query)
+        .await
+        .map_err(|_| anyhow::anyhow!("the engine did not answer the events query in 10 s"))?;
+    let mut missed = Vec::new();
+    for event in events {
+        let event = event?;
+        if !seen.contains(&event) {
+            missed.push(event);
+        }
+    }
+    // The window's last second is asked again next time (events of one
+    // second may straddle the boundary); `seen` makes that harmless.
+    Ok((missed, until))
 }
 
 async fn handle(
@@ -211,8 +334,17 @@ async fn handle(
 ) {
     let (snapshot, mut findings) = match posture_with(engine, &event.id, host).await {
         Ok(p) => p,
-        // Removed meanwhile (`docker run --rm` of a short command): nothing to audit.
-        Err(_) => return,
+        Err(e) => {
+            // Removed meanwhile (`docker run --rm` of a short command): nothing to audit.
+            if matches!(
+                e.downcast_ref::<vigie_engine::EngineError>(),
+                Some(vigie_engine::EngineError::NoSuchContainer(_))
+            ) {
+                return;
+            }
+            unaudited(engine, event, args, &format!("{e:#}")).await;
+            return;
+        }
     };
     findings.retain(|f| policy.selection.wants(&f.rule_id));
     // Accepted risks stay visible, marked, and never count as violations.
@@ -314,5 +446,70 @@ async fn handle(
             threshold,
             &result_text,
         )),
+    }
+}
+
+/// A container that could not be inspected: an alert, and with `--enforce`
+/// (unless `--enforce-on-error allow`) a started one is stopped or paused —
+/// what cannot be audited is not let run.
+async fn unaudited(engine: &Engine, event: &ContainerEvent, args: &Args, error: &str) {
+    let name = if event.name.is_empty() {
+        event.id.clone()
+    } else {
+        event.name.clone()
+    };
+    let enforce = match (args.enforce, args.fail_on) {
+        (Some(e), Some(_))
+            if args.enforce_on_error == OnError::Enforce && matches!(event.action.as_str(), "start" | "update") =>
+        {
+            Some(e)
+        }
+        _ => None,
+    };
+    let result = match enforce {
+        Some(Enforce::Stop) => {
+            let options = bollard::query_parameters::StopContainerOptionsBuilder::default()
+                .t(2)
+                .build();
+            Some(engine.docker.stop_container(&event.id, Some(options)).await)
+        }
+        Some(Enforce::Pause) => Some(engine.docker.pause_container(&event.id).await),
+        None => None,
+    };
+    let result_text = result.map(|r| match r {
+        Ok(()) => "ok".to_string(),
+        Err(e) => format!("failed: {}", vigie_engine::engine_message(&e)),
+    });
+    let action = enforce.map(|e| match e {
+        Enforce::Stop => "stop",
+        Enforce::Pause => "pause",
+    });
+    match args.format {
+        Format::Json => {
+            let line = serde_json::json!({
+                "time": now_rfc3339(),
+                "event": event.action,
+                "container": name,
+                "id": event.id,
+                "error": format!("cannot audit: {error}"),
+                "enforce": action,
+                "result": result_text,
+            });
+            out(&line.to_string());
+        }
+        Format::Table => {
+            let clock = now_rfc3339();
+            let time = clock.get(11..19).unwrap_or(&clock);
+            let mut line = format!(
+                "{time} {} {}: ALERT cannot audit: {}",
+                event.action,
+                vigie_report::sanitize::visible(&name),
+                vigie_report::sanitize::visible(error)
+            );
+            if let (Some(a), Some(r)) = (action, &result_text) {
+                line.push_str(&format!(" → {a} ({r}, --enforce-on-error enforce)"));
+            }
+            out(&line);
+        }
     }
 }
