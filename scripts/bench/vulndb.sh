@@ -54,7 +54,7 @@ printf 'db_size_mb %.1f\n' "$(python3 -c "import os; print(os.path.getsize('$DB'
 
 echo "== scan (wall: best of $RUNS; split: median of $RUNS, from scan --timings)"
 printf '%-24s %8s %8s %11s %12s %12s %12s\n' target vigie_s vigie_MB collect_ms db_match_ms trivy_cat_s trivy_cat_MB
-for image in "$IMAGES/debian-bookworm.tar" "$IMAGES/debian-bullseye.tar" "$DATA/images/alpine-310.tar.gz"; do
+for image in "$IMAGES/debian-bookworm.tar" "$IMAGES/debian-bullseye.tar" "$IMAGES/lab-alpine-310.tar.gz"; do
   [ -f "$image" ] || { echo "missing $image: run scripts/lib/build-test-images.sh $IMAGES" >&2; continue; }
   read -r vt vm < <(measure "$VIGIE" scan --db "$DB" -f json "$image")
   read -r collect dbms < <(stages "$VIGIE" scan --db "$DB" -f json --timings "$image")

@@ -36,7 +36,9 @@ pub enum Error {
         "database {path} has schema version {found}, this vigie reads version {expected} (run `vigie db update` or `vigie db import` to rebuild it)"
     )]
     Schema { path: PathBuf, found: i64, expected: i64 },
-    #[error("database {path} is corrupt: {message} (run `vigie db update` to rebuild it)")]
+    #[error(
+        "database {path} is corrupt: {message} (rebuild it: `vigie db update --force`, or `vigie db import --fresh FILE…`)"
+    )]
     Corrupt { path: PathBuf, message: String },
     #[error("{location}: {message}")]
     Source { location: String, message: String },

@@ -607,7 +607,7 @@ fn match_share<'p>(
     indexes: &Indexes<'_>,
     packages: &'p [PackageQuery],
     range: std::ops::Range<usize>,
-    prefixes: &mut FastMap<i64, Vec<u8>>,
+    prefixes: &mut FastMap<i64, (Vec<u8>, usize)>,
 ) -> Result<Part, Error> {
     let corrupt = |name: &str| Error::Corrupt {
         path: db.path().to_path_buf(),
@@ -615,9 +615,6 @@ fn match_share<'p>(
     };
     let mut part = Part::default();
     let mut results = Vec::new();
-    // One read handle on the blocks, moved from row to row.
-    let mut blob: Option<(rusqlite::blob::Blob<'_>, i64)> = None;
-    let mut header = [0u8; 4];
     // (ecosystem, name, version) → the findings of the first package with
     // that key (same ecosystem, lookup name and version: binary packages of
     // one source, one library in many places), for keys whose evaluation
@@ -679,19 +676,21 @@ fn match_share<'p>(
                 .and_then(|n| ecosystem_index.rowid.checked_add(n))
                 .ok_or_else(|| corrupt(name))?;
             if let std::collections::hash_map::Entry::Vacant(entry) = prefixes.entry(row) {
-                let blob = position_blob(db, &mut blob, row)?;
-                if blob.len() != len {
+                // The whole block, its checksum verified (a block is the
+                // entries and heads of one name: kilobytes).
+                let whole = db.block(row)?;
+                if whole.len() != len {
                     return Err(corrupt(name));
                 }
-                blob.read_at_exact(&mut header, 0).map_err(|_| corrupt(name))?;
-                let prefix_len = crate::index::block_prefix_len(&header)
-                    .filter(|&p| p >= header.len() && p <= len)
+                let prefix_len = whole
+                    .get(..4)
+                    .and_then(crate::index::block_prefix_len)
+                    .filter(|&p| p >= 4 && p <= len)
                     .ok_or_else(|| corrupt(name))?;
-                let mut prefix = vec![0; prefix_len];
-                blob.read_at_exact(&mut prefix, 0).map_err(|_| corrupt(name))?;
-                entry.insert(prefix);
+                entry.insert((whole, prefix_len));
             }
-            let block = prefixes.get(&row).ok_or_else(|| corrupt(name))?;
+            let (whole, prefix_len) = prefixes.get(&row).ok_or_else(|| corrupt(name))?;
+            let block = &whole[..*prefix_len];
             let scheme = Scheme::for_ecosystem(&package.ecosystem);
             let version = match scheme {
                 Some(scheme) => match Version::parse(scheme, version_text) {
@@ -717,13 +716,12 @@ fn match_share<'p>(
                         let span = match head {
                             None => None,
                             Some((at, head_len)) => {
-                                let blob = position_blob(db, &mut blob, row)?;
-                                if at.checked_add(head_len).is_none_or(|e| e > blob.len()) {
-                                    return Err(corrupt(name));
-                                }
+                                let bytes = at
+                                    .checked_add(head_len)
+                                    .and_then(|end| whole.get(at..end))
+                                    .ok_or_else(|| corrupt(name))?;
                                 let start = heads.len();
-                                heads.resize(start + head_len, 0);
-                                blob.read_at_exact(&mut heads[start..], at).map_err(|_| corrupt(name))?;
+                                heads.extend_from_slice(bytes);
                                 Some(start..heads.len())
                             }
                         };
@@ -763,28 +761,6 @@ fn match_share<'p>(
         }
     }
     Ok(part)
-}
-
-/// The blob handle on block row `row` (opened, or moved there).
-fn position_blob<'c, 'b>(
-    db: &'c Database,
-    blob: &'b mut Option<(rusqlite::blob::Blob<'c>, i64)>,
-    row: i64,
-) -> Result<&'b mut rusqlite::blob::Blob<'c>, Error> {
-    let corrupt = |e: &dyn std::fmt::Display| Error::Corrupt {
-        path: db.path().to_path_buf(),
-        message: format!("index block {row}: {e}"),
-    };
-    match blob {
-        Some((handle, at)) => {
-            if *at != row {
-                handle.reopen(row).map_err(|e| corrupt(&e))?;
-                *at = row;
-            }
-            Ok(handle)
-        }
-        None => Ok(&mut blob.insert((db.block_blob(row).map_err(|e| corrupt(&e))?, row)).0),
-    }
 }
 
 struct HitRecord<'a> {

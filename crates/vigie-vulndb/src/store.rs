@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Bumped on every incompatible schema change; stored in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -62,16 +62,21 @@ CREATE TABLE affected (
 -- `lookup` (hash table and names) is loaded by a scan; the block of name
 -- number i (its entries, pre-sorted, and its records' heads) is row
 -- `first_block + i` of `blocks`, read only for the names a scan meets.
+-- `lookup_crc` and `crc` are the CRC-32 of `lookup` and of each block,
+-- checked whenever one is read: a damaged file is an error, never a scan
+-- that silently finds less.
 CREATE TABLE ecosystem_index (
     ecosystem TEXT PRIMARY KEY,
     names INTEGER NOT NULL,
     lookup BLOB NOT NULL,
+    lookup_crc INTEGER NOT NULL,
     first_block INTEGER NOT NULL,
     blocks_len INTEGER NOT NULL
 );
 CREATE TABLE blocks (
     id INTEGER PRIMARY KEY,
-    data BLOB NOT NULL
+    data BLOB NOT NULL,
+    crc INTEGER NOT NULL
 );
 CREATE INDEX records_by_source ON records(source);
 ";
@@ -271,16 +276,28 @@ impl Database {
 
     /// The matcher's index of one ecosystem; `None` when no advisory names it.
     pub fn index(&self, ecosystem: &str) -> Result<Option<EcosystemIndex>, Error> {
-        let row: Option<(i64, Vec<u8>, i64)> = self
+        let row: Option<(i64, Vec<u8>, i64, i64)> = self
             .conn
-            .prepare_cached("SELECT first_block, lookup, blocks_len FROM ecosystem_index WHERE ecosystem = ?1")
+            .prepare_cached(
+                "SELECT first_block, lookup, blocks_len, lookup_crc FROM ecosystem_index WHERE ecosystem = ?1",
+            )
             .and_then(|mut statement| {
                 statement
-                    .query_row(params![ecosystem], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                    .query_row(params![ecosystem], |row| {
+                        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                    })
                     .optional()
             })
             .map_err(|e| self.sql(e))?;
-        row.map(|(rowid, lookup, blocks)| {
+        if let Some((_, lookup, _, crc)) = &row
+            && i64::from(crc32fast::hash(lookup)) != *crc
+        {
+            return Err(Error::Corrupt {
+                path: self.path.clone(),
+                message: format!("index of {ecosystem}: checksum mismatch"),
+            });
+        }
+        row.map(|(rowid, lookup, blocks, _)| {
             EcosystemIndex::from_bytes(rowid, lookup, usize::try_from(blocks).unwrap_or(usize::MAX)).map_err(|e| {
                 Error::Corrupt {
                     path: self.path.clone(),
@@ -291,13 +308,82 @@ impl Database {
         .transpose()
     }
 
-    /// A read handle on one index block (row `row` of `blocks`: an index's
-    /// first block row plus the name's number, see [`Database::index`] and
-    /// [`EcosystemIndex::block_of`]); move it with `Blob::reopen`.
-    pub fn block_blob(&self, row: i64) -> Result<rusqlite::blob::Blob<'_>, Error> {
-        self.conn
-            .blob_open("main", "blocks", "data", row, true)
-            .map_err(|e| self.sql(e))
+    /// One index block, whole, its CRC-32 checked (row `row` of `blocks`: an
+    /// index's first block row plus the name's number, see
+    /// [`Database::index`] and [`EcosystemIndex::block_of`]).
+    pub fn block(&self, row: i64) -> Result<Vec<u8>, Error> {
+        let damaged = |what: String| Error::Corrupt {
+            path: self.path.clone(),
+            message: format!("index block {row}: {what}"),
+        };
+        let (data, crc): (Vec<u8>, i64) = self
+            .conn
+            .prepare_cached("SELECT data, crc FROM blocks WHERE id = ?1")
+            .and_then(|mut statement| statement.query_row(params![row], |r| Ok((r.get(0)?, r.get(1)?))))
+            .map_err(|e| match e {
+                rusqlite::Error::InvalidColumnType(..) | rusqlite::Error::QueryReturnedNoRows => damaged(e.to_string()),
+                e => self.sql(e),
+            })?;
+        if i64::from(crc32fast::hash(&data)) != crc {
+            return Err(Error::Corrupt {
+                path: self.path.clone(),
+                message: format!("index block {row}: checksum mismatch"),
+            });
+        }
+        Ok(data)
+    }
+
+    /// Check the whole file (`db status --verify`): SQLite's own integrity
+    /// check, then the checksum of every index and block. The number of
+    /// blocks checked.
+    pub fn verify(&self) -> Result<u64, Error> {
+        let result: String = self
+            .conn
+            .query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))
+            .map_err(|e| self.sql(e))?;
+        if result != "ok" {
+            return Err(Error::Corrupt {
+                path: self.path.clone(),
+                message: format!("SQLite integrity check: {result}"),
+            });
+        }
+        let mut statement = self
+            .conn
+            .prepare("SELECT ecosystem FROM ecosystem_index")
+            .map_err(|e| self.sql(e))?;
+        let ecosystems: Vec<String> = statement
+            .query_map([], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.sql(e))?;
+        for e in &ecosystems {
+            self.index(e)?;
+        }
+        let mut statement = self
+            .conn
+            .prepare("SELECT id, data, crc FROM blocks")
+            .map_err(|e| self.sql(e))?;
+        let mut rows = statement.query([]).map_err(|e| self.sql(e))?;
+        let mut checked = 0;
+        while let Some(row) = rows.next().map_err(|e| self.sql(e))? {
+            let id: i64 = row.get(0).map_err(|e| self.sql(e))?;
+            let data = row
+                .get_ref(1)
+                .map_err(|e| self.sql(e))?
+                .as_blob()
+                .map_err(|e| Error::Corrupt {
+                    path: self.path.clone(),
+                    message: format!("index block {id}: {e}"),
+                })?;
+            let crc: i64 = row.get(2).map_err(|e| self.sql(e))?;
+            if i64::from(crc32fast::hash(data)) != crc {
+                return Err(Error::Corrupt {
+                    path: self.path.clone(),
+                    message: format!("index block {id}: checksum mismatch"),
+                });
+            }
+            checked += 1;
+        }
+        Ok(checked)
     }
 
     /// The whole record behind a stored row, with the source it came from.
@@ -668,15 +754,17 @@ impl Writer {
              LEFT JOIN heads h ON h.rid = a.rid ORDER BY a.ecosystem, a.name, a.rid, a.seq",
         )?;
         let mut insert = self.conn.prepare(
-            "INSERT INTO ecosystem_index (ecosystem, names, lookup, first_block, blocks_len) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO ecosystem_index (ecosystem, names, lookup, lookup_crc, first_block, blocks_len) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
-        let mut insert_block = self.conn.prepare("INSERT INTO blocks (id, data) VALUES (?1, ?2)")?;
+        let mut insert_block = self
+            .conn
+            .prepare("INSERT INTO blocks (id, data, crc) VALUES (?1, ?2, ?3)")?;
         // Blocks are numbered across ecosystems: an index's first block row
         // plus a name's rank is that name's row.
         let mut next_block: i64 = 1;
         let mut put_blocks = |blocks: Vec<Vec<u8>>, next_block: &mut i64| -> rusqlite::Result<()> {
             for block in blocks {
-                insert_block.execute(params![*next_block, block])?;
+                insert_block.execute(params![*next_block, block, i64::from(crc32fast::hash(&block))])?;
                 *next_block += 1;
             }
             Ok(())
@@ -698,10 +786,12 @@ impl Writer {
                     Err(e) => return Ok(Err(e)),
                 };
                 put_blocks(built.blocks, &mut next_block)?;
+                let lookup_crc = i64::from(crc32fast::hash(&built.lookup));
                 insert.execute(params![
                     ecosystem,
                     built.names as i64,
                     built.lookup,
+                    lookup_crc,
                     first_block,
                     built.blocks_len as i64
                 ])?;

@@ -167,7 +167,7 @@ fn import_real_data_then_status_and_show() {
     let skipped: u64 = sources.iter().map(|s| s["skipped"].as_u64().unwrap()).sum();
     assert!(skipped > 0);
     let status = json_of(&vigie_db(&db).args(["status", "--json"]).output().unwrap());
-    assert_eq!(status["schema_version"], 3);
+    assert_eq!(status["schema_version"], 4);
     let ecosystems: Vec<&str> = status["ecosystems"]
         .as_array()
         .unwrap()
@@ -550,4 +550,69 @@ fn a_damaged_zip_is_refused_and_the_database_kept() {
     );
     let after = json_of(&vigie_db(&db).args(["status", "--json"]).output().unwrap());
     assert_eq!(after["records"], before["records"], "the earlier import is kept");
+}
+
+/// A bit flipped in an index block of the database file: the scan that
+/// reads that block refuses with the fix (`vigie db update --force`), and
+/// `db status --verify` finds it without a scan.
+#[test]
+fn a_bit_flipped_database_is_refused_not_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+    vigie_db(&db)
+        .arg("import")
+        .arg(test_data().join("alpine-secdb/v3.4"))
+        .assert()
+        .success();
+    vigie_db(&db).args(["status", "--verify"]).assert().success();
+    // A root filesystem whose packages the blocks name.
+    let rootfs = dir.path().join("rootfs");
+    std::fs::create_dir_all(rootfs.join("lib/apk/db")).unwrap();
+    std::fs::create_dir_all(rootfs.join("etc")).unwrap();
+    std::fs::copy(
+        test_data().join("pkgdb/apk/installed"),
+        rootfs.join("lib/apk/db/installed"),
+    )
+    .unwrap();
+    std::fs::write(rootfs.join("etc/alpine-release"), "3.4.6\n").unwrap();
+    let scan = || {
+        common::vigie()
+            .args(["scan", "--allow-incomplete", "-f", "json", "--db"])
+            .arg(&db)
+            .arg(&rootfs)
+            .output()
+            .unwrap()
+    };
+    assert!(scan().status.success());
+    // Flip a bit inside one block's data, through SQLite (the file stays a
+    // valid database: only the content is wrong, as after a bad disk write).
+    let flip = Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3, sys\n\
+             c = sqlite3.connect(sys.argv[1])\n\
+             rid, data = c.execute('SELECT id, data FROM blocks ORDER BY length(data) DESC LIMIT 1').fetchone()\n\
+             data = bytearray(data); data[len(data) // 2] ^= 0x10\n\
+             c.execute('UPDATE blocks SET data = ? WHERE id = ?', (bytes(data), rid)); c.commit()",
+        ])
+        .arg(&db)
+        .status()
+        .unwrap();
+    assert!(flip.success());
+    let out = vigie_db(&db).args(["status", "--verify"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("checksum mismatch") && stderr.contains("db update --force"),
+        "{stderr}"
+    );
+    // Every block, in turn damaged: no scan reading it passes silently.
+    common::sqlite_exec(&db, "UPDATE blocks SET crc = crc + 1");
+    let out = scan();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("corrupt") && stderr.contains("checksum mismatch"),
+        "{stderr}"
+    );
 }

@@ -85,6 +85,9 @@ pub struct StatusArgs {
     /// Print the status as JSON
     #[arg(long)]
     pub json: bool,
+    /// Also check the whole file: SQLite's integrity check and the checksum of every index block (a damaged file is exit 2)
+    #[arg(long)]
+    pub verify: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -203,6 +206,15 @@ fn run_update(db_path: &std::path::Path, args: UpdateArgs) -> anyhow::Result<Out
 
 fn status(db_path: &std::path::Path, args: StatusArgs) -> anyhow::Result<Outcome> {
     let db = Database::open(db_path)?;
+    if args.verify {
+        let started = std::time::Instant::now();
+        let blocks = db.verify()?;
+        crate::output::say_err(&format!(
+            "vigie: {}: verified ({blocks} index blocks and SQLite's integrity check, {:.2} s)",
+            db_path.display(),
+            started.elapsed().as_secs_f64()
+        ));
+    }
     let status = db.status()?;
     let now = vigie_vulndb::store::now_unix();
     if args.json {
