@@ -211,6 +211,21 @@ pub fn json_line(time: &str, sample: &StatsSample, (rx, tx): (f64, f64)) -> Resu
     Ok(text)
 }
 
+/// A JSON line for a container whose stream has sent nothing for `silent`
+/// seconds: its last numbers, marked stale.
+pub fn stale_line(time: &str, sample: &StatsSample, silent: u64) -> Result<String, serde_json::Error> {
+    let mut text = serde_json::to_string(&serde_json::json!({
+        "time": time,
+        "id": sample.id,
+        "name": sample.name,
+        "stale": true,
+        "silent_seconds": silent,
+        "last_read": sample.read,
+    }))?;
+    text.push('\n');
+    Ok(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

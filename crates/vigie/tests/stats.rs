@@ -194,3 +194,55 @@ fn stopped_or_missing_container_is_exit_2() {
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
     }
 }
+
+/// A stats stream that stalls while its connection stays open (a proxy
+/// that stops forwarding after 2 s): the container's lines say `stale`
+/// instead of repeating its last numbers as if live.
+#[test]
+fn a_stalled_stats_stream_is_marked_stale() {
+    require_engine();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = common::filter_proxy(dir.path(), |path| {
+        if path.contains("/stats") {
+            common::Action::FreezeAfter(Duration::from_secs(2))
+        } else {
+            common::Action::Forward
+        }
+    });
+    let name = unique_name("stats-stale");
+    let _g = create(&name, &[], LAB_IMAGE, &["sleep", "60"]);
+    start(&name);
+    let stdout = live_for(
+        &[
+            "--engine",
+            &engine,
+            "stats",
+            "--format",
+            "json",
+            "--interval",
+            "0.5",
+            &name,
+        ],
+        &[],
+        9.0,
+    );
+    let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(
+        lines.iter().any(|l| l.get("cpu_percent").is_some()),
+        "a live sample first: {stdout}"
+    );
+    let stale: Vec<&serde_json::Value> = lines.iter().filter(|l| l["stale"] == true).collect();
+    assert!(!stale.is_empty(), "the stall is reported: {stdout}");
+    assert!(
+        stale
+            .iter()
+            .all(|l| l["silent_seconds"].as_u64().unwrap() >= 3 && l["name"] == name.as_str())
+    );
+    // The table marks it too.
+    let table = live_for(
+        &["--engine", &engine, "stats", "--interval", "0.5", &name],
+        &[("COLUMNS", "200")],
+        7.0,
+    );
+    assert!(table.contains("(stale "), "{table}");
+}

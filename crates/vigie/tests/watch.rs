@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{ContainerGuard, LAB_IMAGE, TEST_LABEL, docker, require_engine, unique_name};
+use common::{Action, ContainerGuard, LAB_IMAGE, TEST_LABEL, docker, filter_proxy, require_engine, unique_name};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
@@ -377,73 +377,6 @@ fn reconnects_after_an_engine_outage_and_audits_what_happened_meanwhile() {
         "announces the new connection: {notes:?}"
     );
     watch.interrupt();
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Action {
-    Forward,
-    /// HTTP 500 at once.
-    Fail,
-    /// Send the request on, never answer (the connection stays open).
-    Freeze,
-}
-
-/// A proxy in front of the engine that decides per request (one request per
-/// connection, `Connection: close`): forward it, fail it, or freeze it.
-fn filter_proxy(dir: &std::path::Path, decide: fn(&str) -> Action) -> String {
-    use std::io::{Read, Write};
-    let socket = dir.join("filter.sock");
-    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
-    std::thread::spawn(move || {
-        for client in listener.incoming().flatten() {
-            std::thread::spawn(move || {
-                let mut client = client;
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    if client.read(&mut byte).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    head.push(byte[0]);
-                }
-                let text = String::from_utf8_lossy(&head).into_owned();
-                let path = text.split_whitespace().nth(1).unwrap_or("").to_string();
-                let action = decide(&path);
-                if action == Action::Fail {
-                    let body = r#"{"message":"injected failure"}"#;
-                    let _ = write!(
-                        client,
-                        "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                        body.len()
-                    );
-                    return;
-                }
-                let Ok(mut engine) = std::os::unix::net::UnixStream::connect("/var/run/docker.sock") else {
-                    return;
-                };
-                let mut forwarded = String::new();
-                for line in text.split("\r\n").filter(|l| !l.is_empty()) {
-                    if !line.to_ascii_lowercase().starts_with("connection:") {
-                        forwarded.push_str(line);
-                        forwarded.push_str("\r\n");
-                    }
-                }
-                forwarded.push_str("Connection: close\r\n\r\n");
-                if engine.write_all(forwarded.as_bytes()).is_err() {
-                    return;
-                }
-                if action == Action::Freeze {
-                    // Hold both ends open, forward nothing: a stream that
-                    // stalls while its connection stays up.
-                    std::thread::sleep(Duration::from_secs(120));
-                    drop(client);
-                    return;
-                }
-                let _ = std::io::copy(&mut engine, &mut client);
-            });
-        }
-    });
-    format!("unix://{}", socket.display())
 }
 
 /// A started container whose inspect fails is an alert, and with

@@ -47,7 +47,14 @@ pub enum Format {
     Json,
 }
 
-type Shared = Arc<Mutex<HashMap<String, StatsSample>>>;
+/// Each followed container's latest sample and when it arrived.
+type Shared = Arc<Mutex<HashMap<String, (StatsSample, Instant)>>>;
+
+/// A stream that has sent nothing for this long (at least 3 s, or three
+/// refresh intervals) is stale: its numbers are not live.
+fn stale_after(interval: f64) -> Duration {
+    Duration::from_secs_f64((interval * 3.0).max(3.0))
+}
 
 pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     if !(args.interval >= 0.1 && args.interval.is_finite()) {
@@ -114,6 +121,7 @@ async fn once(engine: &Engine, args: &Args) -> anyhow::Result<()> {
         }
     }
     let mut rates = Rates::default();
+    let samples: Vec<(StatsSample, Option<Duration>)> = samples.into_iter().map(|s| (s, None)).collect();
     emit(&samples, args.format, &mut rates, false)
 }
 
@@ -146,12 +154,28 @@ async fn live(engine: &Engine, args: &Args) -> anyhow::Result<()> {
             tokio::time::sleep(Duration::from_millis(1200)).await;
         }
         first = false;
-        let samples: Vec<StatsSample> = {
+        let limit = stale_after(args.interval);
+        let samples: Vec<(StatsSample, Option<Duration>)> = {
             let map = shared.lock().map_err(|_| anyhow::anyhow!("stats state poisoned"))?;
-            let mut v: Vec<StatsSample> = map.values().cloned().collect();
-            v.sort_by(|a, b| a.name.cmp(&b.name));
+            let mut v: Vec<(StatsSample, Option<Duration>)> = map
+                .values()
+                .map(|(s, at)| {
+                    let age = at.elapsed();
+                    (s.clone(), (age >= limit).then_some(age))
+                })
+                .collect();
+            v.sort_by(|a, b| a.0.name.cmp(&b.0.name));
             v
         };
+        // A stale stream is followed anew (the next tick starts it): a stall
+        // that clears brings live numbers back; the stale mark stays until then.
+        for (sample, stale) in &samples {
+            if stale.is_some()
+                && let Some(task) = followed.remove(&sample.id)
+            {
+                task.abort();
+            }
+        }
         if clear {
             print!("\x1b[H\x1b[2J");
         }
@@ -182,7 +206,7 @@ fn follow(engine: &Engine, id: String, name: String, shared: Shared) -> tokio::t
                 break;
             }
             if let Ok(mut map) = shared.lock() {
-                map.insert(id.clone(), sample);
+                map.insert(id.clone(), (sample, Instant::now()));
             }
         }
         if let Ok(mut map) = shared.lock() {
@@ -262,24 +286,50 @@ impl Rates {
 
 /// One refresh. JSON lines carry each sample once: a container whose stream
 /// sent nothing new since the last refresh gets no line (a repeated line
-/// would claim a second measurement). The table shows every container, at
-/// the terminal's width.
-fn emit(samples: &[StatsSample], format: Format, rates: &mut Rates, separate: bool) -> anyhow::Result<()> {
+/// would claim a second measurement), unless its stream is stale: then a
+/// `"stale": true` line says so at every refresh. The table shows every
+/// container, at the terminal's width; a stale one is marked with how long
+/// its stream has been silent.
+fn emit(
+    samples: &[(StatsSample, Option<Duration>)],
+    format: Format,
+    rates: &mut Rates,
+    separate: bool,
+) -> anyhow::Result<()> {
     let text = match format {
         Format::Json => {
             let mut out = String::new();
             let time = now_rfc3339();
-            for s in samples {
+            for (s, stale) in samples {
                 let (rate, fresh) = rates.update(s);
-                if fresh {
+                if let Some(age) = stale {
+                    out.push_str(&vigie_report::stats::stale_line(&time, s, age.as_secs())?);
+                } else if fresh {
                     out.push_str(&vigie_report::stats::json_line(&time, s, rate)?);
                 }
             }
             out
         }
         Format::Table => {
-            let rows: Vec<(&StatsSample, (f64, f64))> = samples.iter().map(|s| (s, rates.update(s).0)).collect();
+            let marked: Vec<StatsSample> = samples
+                .iter()
+                .map(|(s, stale)| {
+                    let mut s = s.clone();
+                    if let Some(age) = stale {
+                        s.name = format!("{} (stale {}s)", s.name, age.as_secs());
+                    }
+                    s
+                })
+                .collect();
+            let rows: Vec<(&StatsSample, (f64, f64))> = marked
+                .iter()
+                .zip(samples)
+                .map(|(shown, (s, _))| (shown, rates.update(s).0))
+                .collect();
             let mut t = vigie_report::stats::table(&rows, crate::output::terminal_width());
+            if samples.iter().any(|(_, stale)| stale.is_some()) {
+                t.push_str("(stale: the engine has sent no sample for that long; the numbers are the last ones)\n");
+            }
             if separate {
                 t.push('\n');
             }

@@ -199,3 +199,96 @@ impl Drop for Tmux {
         let _ = std::fs::remove_file(&self.socket);
     }
 }
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum Action {
+    Forward,
+    /// HTTP 500 at once.
+    Fail,
+    /// Send the request on, never answer (the connection stays open).
+    Freeze,
+    /// Forward the answer for this long, then nothing more (the connection
+    /// stays open): a stream that stalls midway.
+    FreezeAfter(Duration),
+}
+
+/// A proxy in front of the engine that decides per request (one request per
+/// connection, `Connection: close`): forward it, fail it, or freeze it.
+pub fn filter_proxy(dir: &std::path::Path, decide: fn(&str) -> Action) -> String {
+    use std::io::{Read, Write};
+    let socket = dir.join("filter.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut client = client;
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if client.read(&mut byte).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let text = String::from_utf8_lossy(&head).into_owned();
+                let path = text.split_whitespace().nth(1).unwrap_or("").to_string();
+                let action = decide(&path);
+                if action == Action::Fail {
+                    let body = r#"{"message":"injected failure"}"#;
+                    let _ = write!(
+                        client,
+                        "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    return;
+                }
+                let Ok(mut engine) = std::os::unix::net::UnixStream::connect("/var/run/docker.sock") else {
+                    return;
+                };
+                let mut forwarded = String::new();
+                for line in text.split("\r\n").filter(|l| !l.is_empty()) {
+                    if !line.to_ascii_lowercase().starts_with("connection:") {
+                        forwarded.push_str(line);
+                        forwarded.push_str("\r\n");
+                    }
+                }
+                forwarded.push_str("Connection: close\r\n\r\n");
+                if engine.write_all(forwarded.as_bytes()).is_err() {
+                    return;
+                }
+                if action == Action::Freeze {
+                    // Hold both ends open, forward nothing: a stream that
+                    // stalls while its connection stays up.
+                    std::thread::sleep(Duration::from_secs(120));
+                    drop(client);
+                    return;
+                }
+                if let Action::FreezeAfter(after) = action {
+                    let until = std::time::Instant::now() + after;
+                    let _ = engine.set_read_timeout(Some(Duration::from_millis(100)));
+                    let mut buffer = [0u8; 16384];
+                    while std::time::Instant::now() < until {
+                        match engine.read(&mut buffer) {
+                            Ok(0) => return,
+                            Ok(n) => {
+                                if client.write_all(&buffer[..n]).is_err() {
+                                    return;
+                                }
+                            }
+                            Err(e)
+                                if matches!(
+                                    e.kind(),
+                                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                                ) => {}
+                            Err(_) => return,
+                        }
+                    }
+                    std::thread::sleep(Duration::from_secs(120));
+                    return;
+                }
+                let _ = std::io::copy(&mut engine, &mut client);
+            });
+        }
+    });
+    format!("unix://{}", socket.display())
+}
