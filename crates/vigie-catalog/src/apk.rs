@@ -41,6 +41,10 @@ pub fn parse_installed(text: &str) -> (Vec<ApkEntry>, usize) {
     for line in text.lines() {
         if line.trim().is_empty() {
             flush(&mut current, &mut any, &mut out, &mut skipped);
+            // Past the per-file limit: stop (the catalog marks the file cut).
+            if out.len() > crate::MAX_PACKAGES_PER_FILE {
+                return (out, skipped);
+            }
             continue;
         }
         let Some((key, value)) = line.split_once(':') else {

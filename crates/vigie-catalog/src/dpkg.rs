@@ -43,6 +43,10 @@ pub fn parse_status(text: &str) -> (Vec<DpkgEntry>, usize) {
     let mut entries = Vec::new();
     let mut skipped = 0;
     for paragraph in text.split("\n\n") {
+        // Past the per-file limit: stop (the catalog marks the file cut).
+        if entries.len() > crate::MAX_PACKAGES_PER_FILE {
+            break;
+        }
         let mut e = DpkgEntry::default();
         let mut any = false;
         for line in paragraph.lines() {

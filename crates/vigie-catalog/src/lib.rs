@@ -124,6 +124,13 @@ fn want(path: &str, size: u64, mode: u32) -> Want {
     Want::No
 }
 
+/// At most this many packages are read from one file (a package database or
+/// a lockfile): real ones hold a few thousand (a large distribution image
+/// ~3,000, a monorepo's lockfile ~30,000); a file with more is hostile or
+/// broken, and reading it whole would cost gigabytes. Parsers stop past it
+/// and the catalog keeps the first ones, marked incomplete.
+pub const MAX_PACKAGES_PER_FILE: usize = 50_000;
+
 /// Run every cataloguer over the view.
 pub fn catalog(view: &FileSystemView) -> Catalog {
     catalog_for(view, PackageTypes::All)
@@ -143,6 +150,7 @@ pub fn catalog_for(view: &FileSystemView, types: PackageTypes) -> Catalog {
     if types != PackageTypes::Os {
         packages.extend(lang::catalog(view, &mut warnings));
     }
+    limit_per_file(&mut packages, &mut warnings);
     let incomplete = warnings.clone();
     if types == PackageTypes::Library {
         // OS packages were not asked for: no note about their absence.
@@ -161,6 +169,38 @@ pub fn catalog_for(view: &FileSystemView, types: PackageTypes) -> Catalog {
         packages,
         warnings,
         incomplete,
+    }
+}
+
+/// Keep at most `MAX_PACKAGES_PER_FILE` packages of each file, in order,
+/// with a warning (an incomplete mark) for each file cut.
+fn limit_per_file(packages: &mut Vec<Package>, warnings: &mut Vec<String>) {
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for p in packages.iter() {
+        *counts.entry(p.found_in.as_str()).or_default() += 1;
+    }
+    let mut over: Vec<String> = counts
+        .into_iter()
+        .filter(|(_, n)| *n > MAX_PACKAGES_PER_FILE)
+        .map(|(f, _)| f.to_string())
+        .collect();
+    if over.is_empty() {
+        return;
+    }
+    over.sort();
+    let mut kept: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    packages.retain(|p| {
+        if !over.contains(&p.found_in) {
+            return true;
+        }
+        let n = kept.entry(p.found_in.clone()).or_default();
+        *n += 1;
+        *n <= MAX_PACKAGES_PER_FILE
+    });
+    for file in over {
+        warnings.push(format!(
+            "{file}: more than {MAX_PACKAGES_PER_FILE} packages in one file (a hostile or broken file?): the first {MAX_PACKAGES_PER_FILE} are listed, the rest not read"
+        ));
     }
 }
 

@@ -10,6 +10,7 @@
 mod common;
 
 use common::{LAB_IMAGE, Tmux, create, require_engine, unique_name, vigie};
+use std::process::Command;
 
 /// Erase the line, move up, erase… four times: without the sanitiser the
 /// header and the findings above the evidence line disappear on screen.
@@ -83,4 +84,113 @@ fn warnings_and_errors_are_sanitised_too() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
     assert!(err.contains("\\x1b]0;pwned\\x07"), "{err}");
+}
+
+/// Hostile sizes, generated here: a 1,000,000-line requirements.txt, an apk
+/// database of 1,000,000 packages, a 5 MB Dockerfile. Each ends in bounded
+/// time and memory (goal: under 256 MiB and 30 s) with the documented
+/// outcome: the package files are cut at 50,000 packages and marked
+/// incomplete (exit 2, or 0 with --allow-incomplete), the Dockerfile over
+/// 1 MiB is refused (exit 2).
+#[test]
+fn hostile_sizes_end_in_bounded_memory_and_time() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut requirements = std::io::BufWriter::new(std::fs::File::create(d.join("requirements.txt")).unwrap());
+    for i in 0..1_000_000 {
+        writeln!(requirements, "pkg{i}==1.{}.0", i % 100).unwrap();
+    }
+    drop(requirements);
+    std::fs::create_dir_all(d.join("rootfs/lib/apk/db")).unwrap();
+    std::fs::create_dir_all(d.join("rootfs/etc")).unwrap();
+    std::fs::write(d.join("rootfs/etc/alpine-release"), "3.10.4\n").unwrap();
+    let mut apk = std::io::BufWriter::new(std::fs::File::create(d.join("rootfs/lib/apk/db/installed")).unwrap());
+    for i in 0..1_000_000 {
+        writeln!(apk, "P:pkg{i}\nV:1.{}-r0\nA:x86_64\nL:MIT\no:pkg{i}\n", i % 50).unwrap();
+    }
+    drop(apk);
+    let mut dockerfile = std::io::BufWriter::new(std::fs::File::create(d.join("big.Dockerfile")).unwrap());
+    writeln!(dockerfile, "FROM debian:12").unwrap();
+    for _ in 0..60_000 {
+        writeln!(
+            dockerfile,
+            "RUN apt-get install -y curl wget git && echo {}",
+            "x".repeat(60)
+        )
+        .unwrap();
+    }
+    drop(dockerfile);
+    let db = d.join("db.sqlite");
+    vigie()
+        .args(["db", "--db"])
+        .arg(&db)
+        .arg("import")
+        .arg(common::test_data().join("osv/PyPI.zip"))
+        .arg(common::test_data().join("alpine-secdb/v3.10"))
+        .assert()
+        .success();
+    let bin = assert_cmd::cargo::cargo_bin("vigie");
+    let cases: Vec<(&str, Vec<std::ffi::OsString>, i32)> = vec![
+        (
+            "scan of a 1M-line requirements.txt",
+            vec![
+                "scan".into(),
+                "--db".into(),
+                db.clone().into(),
+                d.join("requirements.txt").into(),
+            ],
+            2,
+        ),
+        (
+            "scan of it, --allow-incomplete",
+            vec![
+                "scan".into(),
+                "--allow-incomplete".into(),
+                "--db".into(),
+                db.clone().into(),
+                d.join("requirements.txt").into(),
+            ],
+            0,
+        ),
+        (
+            "scan of a 1M-package apk database",
+            vec![
+                "scan".into(),
+                "--allow-incomplete".into(),
+                "--db".into(),
+                db.clone().into(),
+                d.join("rootfs").into(),
+            ],
+            0,
+        ),
+        (
+            "sbom of it",
+            vec![
+                "sbom".into(),
+                "-f".into(),
+                "json".into(),
+                format!("dir:{}", d.join("rootfs").display()).into(),
+            ],
+            2,
+        ),
+        (
+            "lint of a 5 MB Dockerfile",
+            vec!["lint".into(), d.join("big.Dockerfile").into()],
+            2,
+        ),
+    ];
+    for (what, args, code) in cases {
+        let mut command = Command::new(&bin);
+        command.args(&args);
+        let (got, peak_kib, took) = common::run_measured(command);
+        eprintln!(
+            "{what}: exit {got:?}, peak {} MiB, {:.2} s",
+            peak_kib / 1024,
+            took.as_secs_f64()
+        );
+        assert_eq!(got, Some(code), "{what}");
+        assert!(peak_kib < 256 * 1024, "{what}: peak {peak_kib} KiB");
+        assert!(took < std::time::Duration::from_secs(30), "{what}: {took:?}");
+    }
 }

@@ -93,6 +93,9 @@ pub(crate) fn parse(path: &str, content: &[u8], warnings: &mut Vec<String>) -> V
         }
     } else if name.starts_with("requirements") {
         for line in text.lines() {
+            if out.len() > crate::MAX_PACKAGES_PER_FILE {
+                break;
+            }
             let line = line.split('#').next().unwrap_or_default().trim();
             let line = line.split(';').next().unwrap_or_default().trim();
             if let Some((n, v)) = line.split_once("==") {

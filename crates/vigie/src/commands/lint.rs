@@ -168,7 +168,7 @@ fn lint_files(files: &[PathBuf], config: &Config) -> anyhow::Result<Vec<LintFind
                 scope.spawn(move || -> anyhow::Result<Vec<LintFinding>> {
                     let mut out = Vec::new();
                     for path in part {
-                        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+                        let bytes = read_bounded(path)?;
                         let text = String::from_utf8_lossy(&bytes);
                         out.extend(vigie_rules::dockerfile::lint(&text, &path.to_string_lossy(), config));
                     }
@@ -189,4 +189,28 @@ fn lint_files(files: &[PathBuf], config: &Config) -> anyhow::Result<Vec<LintFind
         all.extend(r?);
     }
     Ok(all)
+}
+
+/// Dockerfiles larger than this are refused: real ones are a few KiB (the
+/// largest seen in public repositories, a few hundred); a 5 MB one would
+/// cost hundreds of MiB of findings.
+pub const MAX_DOCKERFILE_BYTES: u64 = 1 << 20;
+
+/// A Dockerfile's bytes, read through a bounded reader (a file that grows
+/// while it is read is cut at the limit, not read whole).
+fn read_bounded(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_DOCKERFILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.len() as u64 > MAX_DOCKERFILE_BYTES {
+        anyhow::bail!(
+            "{}: over {} bytes, the limit for a Dockerfile (a hostile or generated file?)",
+            path.display(),
+            MAX_DOCKERFILE_BYTES
+        );
+    }
+    Ok(bytes)
 }

@@ -292,3 +292,30 @@ pub fn filter_proxy(dir: &std::path::Path, decide: fn(&str) -> Action) -> String
     });
     format!("unix://{}", socket.display())
 }
+
+/// Run a command to its end; its exit code and peak resident memory (KiB,
+/// the kernel's VmHWM read while it runs).
+pub fn run_measured(mut command: Command) -> (Option<i32>, u64, std::time::Duration) {
+    let started = std::time::Instant::now();
+    let mut child = command
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut peak = 0;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+            && let Some(kb) = status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<u64>().ok())
+        {
+            peak = peak.max(kb);
+        }
+        if let Some(status) = child.try_wait().expect("wait") {
+            return (status.code(), peak, started.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
