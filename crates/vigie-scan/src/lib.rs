@@ -208,14 +208,100 @@ fn is_lockfile(path: &Path) -> bool {
     LOCKFILES.contains(&name.as_str()) || (name.starts_with("requirements") && name.ends_with(".txt"))
 }
 
-fn sbom_kind(path: &Path) -> Option<serde_json::Value> {
+/// An SBOM as scan reads it: only the package URLs and vigie's incomplete
+/// marks are kept; every other field is skipped while parsing (serde's
+/// `IgnoredAny`), so memory follows the number of packages, not the file's
+/// size. Nesting deeper than serde_json's limit (128) is a parse error.
+#[derive(Debug, Default, serde::Deserialize)]
+struct SbomInput {
+    #[serde(rename = "bomFormat")]
+    bom_format: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "spdxVersion")]
+    spdx_version: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    components: Vec<SbomComponent>,
+    #[serde(default)]
+    packages: Vec<SpdxPackage>,
+    metadata: Option<SbomMetadata>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct SbomComponent {
+    purl: Option<String>,
+    #[serde(default)]
+    components: Vec<SbomComponent>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct SpdxPackage {
+    #[serde(default, rename = "externalRefs")]
+    external_refs: Vec<SpdxRef>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct SpdxRef {
+    #[serde(rename = "referenceType")]
+    reference_type: Option<String>,
+    #[serde(rename = "referenceLocator")]
+    reference_locator: Option<String>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct SbomMetadata {
+    #[serde(default)]
+    properties: Vec<SbomProperty>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct SbomProperty {
+    name: Option<String>,
+    value: Option<String>,
+}
+
+/// SBOM inputs larger than this are refused (a 50,000-package SBOM is tens
+/// of MB; the package cap below bounds what is kept).
+pub const MAX_SBOM_BYTES: u64 = 256 << 20;
+
+/// The file as an SBOM, streamed; `Ok(None)` when it is not one (another
+/// JSON file, or not JSON).
+fn sbom_kind(path: &Path) -> Result<Option<SbomInput>, Error> {
     let name = path.to_string_lossy().to_ascii_lowercase();
     if !name.ends_with(".json") {
-        return None;
+        return Ok(None);
     }
-    let bytes = std::fs::read(path).ok()?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    (value.get("bomFormat").is_some() || value.get("spdxVersion").is_some()).then_some(value)
+    let unreadable = |source| Error::Read {
+        path: path.display().to_string(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let size = file.metadata().map_err(unreadable)?.len();
+    if size > MAX_SBOM_BYTES {
+        return Err(unreadable(std::io::Error::other(format!(
+            "{size} bytes, over the {MAX_SBOM_BYTES}-byte limit for an SBOM or JSON input"
+        ))));
+    }
+    let reader = std::io::BufReader::with_capacity(1 << 16, std::io::Read::take(file, MAX_SBOM_BYTES));
+    match serde_json::from_reader::<_, SbomInput>(reader) {
+        Ok(sbom) if sbom.bom_format.is_some() || sbom.spdx_version.is_some() => Ok(Some(sbom)),
+        Ok(_) => Ok(None),
+        Err(e) => {
+            // Not JSON at all is another kind of input; an SBOM that does not
+            // parse (truncated, nested past the limit) is an error naming it.
+            let mut head = Vec::new();
+            let looks_like_sbom = std::fs::File::open(path)
+                .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, 1 << 16), &mut head))
+                .is_ok()
+                && {
+                    let text = String::from_utf8_lossy(&head);
+                    text.contains("\"bomFormat\"") || text.contains("\"spdxVersion\"")
+                };
+            if looks_like_sbom {
+                Err(unreadable(std::io::Error::other(format!("not a valid SBOM: {e}"))))
+            } else {
+                Ok(None)
+            }
+        }
+    }
 }
 
 /// Find the packages of a target. The cataloguers (vigie-catalog over a
@@ -223,8 +309,8 @@ fn sbom_kind(path: &Path) -> Option<serde_json::Value> {
 pub fn collect(target: &str, options: &vigie_image::OpenOptions, read_view: ReadView<'_>) -> Result<Collected, Error> {
     let path = Path::new(target);
     if path.is_file() {
-        if let Some(sbom) = sbom_kind(path) {
-            return Ok(from_sbom(&sbom, target));
+        if let Some(sbom) = sbom_kind(path)? {
+            return Ok(from_sbom(sbom, target));
         }
         if is_lockfile(path) {
             return from_lockfile(path);
@@ -360,33 +446,33 @@ pub fn from_catalog(catalog: vigie_catalog::Catalog, artifact_type: &str) -> Col
 }
 
 /// Packages of a CycloneDX or SPDX JSON SBOM, from their purls.
-fn from_sbom(sbom: &serde_json::Value, target: &str) -> Collected {
+fn from_sbom(sbom: SbomInput, target: &str) -> Collected {
     let mut purls = Vec::new();
-    if let Some(components) = sbom.get("components").and_then(|c| c.as_array()) {
-        let mut stack: Vec<&serde_json::Value> = components.iter().collect();
-        while let Some(c) = stack.pop() {
-            if let Some(purl) = c.get("purl").and_then(|p| p.as_str()) {
-                purls.push(purl.to_string());
-            }
-            if let Some(children) = c.get("components").and_then(|c| c.as_array()) {
-                stack.extend(children);
+    let mut stack: Vec<SbomComponent> = sbom.components;
+    while let Some(mut c) = stack.pop() {
+        if let Some(purl) = c.purl.take() {
+            purls.push(purl);
+        }
+        stack.append(&mut c.components);
+    }
+    for p in sbom.packages {
+        for reference in p.external_refs {
+            if reference.reference_type.as_deref() == Some("purl")
+                && let Some(locator) = reference.reference_locator
+            {
+                purls.push(locator);
             }
         }
     }
-    if let Some(packages) = sbom.get("packages").and_then(|c| c.as_array()) {
-        for p in packages {
-            for reference in p.get("externalRefs").and_then(|r| r.as_array()).into_iter().flatten() {
-                if reference.get("referenceType").and_then(|t| t.as_str()) == Some("purl")
-                    && let Some(locator) = reference.get("referenceLocator").and_then(|l| l.as_str())
-                {
-                    purls.push(locator.to_string());
-                }
-            }
-        }
+    let mut cut = None;
+    if purls.len() > vigie_catalog::MAX_PACKAGES_PER_FILE {
+        cut = Some(purls.len());
+        purls.truncate(vigie_catalog::MAX_PACKAGES_PER_FILE);
     }
     let mut warnings = Vec::new();
     let mut packages = Vec::new();
     let mut os = None;
+    let mut unmatched = 0usize;
     for purl in purls {
         match from_purl(&purl, target) {
             Some((package, distro)) => {
@@ -401,17 +487,42 @@ fn from_sbom(sbom: &serde_json::Value, target: &str) -> Collected {
                 }
                 packages.push(package);
             }
-            None => warnings.push(format!("{purl}: no vulnerability ecosystem for this package url")),
+            None => {
+                unmatched += 1;
+                if unmatched <= 20 {
+                    warnings.push(format!("{purl}: no vulnerability ecosystem for this package url"));
+                }
+            }
         }
     }
+    if unmatched > 20 {
+        warnings.push(format!(
+            "… and {} more package urls with no vulnerability ecosystem",
+            unmatched - 20
+        ));
+    }
     // A CycloneDX SBOM that vigie marked incomplete stays incomplete.
-    let incomplete = match vigie_catalog::sbom::incomplete_marks(sbom) {
+    let properties: Vec<(String, String)> = sbom
+        .metadata
+        .map(|m| m.properties)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| Some((p.name?, p.value?)))
+        .collect();
+    let mut incomplete = match vigie_catalog::sbom::incomplete_marks_of(&properties) {
         None => Vec::new(),
         Some(reasons) if reasons.is_empty() => {
             vec![format!("{target}: the SBOM is marked incomplete (vigie:incomplete)")]
         }
         Some(reasons) => reasons.iter().map(|r| format!("{target}: {r}")).collect(),
     };
+    if let Some(total) = cut {
+        incomplete.push(format!(
+            "{target}: {total} packages, more than {} in one file (a hostile or broken SBOM?): the first {} are scanned",
+            vigie_catalog::MAX_PACKAGES_PER_FILE,
+            vigie_catalog::MAX_PACKAGES_PER_FILE
+        ));
+    }
     Collected {
         artifact_type: "sbom".to_string(),
         os,

@@ -87,7 +87,8 @@ fn warnings_and_errors_are_sanitised_too() {
 }
 
 /// Hostile sizes, generated here: a 1,000,000-line requirements.txt, an apk
-/// database of 1,000,000 packages, a 5 MB Dockerfile. Each ends in bounded
+/// database of 1,000,000 packages, a 5 MB Dockerfile, a 100 MB SBOM of
+/// 300,000 components and one nested 100,000 deep. Each ends in bounded
 /// time and memory (goal: under 256 MiB and 30 s) with the documented
 /// outcome: the package files are cut at 50,000 packages and marked
 /// incomplete (exit 2, or 0 with --allow-incomplete), the Dockerfile over
@@ -121,6 +122,28 @@ fn hostile_sizes_end_in_bounded_memory_and_time() {
         .unwrap();
     }
     drop(dockerfile);
+    // A 100 MB CycloneDX SBOM of 300,000 components, and one nested 100,000 deep.
+    let mut sbom = std::io::BufWriter::new(std::fs::File::create(d.join("big.cdx.json")).unwrap());
+    write!(sbom, r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","components":["#).unwrap();
+    for i in 0..300_000 {
+        if i > 0 {
+            write!(sbom, ",").unwrap();
+        }
+        write!(
+            sbom,
+            r#"{{"type":"library","name":"pkg{i}","version":"1.0","purl":"pkg:pypi/pkg{i}@1.0","properties":[{{"name":"vigie:found_in","value":"/{}"}}]}}"#,
+            "y".repeat(200)
+        )
+        .unwrap();
+    }
+    write!(sbom, "]}}").unwrap();
+    drop(sbom);
+    let deep = format!(
+        r#"{{"bomFormat":"CycloneDX","components":{}[]{}}}"#,
+        r#"[{"components":"#.repeat(100_000),
+        "}]".repeat(100_000)
+    );
+    std::fs::write(d.join("deep.cdx.json"), deep).unwrap();
     let db = d.join("db.sqlite");
     vigie()
         .args(["db", "--db"])
@@ -177,6 +200,27 @@ fn hostile_sizes_end_in_bounded_memory_and_time() {
         (
             "lint of a 5 MB Dockerfile",
             vec!["lint".into(), d.join("big.Dockerfile").into()],
+            2,
+        ),
+        (
+            "scan of a 100 MB SBOM, --allow-incomplete",
+            vec![
+                "scan".into(),
+                "--allow-incomplete".into(),
+                "--db".into(),
+                db.clone().into(),
+                d.join("big.cdx.json").into(),
+            ],
+            0,
+        ),
+        (
+            "scan of an SBOM nested 100,000 deep",
+            vec![
+                "scan".into(),
+                "--db".into(),
+                db.clone().into(),
+                d.join("deep.cdx.json").into(),
+            ],
             2,
         ),
     ];
