@@ -214,7 +214,7 @@ impl<R: Read> Read for SharedCount<'_, R> {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct LayerRead {
     pub items: Vec<(String, LayerItem)>,
     pub digest: String,

@@ -819,8 +819,44 @@ fn build_view(
             ),
         ));
     }
-    let paths: Vec<String> = resolved.layers.iter().map(|l| l.path.clone()).collect();
-    let reads = blobs.layers(&paths, options);
+    // A blob listed several times (a manifest naming one layer 100,000
+    // times) is read once; each occurrence is still applied in its place.
+    let mut unique: Vec<String> = Vec::new();
+    let mut position: HashMap<&str, usize> = HashMap::new();
+    let slots: Vec<usize> = resolved
+        .layers
+        .iter()
+        .map(|l| {
+            *position.entry(l.path.as_str()).or_insert_with(|| {
+                unique.push(l.path.clone());
+                unique.len() - 1
+            })
+        })
+        .collect();
+    let mut once: Vec<Option<Result<Option<LayerRead>, ImageError>>> =
+        blobs.layers(&unique, options).into_iter().map(Some).collect();
+    let mut remaining = vec![0usize; unique.len()];
+    for &slot in &slots {
+        remaining[slot] += 1;
+    }
+    let reads: Vec<Result<Option<LayerRead>, ImageError>> = slots
+        .iter()
+        .map(|&slot| {
+            remaining[slot] -= 1;
+            if remaining[slot] == 0 {
+                once[slot].take().unwrap_or(Ok(None))
+            } else {
+                match &once[slot] {
+                    Some(Ok(read)) => Ok(read.clone()),
+                    Some(Err(e)) => Err(ImageError::Layer {
+                        layer: unique[slot].clone(),
+                        reason: e.to_string(),
+                    }),
+                    None => Ok(None),
+                }
+            }
+        })
+        .collect();
     let mut infos = Vec::new();
     let mut per_layer = Vec::new();
     let mut warnings = Vec::new();

@@ -238,3 +238,59 @@ fn hostile_sizes_end_in_bounded_memory_and_time() {
         assert!(took < std::time::Duration::from_secs(30), "{what}: {took:?}");
     }
 }
+
+/// An OCI layout whose manifest names one layer 100,000 times (and its
+/// config as many diff ids): the blob is read once, applied in each place,
+/// and the image opens in bounded time and memory.
+#[test]
+fn a_layer_listed_100000_times_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("layout");
+    let script = r#"
+import hashlib, io, json, os, sys, tarfile
+root = sys.argv[1]; blobs = os.path.join(root, "blobs", "sha256"); os.makedirs(blobs)
+def put(data):
+    h = hashlib.sha256(data).hexdigest(); open(os.path.join(blobs, h), "wb").write(data); return "sha256:" + h, len(data)
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w") as t:
+    body = b"ID=alpine\nVERSION_ID=3.10.4\n"; info = tarfile.TarInfo("etc/os-release"); info.size = len(body); t.addfile(info, io.BytesIO(body))
+layer = buf.getvalue(); layer_digest, layer_size = put(layer)
+n = 100000
+config = json.dumps({"architecture": "amd64", "os": "linux", "config": {}, "rootfs": {"type": "layers", "diff_ids": [layer_digest] * n}}).encode()
+config_digest, config_size = put(config)
+manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config_size},
+    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": layer_digest, "size": layer_size}] * n}).encode()
+manifest_digest, manifest_size = put(manifest)
+json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": manifest_digest, "size": manifest_size}]}, open(os.path.join(root, "index.json"), "w"))
+open(os.path.join(root, "oci-layout"), "w").write('{"imageLayoutVersion": "1.0.0"}')
+"#;
+    let status = Command::new("python3")
+        .args(["-c", script])
+        .arg(&layout)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("vigie"));
+    command
+        .args(["sbom", "-f", "json", "-o"])
+        .arg(dir.path().join("out.json"))
+        .arg(format!("oci:{}", layout.display()));
+    let (code, peak_kib, took) = common::run_measured(command);
+    eprintln!(
+        "100,000 repeated layers: exit {code:?}, peak {} MiB, {:.2} s",
+        peak_kib / 1024,
+        took.as_secs_f64()
+    );
+    assert_eq!(code, Some(0));
+    assert!(
+        peak_kib < 256 * 1024 && took < std::time::Duration::from_secs(30),
+        "{peak_kib} KiB, {took:?}"
+    );
+    let sbom: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("out.json")).unwrap()).unwrap();
+    assert_eq!(
+        sbom["os"]["family"], "alpine",
+        "the layer's file is there: {}",
+        sbom["os"]
+    );
+}
