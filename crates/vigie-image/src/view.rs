@@ -56,9 +56,9 @@ pub struct ViewOptions {
     /// Keep metadata of every entry (image checks need it); otherwise only
     /// wanted files, symlinks and hard links are kept.
     pub keep_all_metadata: bool,
-    /// Past this many uncompressed bytes, a layer expanding more than 200
-    /// times its compressed size is refused as a decompression bomb.
-    pub bomb_floor: u64,
+    /// A layer expanding past this many bytes is refused (a decompression
+    /// bomb); bounded by size, never by compression ratio.
+    pub max_layer_bytes: u64,
     /// For `Extract` on an ELF file in a directory source: read the file
     /// only if it has one of these sections (checked by seeking to the
     /// section table). Empty: always read.
@@ -88,7 +88,9 @@ impl Default for ViewOptions {
             max_file_size: 64 << 20,
             max_binary_size: 512 << 20,
             keep_all_metadata: false,
-            bomb_floor: 1 << 30,
+            // 16 GiB: past the largest real layers (CUDA and model images
+            // have layers of a few GiB), read in well under a minute.
+            max_layer_bytes: 16 << 30,
             elf_sections: &[],
             elf_extract: None,
             zip_extract: None,

@@ -259,7 +259,7 @@ fn gzip_bomb_layer_is_an_error() {
     let err = open(path.to_str().unwrap())
         .and_then(|i| {
             i.view(&ViewOptions {
-                bomb_floor: 16 << 20,
+                max_layer_bytes: 16 << 20,
                 ..options()
             })
         })
