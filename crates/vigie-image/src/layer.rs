@@ -16,7 +16,6 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 
-
 /// Bytes read from a stream at once and handed to the hashing thread.
 const CHUNK: usize = 1 << 20;
 
@@ -611,10 +610,19 @@ mod tests {
         layer.extend_from_slice(&gzip_member(&tail));
         assert!((layer.len() as u64) * 200 < size, "compressed {} bytes", layer.len());
         let options = ViewOptions {
-            want: |p, _, _| if p == "/etc/os-release" { Want::Content } else { Want::No },
+            want: |p, _, _| {
+                if p == "/etc/os-release" {
+                    Want::Content
+                } else {
+                    Want::No
+                }
+            },
             ..Default::default()
         };
         let read = read_layer(&layer[..], "zeros", &options).unwrap();
-        assert!(read.items.iter().any(|(p, _)| p == "/etc/os-release"), "the file after the zeros is read");
+        assert!(
+            read.items.iter().any(|(p, _)| p == "/etc/os-release"),
+            "the file after the zeros is read"
+        );
     }
 }

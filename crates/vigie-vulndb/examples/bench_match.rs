@@ -241,7 +241,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     if !path.exists() {
         let started = Instant::now();
-        let mut writer = Writer::begin(&path, &WriteOptions { fresh: true })?;
+        let mut writer = Writer::begin(
+            &path,
+            &WriteOptions {
+                fresh: true,
+                ..Default::default()
+            },
+        )?;
         let mut rng = Rng(0x1234_5678);
         for (e, (ecosystem, share)) in ECOSYSTEMS.iter().enumerate() {
             let source = SourceData::new(format!("bench:{ecosystem}"), "osv", "generated".to_string());

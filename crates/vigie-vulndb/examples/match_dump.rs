@@ -19,7 +19,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         vigie_vulndb::import_paths(
             Path::new(&args[1]),
             &inputs,
-            &vigie_vulndb::WriteOptions { fresh: true },
+            &vigie_vulndb::WriteOptions {
+                fresh: true,
+                ..Default::default()
+            },
         )?;
         println!("imported in {:.3} s", started.elapsed().as_secs_f64());
     }

@@ -540,6 +540,9 @@ pub struct WriteOptions {
     /// Start from an empty database instead of the current one (also used
     /// when the current file is missing, of an old schema, or corrupt).
     pub fresh: bool,
+    /// Called once when another writer holds the lock, before waiting for it
+    /// (the binary says so: a second writer never waits in silence).
+    pub on_lock_wait: Option<fn(&Path)>,
 }
 
 /// An open write: a private copy of the database being prepared.
@@ -579,7 +582,16 @@ impl Writer {
             .write(true)
             .open(&lock_file)
             .map_err(|e| Error::io(&lock_file, e))?;
-        lock.lock().map_err(|e| Error::io(&lock_file, e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                if let Some(notify) = options.on_lock_wait {
+                    notify(&lock_file);
+                }
+                lock.lock().map_err(|e| Error::io(&lock_file, e))?;
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&lock_file, e)),
+        }
         let file_name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

@@ -52,6 +52,11 @@ pub struct UpdateOptions {
     pub backoff: Duration,
     /// Ignore stored ETag/Last-Modified and download everything.
     pub force: bool,
+    /// A source that sends nothing for this long (no headers, or a body that
+    /// stalls) fails then, and is retried at most once.
+    pub stall: Duration,
+    /// Called once when another writer holds the database lock (the update waits for it).
+    pub on_lock_wait: Option<fn(&Path)>,
 }
 
 impl Default for UpdateOptions {
@@ -61,6 +66,8 @@ impl Default for UpdateOptions {
             retries: 3,
             backoff: Duration::from_millis(500),
             force: false,
+            stall: Duration::from_secs(30),
+            on_lock_wait: None,
         }
     }
 }
@@ -215,7 +222,10 @@ fn fetch(
         match fetch_once(agent, url, validators, progress) {
             Ok(fetched) => return Ok(fetched),
             Err((retry, error)) => {
-                if !retry || attempt >= options.retries {
+                // A source that stalls is tried twice at most, not with every retry.
+                let lower = error.to_ascii_lowercase();
+                let stalled = lower.contains("timeout") || lower.contains("timed out");
+                if !retry || attempt >= options.retries || (stalled && attempt >= 1) {
                     let tries = attempt + 1;
                     return Err(format!(
                         "{error} (after {tries} attempt{})",
@@ -248,10 +258,17 @@ pub fn update(
         .http_status_as_error(false)
         .timeout_global(Some(options.timeout))
         .timeout_connect(Some(options.timeout.min(Duration::from_secs(30))))
+        .timeout_per_read(Some(options.stall.min(options.timeout)))
         .user_agent(concat!("vigie/", env!("CARGO_PKG_VERSION")))
         .build()
         .into();
-    let mut writer = Writer::begin(db_path, &WriteOptions::default())?;
+    let mut writer = Writer::begin(
+        db_path,
+        &WriteOptions {
+            on_lock_wait: options.on_lock_wait,
+            ..WriteOptions::default()
+        },
+    )?;
     let mut report = UpdateReport::default();
     for url in urls {
         let validators = if options.force {

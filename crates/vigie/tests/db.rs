@@ -43,6 +43,8 @@ enum Mode {
     Truncated,
     /// Send 64 KiB then sleep, again and again.
     Slow,
+    /// Read the request, then send nothing (the connection stays open).
+    Hang,
 }
 
 /// A tiny HTTP/1.1 file server over testdata/, one thread per connection.
@@ -87,6 +89,10 @@ fn handle(mut stream: TcpStream, mode: Mode, n: usize) -> std::io::Result<()> {
         {
             if_none_match = Some(v.trim().to_string());
         }
+    }
+    if mode == Mode::Hang {
+        std::thread::sleep(Duration::from_secs(120));
+        return Ok(());
     }
     if let Mode::FailFirst(count) = mode
         && n < count
@@ -615,4 +621,44 @@ fn a_bit_flipped_database_is_refused_not_scanned() {
         stderr.contains("corrupt") && stderr.contains("checksum mismatch"),
         "{stderr}"
     );
+}
+
+/// A source that accepts and never answers fails after the stall limit and
+/// is tried twice at most (not once per retry), and a second writer says it
+/// waits for the first.
+#[test]
+fn a_hanging_source_fails_fast_and_a_waiting_writer_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db.sqlite");
+    let hang = serve(Mode::Hang);
+    let started = Instant::now();
+    let output = vigie_db(&db)
+        .args(["update", "--timeout", "2", "--retries", "3", "--source"])
+        .arg(format!("{}/osv/Debian.zip", hang.base))
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("after 2 attempts"), "{stderr}");
+    assert!(took < Duration::from_secs(10), "{took:?}: {stderr}");
+    // A writer holds the lock (a slow download); the second one says it waits.
+    let slow = serve(Mode::Slow);
+    let mut first = spawn_update(&db, &format!("{}/osv/Debian.zip", slow.base));
+    std::thread::sleep(Duration::from_millis(800));
+    let mut second = spawn_update(&db, &format!("{}/osv/crates.io.zip", slow.base));
+    let mut line = String::new();
+    let mut reader = BufReader::new(second.stderr.take().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        line.clear();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.contains("another vigie is writing") {
+            break;
+        }
+    }
+    let _ = first.kill();
+    let _ = second.kill();
+    let _ = first.wait();
+    let _ = second.wait();
+    assert!(line.contains("another vigie is writing"), "{line}");
 }

@@ -111,7 +111,14 @@ pub fn run(args: Args, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
 
 fn import(db_path: &std::path::Path, args: ImportArgs) -> anyhow::Result<Outcome> {
     let started = std::time::Instant::now();
-    let summaries = vigie_vulndb::import_paths(db_path, &args.paths, &WriteOptions { fresh: args.fresh })?;
+    let summaries = vigie_vulndb::import_paths(
+        db_path,
+        &args.paths,
+        &WriteOptions {
+            fresh: args.fresh,
+            on_lock_wait: Some(say_lock_wait),
+        },
+    )?;
     let elapsed = started.elapsed();
     if args.json {
         let text = vigie_report::db::import_json(&summaries, &db_path.display().to_string(), elapsed.as_secs_f64())?;
@@ -136,6 +143,8 @@ fn run_update(db_path: &std::path::Path, args: UpdateArgs) -> anyhow::Result<Out
         retries: args.retries,
         backoff: std::time::Duration::from_millis(args.backoff_ms),
         force: args.force,
+        stall: std::time::Duration::from_secs(args.timeout.clamp(1, 30)),
+        on_lock_wait: Some(say_lock_wait),
     };
     let tty = std::io::stderr().is_terminal();
     let v = |text: &str| vigie_report::sanitize::visible(text).into_owned();
@@ -238,4 +247,12 @@ fn show(db_path: &std::path::Path, args: ShowArgs) -> anyhow::Result<Outcome> {
     }
     crate::output::emit(&vigie_report::db::records(&bodies)?, None)?;
     Ok(Outcome::Clean)
+}
+
+/// Said once when another vigie holds the database's writer lock.
+fn say_lock_wait(lock: &std::path::Path) {
+    crate::output::say_err(&format!(
+        "vigie: another vigie is writing this database (lock {}); waiting for it to finish",
+        lock.display()
+    ));
 }
