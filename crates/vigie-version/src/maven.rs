@@ -246,6 +246,26 @@ impl Eq for MavenVersion {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Maven's own order has cycles; vigie gives Maven's answers, cycles
+    /// included (checked with maven-artifact 3.x's ComparableVersion here:
+    /// `java -cp maven-artifact.jar org.apache.maven.artifact.versioning.ComparableVersion 0m0 0 A 0m0`).
+    #[test]
+    fn maven_own_cycles_are_reproduced() {
+        let less = |a: &str, b: &str| {
+            assert_eq!(
+                MavenVersion::parse(a).unwrap().cmp(&MavenVersion::parse(b).unwrap()),
+                Ordering::Less,
+                "{a} < {b}"
+            );
+        };
+        less("0m0", "0");
+        less("0", "A");
+        less("A", "0m0");
+        less("1-0-alpha", "1");
+        less("1", "1-a");
+        less("1-a", "1-0-alpha");
+    }
     use std::cmp::Ordering::{Equal, Less};
 
     fn parse(s: &str) -> MavenVersion {

@@ -21,7 +21,14 @@ fn plausible(scheme: Scheme) -> &'static str {
         Scheme::Pep440 => {
             "v?([0-9]!)?[0-9]{1,2}(\\.[0-9]{1,2}){0,3}((a|b|rc|alpha|beta|c|pre|preview)[0-9]{0,2})?(\\.?(post|rev|r)[0-9]{0,2}|-[0-9])?(\\.?dev[0-9]{0,2})?(\\+[a-z0-9]{1,3}([._-][a-z0-9]{1,3}){0,2})?"
         }
-        Scheme::Maven => "[0-9a-zA-Z.-]{1,12}",
+        // Maven's own order (ComparableVersion, which vigie reproduces) has
+        // cycles, checked with maven-artifact 3.x on this machine: `0m0` < `0`
+        // < `A` < `0m0`, and `1-0-alpha` < `1` < `1-a` < `1-0-alpha` (a list
+        // item sorts after a string item, whatever they hold). The total order
+        // holds on dotted numbers with one `-` qualifier, the form Maven's
+        // conventions use; the cycles themselves are pinned as Maven's answers
+        // in src/maven.rs (`maven_own_cycles_are_reproduced`).
+        Scheme::Maven => "[0-9]{1,3}(\\.[0-9]{1,3}){0,3}(-([a-z]{1,8}[0-9]{0,2}|[1-9][0-9]{0,2}))?",
         Scheme::Go => {
             "v?(0|[1-9])(\\.(0|[1-9])(\\.(0|[1-9])(-(0\\.)?[0-9A-Za-z-]{1,16}(\\.[0-9A-Za-z-]{1,3})?)?(\\+incompatible)?)?)?"
         }
