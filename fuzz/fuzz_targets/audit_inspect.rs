@@ -15,7 +15,13 @@ fuzz_target!(|data: &[u8]| {
         findings.extend(vigie_rules::audit::audit_container(c, &host));
     }
     vigie_rules::sort_findings(&mut findings);
-    let _ = vigie_report::sarif::to_sarif(&findings, vigie_rules::audit::catalogue(), "0");
+    let _ = vigie_report::sarif::to_sarif(
+        &findings,
+        vigie_rules::audit::catalogue(),
+        "0",
+        vigie_report::sarif::Subject::Containers,
+        &[],
+    );
     let _ = vigie_report::html::audit_report(&vigie_report::html::AuditReport {
         title: "fuzz",
         tool_version: "0",
@@ -25,5 +31,6 @@ fuzz_target!(|data: &[u8]| {
         containers: &containers,
         findings: &findings,
         warnings: &[],
+        image: None,
     });
 });

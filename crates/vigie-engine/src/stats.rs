@@ -80,6 +80,14 @@ pub fn network_io(stats: &ContainerStatsResponse) -> (u64, u64) {
 }
 
 /// The plain sample of one stats frame.
+/// A stats frame as the engine sends it (JSON) into a sample, for fuzzing.
+#[doc(hidden)]
+pub fn sample_from_json_for_fuzz(bytes: &[u8]) -> Option<StatsSample> {
+    serde_json::from_slice::<ContainerStatsResponse>(bytes)
+        .ok()
+        .map(|s| sample(&s))
+}
+
 pub fn sample(stats: &ContainerStatsResponse) -> StatsSample {
     let memory_usage = memory_usage(stats);
     let memory_limit = stats.memory_stats.as_ref().and_then(|m| m.limit).unwrap_or(0);

@@ -262,6 +262,16 @@ struct SbomProperty {
 /// of MB; the package cap below bounds what is kept).
 pub const MAX_SBOM_BYTES: u64 = 256 << 20;
 
+/// Parse SBOM bytes as `scan` does and collect their packages, for fuzzing:
+/// the number of packages.
+#[doc(hidden)]
+pub fn sbom_packages_for_fuzz(bytes: &[u8]) -> usize {
+    match serde_json::from_slice::<SbomInput>(bytes) {
+        Ok(sbom) => from_sbom(sbom, "fuzz").packages.len(),
+        Err(_) => 0,
+    }
+}
+
 /// The file as an SBOM, streamed; `Ok(None)` when it is not one (another
 /// JSON file, or not JSON).
 fn sbom_kind(path: &Path) -> Result<Option<SbomInput>, Error> {
