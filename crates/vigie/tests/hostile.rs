@@ -88,7 +88,8 @@ fn warnings_and_errors_are_sanitised_too() {
 
 /// Hostile sizes, generated here: a 1,000,000-line requirements.txt, an apk
 /// database of 1,000,000 packages, a 5 MB Dockerfile, a 100 MB SBOM of
-/// 300,000 components and one nested 100,000 deep. Each ends in bounded
+/// 300,000 components and one nested 100,000 deep, a 60 MB
+/// package-lock.json. Each ends in bounded
 /// time and memory (goal: under 256 MiB and 30 s) with the documented
 /// outcome: the package files are cut at 50,000 packages and marked
 /// incomplete (exit 2, or 0 with --allow-incomplete), the Dockerfile over
@@ -144,6 +145,26 @@ fn hostile_sizes_end_in_bounded_memory_and_time() {
         "}]".repeat(100_000)
     );
     std::fs::write(d.join("deep.cdx.json"), deep).unwrap();
+    // A 60 MB package-lock.json of 260,000 packages (under the 64 MiB file limit).
+    let lock_dir = d.join("node");
+    std::fs::create_dir_all(&lock_dir).unwrap();
+    let mut lock = std::io::BufWriter::new(std::fs::File::create(lock_dir.join("package-lock.json")).unwrap());
+    write!(
+        lock,
+        r#"{{"name":"x","lockfileVersion":3,"packages":{{"":{{"name":"x","version":"1.0.0"}}"#
+    )
+    .unwrap();
+    for i in 0..260_000 {
+        write!(
+            lock,
+            r#","node_modules/pkg{i}":{{"version":"1.{}.0","resolved":"https://registry.npmjs.org/pkg{i}/-/pkg{i}-1.0.0.tgz","integrity":"sha512-{}"}}"#,
+            i % 100,
+            "A".repeat(86)
+        )
+        .unwrap();
+    }
+    write!(lock, "}}}}").unwrap();
+    drop(lock);
     let db = d.join("db.sqlite");
     vigie()
         .args(["db", "--db"])
@@ -210,6 +231,17 @@ fn hostile_sizes_end_in_bounded_memory_and_time() {
                 "--db".into(),
                 db.clone().into(),
                 d.join("big.cdx.json").into(),
+            ],
+            0,
+        ),
+        (
+            "scan of a 60 MB package-lock.json, --allow-incomplete",
+            vec![
+                "scan".into(),
+                "--allow-incomplete".into(),
+                "--db".into(),
+                db.clone().into(),
+                lock_dir.join("package-lock.json").into(),
             ],
             0,
         ),

@@ -52,6 +52,26 @@ fn spec_name(spec: &str) -> &str {
     }
 }
 
+/// `package-lock.json`, only what is read: v2/v3 `packages`, v1 `dependencies`.
+#[derive(serde::Deserialize)]
+struct PackageLock {
+    packages: Option<std::collections::HashMap<String, LockPackage>>,
+    dependencies: Option<std::collections::HashMap<String, LockDependency>>,
+}
+
+#[derive(serde::Deserialize)]
+struct LockPackage {
+    name: Option<String>,
+    version: Option<String>,
+    link: Option<bool>,
+}
+
+#[derive(serde::Deserialize)]
+struct LockDependency {
+    version: Option<String>,
+    dependencies: Option<std::collections::HashMap<String, LockDependency>>,
+}
+
 pub(crate) fn parse(path: &str, content: &[u8], warnings: &mut Vec<String>) -> Vec<Package> {
     let text = String::from_utf8_lossy(content);
     let name = path.rsplit('/').next().unwrap_or_default();
@@ -69,31 +89,42 @@ pub(crate) fn parse(path: &str, content: &[u8], warnings: &mut Vec<String>) -> V
             }
             Err(e) => warnings.push(format!("{path}: {e}")),
         },
-        "package-lock.json" => match serde_json::from_str::<serde_json::Value>(&text) {
+        // Typed: only the fields read are kept while parsing (every other
+        // field is skipped), so a lockfile of 250,000 packages costs tens of
+        // MB, not a JSON tree several times its size.
+        "package-lock.json" => match serde_json::from_str::<PackageLock>(&text) {
             Ok(doc) => {
-                if let Some(packages) = doc["packages"].as_object() {
+                if let Some(packages) = doc.packages {
                     for (key, value) in packages {
+                        if out.len() > crate::MAX_PACKAGES_PER_FILE {
+                            break;
+                        }
                         let Some(idx) = key.rfind("node_modules/") else {
                             continue;
                         };
-                        if value["link"].as_bool() == Some(true) {
+                        if value.link == Some(true) {
                             continue;
                         }
-                        let n = value["name"].as_str().unwrap_or(&key[idx + "node_modules/".len()..]);
-                        if let Some(v) = value["version"].as_str() {
-                            out.push(make(n, v, path));
+                        let n = value
+                            .name
+                            .unwrap_or_else(|| key[idx + "node_modules/".len()..].to_string());
+                        if let Some(v) = value.version {
+                            out.push(make(&n, &v, path));
                         }
                     }
-                } else if let Some(deps) = doc["dependencies"].as_object() {
-                    let mut stack: Vec<&serde_json::Map<String, serde_json::Value>> = vec![deps];
+                } else if let Some(deps) = doc.dependencies {
+                    let mut stack: Vec<std::collections::HashMap<String, LockDependency>> = vec![deps];
                     while let Some(map) = stack.pop() {
+                        if out.len() > crate::MAX_PACKAGES_PER_FILE {
+                            break;
+                        }
                         for (n, value) in map {
-                            if let Some(v) = value["version"].as_str()
+                            if let Some(v) = value.version
                                 && !v.starts_with("file:")
                             {
-                                out.push(make(n, v, path));
+                                out.push(make(&n, &v, path));
                             }
-                            if let Some(nested) = value["dependencies"].as_object() {
+                            if let Some(nested) = value.dependencies {
                                 stack.push(nested);
                             }
                         }
