@@ -993,3 +993,57 @@ fn an_unread_host_fact_makes_the_audit_incomplete() {
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["context"]["incomplete"], false);
 }
+
+/// Fake engines that answer the first request badly: garbage instead of
+/// HTTP, truncated JSON, a 1 MiB header line. Each is one clear line on
+/// stderr and exit 2, within the connect timeout — never a hang or a panic.
+#[test]
+fn fake_engines_answering_garbage_are_clear_errors() {
+    use std::io::{Read, Write};
+    let cases: [(&str, &'static [u8]); 3] = [
+        ("garbage", b"\x00\x01\x02 this is not HTTP at all \xff\xfe\r\n\r\n"),
+        (
+            "truncated",
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"ApiVersion\": \"1.4",
+        ),
+        ("huge-header", b""),
+    ];
+    for (name, answer) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join(format!("{name}.sock"));
+        let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                std::thread::spawn(move || {
+                    let mut stream = stream;
+                    let mut buf = [0u8; 4096];
+                    let _ = stream.read(&mut buf);
+                    if name == "huge-header" {
+                        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nX-Big: ");
+                        let _ = stream.write_all(&vec![b'a'; 1 << 20]);
+                        let _ = stream.write_all(b"\r\n\r\n{}");
+                    } else {
+                        let _ = stream.write_all(answer);
+                    }
+                    let _ = stream.shutdown(std::net::Shutdown::Both);
+                });
+            }
+        });
+        let started = Instant::now();
+        let out = vigie()
+            .env_remove("VIGIE_ENGINE_TIMEOUT")
+            .args(["--engine", &format!("unix://{}", socket.display()), "audit"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{name}: one line: {err}");
+        assert!(err.starts_with("vigie: error:"), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{name}: {:?}",
+            started.elapsed()
+        );
+    }
+}
