@@ -122,6 +122,18 @@ pub fn to_table(findings: &[Finding], options: TableOptions) -> String {
             cis,
             suppressed
         ));
+        if let Some(l) = &f.location {
+            out.push_str(&format!(
+                "           at: {}:{}:{} {}\n",
+                one_line(&l.file),
+                l.line,
+                l.column,
+                one_line(&l.path)
+            ));
+        }
+        if !f.standards.is_empty() {
+            out.push_str(&format!("           breaks: {}\n", one_line(&f.standards.join("; "))));
+        }
         for e in &f.evidence {
             out.push_str(&format!(
                 "           evidence: {}: {}\n",

@@ -98,6 +98,9 @@ pub enum Subject {
     Containers,
     /// One image, from `vigie audit image`.
     Image,
+    /// Compose files and Kubernetes manifests (`vigie audit compose|k8s`):
+    /// every finding has a file location.
+    Files,
 }
 
 /// SARIF result level of a severity (shared by every SARIF printer: audit, lint).
@@ -491,11 +494,20 @@ pub fn to_sarif(
                 Subject::Image => "image",
                 Subject::Containers if f.target == "host" => "host",
                 Subject::Containers => "container",
+                Subject::Files => "workload",
             };
-            let uri = if kind == "host" {
-                artifact_uri("host", "docker-engine")
-            } else {
-                artifact_uri(kind, &f.target)
+            let (uri, region) = match &f.location {
+                Some(l) => (
+                    file_uri(&l.file),
+                    Region {
+                        start_line: l.line.max(1),
+                        start_column: Some(l.column.max(1)),
+                        end_line: None,
+                        end_column: None,
+                    },
+                ),
+                None if kind == "host" => (artifact_uri("host", "docker-engine"), Region::line(1)),
+                None => (artifact_uri(kind, &f.target), Region::line(1)),
             };
             let mut fingerprints = Map::new();
             fingerprints.insert("vigieFinding/v1".to_string(), Value::String(fingerprint(f)));
@@ -507,7 +519,7 @@ pub fn to_sarif(
                 locations: vec![Location {
                     physical: Some(PhysicalLocation {
                         artifact: ArtifactLocation { uri },
-                        region: Region::line(1),
+                        region,
                     }),
                     logical: vec![LogicalLocation {
                         name: f.target.clone(),

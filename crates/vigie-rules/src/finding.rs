@@ -144,6 +144,28 @@ pub struct Finding {
     pub fix: Fix,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<Suppression>,
+    /// Where in a file the finding is (Compose files, Kubernetes manifests,
+    /// Dockerfiles); absent for live containers and images.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<FileLocation>,
+    /// Controls of external standards the finding breaks (`PSS baseline: Privileged Containers`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub standards: Vec<String>,
+}
+
+/// A place in a file: the key a finding is about (or, for a field that is
+/// missing, the object that should have it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileLocation {
+    /// The file as it was named on the command line (`-` for stdin).
+    pub file: String,
+    /// 1-based.
+    pub line: usize,
+    /// 1-based, in characters.
+    pub column: usize,
+    /// The key's path in the document (`spec.template.spec.containers[0].securityContext.privileged`,
+    /// `services.web.privileged`).
+    pub path: String,
 }
 
 impl Finding {
@@ -161,6 +183,8 @@ impl Finding {
             evidence: Vec::new(),
             fix: rule.fix.into(),
             suppressed: None,
+            location: None,
+            standards: Vec::new(),
         }
     }
 

@@ -9,10 +9,13 @@ pub mod finding;
 pub mod host;
 pub mod image;
 pub mod inside;
+pub mod kubernetes;
 pub mod policy;
 pub mod registry;
 mod rule_builders;
 pub mod secrets;
 pub mod sockets;
 
-pub use finding::{Evidence, Finding, Fix, Mitigation, RuleInfo, Severity, StaticFix, Suppression, sort_findings};
+pub use finding::{
+    Evidence, FileLocation, Finding, Fix, Mitigation, RuleInfo, Severity, StaticFix, Suppression, sort_findings,
+};

@@ -21,15 +21,18 @@ pub enum Family {
     Image,
     /// A Dockerfile (`vigie lint`).
     Dockerfile,
+    /// A Kubernetes pod template (`vigie audit k8s`).
+    Kubernetes,
 }
 
 impl Family {
-    pub const ALL: [Family; 5] = [
+    pub const ALL: [Family; 6] = [
         Family::Container,
         Family::Host,
         Family::Inside,
         Family::Image,
         Family::Dockerfile,
+        Family::Kubernetes,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,17 +42,19 @@ impl Family {
             Family::Inside => "inside",
             Family::Image => "image",
             Family::Dockerfile => "dockerfile",
+            Family::Kubernetes => "kubernetes",
         }
     }
 
     /// The commands that report the family's findings.
     pub fn commands(self) -> &'static str {
         match self {
-            Family::Container => "`vigie audit`, `vigie watch`, `vigie run`",
+            Family::Container => "`vigie audit`, `vigie watch`, `vigie run`, `vigie audit compose`, `vigie audit k8s`",
             Family::Host => "`vigie audit`",
             Family::Inside => "`vigie inside` (run inside the container)",
             Family::Image => "`vigie audit image IMAGE`",
             Family::Dockerfile => "`vigie lint`",
+            Family::Kubernetes => "`vigie audit k8s`",
         }
     }
 
@@ -119,6 +124,9 @@ pub fn rules() -> Vec<Entry> {
     }
     for r in crate::image::RULES {
         out.push(with(r, Family::Image, ""));
+    }
+    for r in crate::kubernetes::RULES {
+        out.push(with(r, Family::Kubernetes, ""));
     }
     for r in crate::dockerfile::catalog::RULES {
         out.push(Entry {
@@ -209,11 +217,12 @@ every case of the corpus. Like every RUN rule, vigie also reads through `sudo`, 
 fn silence(e: &Entry) -> String {
     let id = e.info.id;
     match e.family {
-        Family::Container | Family::Host | Family::Image => format!(
+        Family::Container | Family::Host | Family::Image | Family::Kubernetes => format!(
             "\n## Accepting the risk\n\n```toml\n[[audit.accept]]\nrule = \"{id}\"\ntarget = \"NAME\"          # {}; omit for every target\nreason = \"why it is needed\"\nexpires = \"2027-06-30\"    # counted again after this day\n```\n\nOr leave the rule out: `--skip-rules {id}`. See [vigie audit](../commands/audit.md).\n",
             match e.family {
                 Family::Host => "`host`",
                 Family::Image => "the image reference or a glob",
+                Family::Kubernetes => "a workload (`Deployment/web`) or glob",
                 _ => "a container name or glob",
             }
         ),

@@ -34,7 +34,7 @@ pub enum SnapshotError {
 // The inspect layout, read leniently: every field optional, enums as strings,
 // unknown fields ignored, so output of older and newer engines loads.
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct RawContainer {
     pub id: Option<String>,
@@ -51,20 +51,20 @@ pub struct RawContainer {
     pub exec_ids: Option<Vec<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct RawState {
     pub status: Option<String>,
     pub health: Option<RawHealth>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct RawHealth {
     pub status: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct RawConfig {
     pub user: Option<String>,
@@ -78,7 +78,7 @@ pub struct RawConfig {
 }
 
 /// `Cmd`/`Entrypoint` are lists, but very old engines wrote a string.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum StringOrList {
     List(Vec<String>),
@@ -94,13 +94,13 @@ impl StringOrList {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct RawHealthConfig {
     pub test: Option<Vec<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct RawHostConfig {
     pub privileged: Option<bool>,
@@ -138,21 +138,21 @@ pub struct RawHostConfig {
     pub masked_paths: Option<Vec<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct RawPortBinding {
     pub host_ip: Option<String>,
     pub host_port: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct RawRestartPolicy {
     pub name: Option<String>,
     pub maximum_retry_count: Option<i64>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct RawDevice {
     pub path_on_host: Option<String>,
@@ -160,7 +160,7 @@ pub struct RawDevice {
     pub cgroup_permissions: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct RawUlimit {
     pub name: Option<String>,
@@ -168,14 +168,14 @@ pub struct RawUlimit {
     pub hard: Option<i64>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct RawLogConfig {
     #[serde(rename = "Type")]
     pub kind: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct RawMountPoint {
     #[serde(rename = "Type")]
@@ -188,7 +188,7 @@ pub struct RawMountPoint {
     pub propagation: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct RawNetworkSettings {
     pub networks: Option<HashMap<String, serde_json::Value>>,

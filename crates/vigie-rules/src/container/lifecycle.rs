@@ -8,7 +8,25 @@ use Mitigation::UpToDate;
 use Severity::Low;
 
 /// The rules of this concern, in id order.
-pub(super) const RULES: &[&RuleInfo] = &[&CTR_NO_HEALTHCHECK, &CTR_MUTABLE_IMAGE, &CTR_NO_LOGGING];
+pub(super) const RULES: &[&RuleInfo] = &[&CTR_NO_HEALTHCHECK, &CTR_MUTABLE_IMAGE, &CTR_NO_LOGGING, &CTR_DRIFT];
+
+pub const CTR_DRIFT: RuleInfo = rule(
+    "VGI-CTR-044",
+    "Running container differs from its declaration",
+    Severity::Medium,
+    None,
+    UpToDate,
+    "What was reviewed is the file; what runs is the container. A container started by hand, from an older version of the file or changed with `docker run` flags no longer has the protections the file promises (or has risks nobody reviewed).",
+    fix(
+        "Re-create the container from the file, or put the change in the file and review it",
+        "docker rm -f NAME, then docker compose up -d SERVICE",
+        "docker compose up -d --force-recreate SERVICE",
+        "kubectl apply -f FILE (and find what changed the live object)",
+    ),
+)
+.detected(
+    "Reported by `vigie audit compose --running` only: for each service, the containers with the project's `com.docker.compose.project` and `com.docker.compose.service` labels are compared with the file key by key — image, user, privileged, capabilities, network, PID and IPC modes, read-only root, security options, bind mounts and volume targets, published ports, memory and PIDs limits, restart policy, declared environment names; a declared service with no container and a container of a service the file does not declare are reported too.",
+);
 
 pub const CTR_NO_HEALTHCHECK: RuleInfo = rule(
     "VGI-CTR-029",

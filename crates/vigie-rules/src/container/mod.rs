@@ -123,6 +123,17 @@ fn sensitive(path: &str) -> Option<(Severity, Severity)> {
     None
 }
 
+/// A host path as the mount rules compare it (`/a//b/` → `/a/b`).
+pub fn normalise_host_path(path: &str) -> String {
+    normalise_path(path)
+}
+
+/// Whether a bind of this (normalised) host path is reported by the mount
+/// rules (system paths, engine state; sockets are judged separately).
+pub fn sensitive_host_path(path: &str) -> bool {
+    sensitive(path).is_some() || crate::sockets::exposes_engine_socket(path)
+}
+
 pub(crate) fn image_is_mutable(image: &str) -> Option<&'static str> {
     if image.is_empty() || image.contains('@') || image.starts_with("sha256:") {
         return None;

@@ -14,7 +14,41 @@ pub(super) const RULES: &[&RuleInfo] = &[
     &CTR_HOST_UTS,
     &CTR_HOST_USERNS,
     &CTR_HOST_CGROUPNS,
+    &CTR_UNSAFE_SYSCTL,
 ];
+
+/// The sysctls Kubernetes' Pod Security Standards (baseline) call safe: namespaced,
+/// and isolated from other pods on the node.
+pub const SAFE_SYSCTLS: &[&str] = &[
+    "kernel.shm_rmid_forced",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ping_group_range",
+    "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_keepalive_intvl",
+    "net.ipv4.tcp_keepalive_probes",
+];
+
+pub const CTR_UNSAFE_SYSCTL: RuleInfo = rule(
+    "VGI-CTR-043",
+    "Kernel parameter outside the safe set",
+    Medium,
+    None,
+    NoPrivileged,
+    "A sysctl set for the container changes a kernel parameter of its namespace (with the host network, of the host itself): IP forwarding, routing, shared-memory and message-queue limits. Outside the small set Kubernetes calls safe, one workload's setting can weaken or starve others on the node.",
+    fix(
+        "Set only the sysctls the service needs, from the safe set",
+        "remove --sysctl NAME=VALUE",
+        "sysctls: remove the entry",
+        "spec.securityContext.sysctls: remove the entry",
+    ),
+)
+.detected(
+    "A name in `HostConfig.Sysctls` (Compose `sysctls`, Pod `securityContext.sysctls`) outside the Pod Security Standards' safe set: kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.ip_unprivileged_port_start, net.ipv4.tcp_syncookies, net.ipv4.ping_group_range, net.ipv4.ip_local_reserved_ports and the tcp_keepalive/fin_timeout ones.",
+);
 
 pub const CTR_HOST_PID: RuleInfo = rule(
     "VGI-CTR-017",
@@ -159,5 +193,13 @@ pub(super) fn namespaces(c: &ContainerSnapshot, host: &HostContext, out: &mut Ve
             .with_severity(if v1 { Severity::Low } else { Severity::Medium })
             .with_evidence("HostConfig.CgroupnsMode", "host"),
         );
+    }
+    for (name, value) in &c.sysctls {
+        if !SAFE_SYSCTLS.contains(&name.as_str()) {
+            out.push(
+                found(&CTR_UNSAFE_SYSCTL, format!("sets the kernel parameter {name}"))
+                    .with_evidence(format!("HostConfig.Sysctls[{name}]"), value.clone()),
+            );
+        }
     }
 }

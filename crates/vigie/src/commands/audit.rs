@@ -22,6 +22,7 @@ use vigie_snapshot::{ContainerSnapshot, HostSnapshot, SNAPSHOT_SCHEMA_VERSION};
 use crate::cli::GlobalArgs;
 use crate::exit::Outcome;
 
+mod files;
 mod runtime;
 
 #[derive(Debug, clap::Args)]
@@ -67,6 +68,13 @@ pub enum Target {
     /// world-writable paths, HEALTHCHECK, sudo/sshd, EXPOSE 22, package caches (VGI-IMG-*); with --runtime,
     /// also start it and prove the uid, gid, groups and capabilities its processes really get
     Image(ImageArgs),
+    /// Audit Compose files (services' privileged, capabilities, volumes, network/pid/ipc modes, user, ports,
+    /// limits, health checks…) with the container rules; findings point at the key; --running compares with
+    /// the project's containers
+    Compose(files::ComposeArgs),
+    /// Audit Kubernetes manifests (Pods and every workload kind, `helm template … | vigie audit k8s -`) with the
+    /// container rules plus the pod rules; --pss baseline|restricted checks the Pod Security Standards
+    K8s(files::K8sArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -155,8 +163,11 @@ struct Gathered {
 }
 
 pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
-    if let Some(Target::Image(image)) = &args.target {
-        return run_image(image, global);
+    match &args.target {
+        Some(Target::Image(image)) => return run_image(image, global),
+        Some(Target::Compose(c)) => return files::run_compose(c, global),
+        Some(Target::K8s(k)) => return files::run_k8s(k),
+        None => {}
     }
     if args.list_rules {
         crate::output::emit(&vigie_report::rules::audit_list(catalogue()), None)?;
