@@ -221,6 +221,12 @@ fn read_limited(path: &Path) -> Result<String, String> {
 /// comments, single quotes literal, double quotes with escapes, unquoted
 /// values cut at ` #`.
 pub fn parse_env_file(text: &str) -> Vec<(String, String)> {
+    parse_env_entries(text).into_iter().map(|(k, v, _)| (k, v)).collect()
+}
+
+/// [`parse_env_file`] with, for each value, whether it is literal (single-quoted:
+/// not interpolated; the others are, as Compose interpolates `.env` values).
+pub fn parse_env_entries(text: &str) -> Vec<(String, String, bool)> {
     let mut out = Vec::new();
     for line in text.lines() {
         let line = line.trim_start();
@@ -231,27 +237,33 @@ pub fn parse_env_file(text: &str) -> Vec<(String, String)> {
         let Some((key, value)) = line.split_once('=') else {
             let key = line.trim();
             if !key.is_empty() {
-                out.push((key.to_string(), String::new()));
+                out.push((key.to_string(), String::new(), true));
             }
             continue;
         };
         let key = key.trim().to_string();
         let v = value.trim();
-        let value = if let Some(inner) = v.strip_prefix('\'').and_then(|r| r.rfind('\'').map(|i| &r[..i])) {
-            inner.to_string()
+        let (value, literal) = if let Some(inner) = v.strip_prefix('\'').and_then(|r| r.rfind('\'').map(|i| &r[..i])) {
+            (inner.to_string(), true)
         } else if let Some(rest) = v.strip_prefix('"') {
             let end = rest.rfind('"').unwrap_or(rest.len());
-            rest[..end]
-                .replace("\\n", "\n")
-                .replace("\\\"", "\"")
-                .replace("\\\\", "\\")
+            (
+                rest[..end]
+                    .replace("\\n", "\n")
+                    .replace("\\\"", "\"")
+                    .replace("\\\\", "\\"),
+                false,
+            )
         } else {
-            match v.find(" #") {
-                Some(i) => v[..i].trim_end().to_string(),
-                None => v.to_string(),
-            }
+            (
+                match v.find(" #") {
+                    Some(i) => v[..i].trim_end().to_string(),
+                    None => v.to_string(),
+                },
+                false,
+            )
         };
-        out.push((key, value));
+        out.push((key, value, literal));
     }
     out
 }
@@ -610,8 +622,18 @@ pub fn load(opts: &Options) -> Result<Project, FileError> {
     };
     for f in &env_files {
         let text = read_limited(f).map_err(|e| FileError::new(&f.display().to_string(), Pos::default(), e))?;
-        for (k, v) in parse_env_file(&text) {
-            env.insert(k, v);
+        for (k, v, literal) in parse_env_entries(&text) {
+            // Values may refer to the process environment and to earlier entries.
+            let value = if literal {
+                v
+            } else {
+                let mut scope = env.clone();
+                scope.extend(opts.environ.iter().map(|(a, b)| (a.clone(), b.clone())));
+                let mut unset = Vec::new();
+                interpolate(&v, &scope, &mut unset)
+                    .map_err(|m| FileError::new(&f.display().to_string(), Pos::default(), format!("{k}: {m}")))?
+            };
+            env.insert(k, value);
         }
     }
     env.extend(opts.environ.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -649,7 +671,9 @@ pub fn load(opts: &Options) -> Result<Project, FileError> {
                 let text = read_limited(&path).map_err(|e| err(&loader.files, p.pos, format!("include {rel}: {e}")))?;
                 let doc = loader.load(&path.display().to_string(), &text)?;
                 if let Some(svcs) = doc.get("services").and_then(Node::as_map) {
-                    let services = services_mut(&mut top);
+                    let Some(services) = services_mut(&mut top) else {
+                        return Err(err(&loader.files, top.pos, "`services` is not a mapping"));
+                    };
                     for (k, v) in svcs {
                         if services.iter().any(|(e, _)| e.as_str() == k.as_str()) {
                             return Err(err(
@@ -739,9 +763,11 @@ pub fn load(opts: &Options) -> Result<Project, FileError> {
     Ok(project)
 }
 
-fn services_mut(top: &mut Node) -> &mut Vec<(Node, Node)> {
+/// The `services` mapping of a Compose document, made if absent (None when
+/// the document or its `services` is not a mapping).
+fn services_mut(top: &mut Node) -> Option<&mut Vec<(Node, Node)>> {
     let Value::Map(entries) = &mut top.value else {
-        unreachable_map()
+        return None;
     };
     if !entries.iter().any(|(k, _)| k.as_str() == Some("services")) {
         entries.push((
@@ -752,22 +778,14 @@ fn services_mut(top: &mut Node) -> &mut Vec<(Node, Node)> {
             },
         ));
     }
-    let Some((_, services)) = entries.iter_mut().find(|(k, _)| k.as_str() == Some("services")) else {
-        unreachable_map()
-    };
-    if !matches!(services.value, Value::Map(_)) {
+    let (_, services) = entries.iter_mut().find(|(k, _)| k.as_str() == Some("services"))?;
+    if services.is_null() {
         services.value = Value::Map(Vec::new());
     }
     match &mut services.value {
-        Value::Map(m) => m,
-        _ => unreachable_map(),
+        Value::Map(m) => Some(m),
+        _ => None,
     }
-}
-
-/// `load` checked that the document is a mapping before any caller gets here.
-#[allow(clippy::panic)]
-fn unreachable_map() -> ! {
-    unreachable!("a Compose document checked to be a mapping")
 }
 
 fn file_dir(files: &[String], src: u32, default: &Path) -> PathBuf {
@@ -927,9 +945,33 @@ pub fn parse_port(text: &str) -> Option<Port> {
     Some((ip, host, container, proto))
 }
 
+/// `/a/b/` → `/a/b` (Docker drops the trailing slash of mount paths; `/` stays).
+fn trim_slash(path: &str) -> String {
+    let t = path.trim_end_matches('/');
+    if t.is_empty() && path.starts_with('/') {
+        "/".to_string()
+    } else {
+        t.to_string()
+    }
+}
+
+fn windows_drive(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/')
+}
+
 fn mount_spec(text: &str, base: &Path, home: Option<&str>) -> (String, String, String, bool, String) {
-    // SRC:DST[:MODE] or DST (anonymous volume).
-    let parts: Vec<&str> = text.splitn(3, ':').collect();
+    // SRC:DST[:MODE] or DST (anonymous volume); a Windows source keeps its drive colon.
+    let (drive, rest) = if windows_drive(text) {
+        text.split_at(2)
+    } else {
+        ("", text)
+    };
+    let mut parts: Vec<String> = rest.splitn(3, ':').map(str::to_string).collect();
+    if !drive.is_empty() {
+        parts[0] = format!("{drive}{}", parts[0]);
+    }
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     let (src, dst, mode) = match parts.len() {
         1 => ("", parts[0], ""),
         2 => (parts[0], parts[1], ""),
@@ -941,36 +983,31 @@ fn mount_spec(text: &str, base: &Path, home: Option<&str>) -> (String, String, S
         .iter()
         .find(|o| matches!(**o, "shared" | "rshared" | "slave" | "rslave" | "private" | "rprivate"))
         .map_or(String::new(), |s| s.to_string());
+    let dst = trim_slash(dst);
     if src.is_empty() {
-        return ("volume".into(), String::new(), dst.to_string(), read_only, propagation);
+        return ("volume".into(), String::new(), dst, read_only, propagation);
+    }
+    if windows_drive(src) {
+        return ("bind".into(), src.to_string(), dst, read_only, propagation);
     }
     let is_path = src.starts_with('/') || src.starts_with('.') || src.starts_with('~');
     if is_path {
-        (
-            "bind".into(),
-            host_path(src, base, home),
-            dst.to_string(),
-            read_only,
-            propagation,
-        )
+        ("bind".into(), host_path(src, base, home), dst, read_only, propagation)
     } else {
-        (
-            "volume".into(),
-            src.to_string(),
-            dst.to_string(),
-            read_only,
-            propagation,
-        )
+        ("volume".into(), src.to_string(), dst, read_only, propagation)
     }
 }
 
 /// A bind source made absolute as Compose does (relative to the project directory, `~` the home).
 fn host_path(src: &str, base: &Path, home: Option<&str>) -> String {
     if let Some(rest) = src.strip_prefix('~') {
-        return format!("{}{rest}", home.unwrap_or("~"));
+        return trim_slash(&format!("{}{rest}", home.unwrap_or("~")));
+    }
+    if windows_drive(src) {
+        return src.to_string();
     }
     if src.starts_with('/') {
-        return src.to_string();
+        return trim_slash(src);
     }
     let joined = base.join(src);
     // Normalise `./` and `../` without touching the file system.
@@ -1032,7 +1069,12 @@ fn service(
     };
     let s = |k: &str| svc.get(k).and_then(Node::as_str).map(str::to_string);
     let base = file_dir(files, svc.pos.src, dir);
-    let home = loader.env.get("HOME").cloned().or_else(|| std::env::var("HOME").ok());
+    // HOME from the environment, else the user's home directory (as Compose finds it).
+    let home = loader
+        .env
+        .get("HOME")
+        .cloned()
+        .or_else(|| std::env::home_dir().map(|h| h.display().to_string()));
     let deploy = svc.get_some("deploy");
     let limits = deploy.and_then(|d| d.get("resources")).and_then(|r| r.get("limits"));
 
@@ -1168,7 +1210,7 @@ fn service(
                 (
                     kind,
                     source,
-                    item.get("target").and_then(Node::as_str).unwrap_or("").to_string(),
+                    trim_slash(item.get("target").and_then(Node::as_str).unwrap_or("")),
                     cbool(item.get("read_only")) == Some(true),
                     item.get("bind")
                         .and_then(|b| b.get("propagation"))
@@ -1544,7 +1586,12 @@ fn service(
             kind: InputKind::Compose,
             file: files.get(key_pos.src as usize).cloned().unwrap_or_default(),
             name: target,
-            containers: vec![DeclaredContainer { raw, fields: f, anchor }],
+            containers: vec![DeclaredContainer {
+                raw,
+                fields: f,
+                anchor,
+                skip: Vec::new(),
+            }],
             pod: None,
             pss: Vec::new(),
         },

@@ -94,14 +94,17 @@ pub fn read(name: &str, text: &str) -> Result<K8sFile, FileError> {
             "an unrendered template (`{{ … }}`): render it first (`helm template CHART | vigie audit k8s -`)",
         ));
     }
-    let docs = yaml::load_all(text).map_err(|e| FileError::yaml(name, e))?;
     let mut out = K8sFile::default();
-    for (i, doc) in docs.iter().enumerate() {
-        if doc.is_null() {
-            continue;
+    let mut number = 0;
+    // Documents one at a time: a stream of 10,000 holds one in memory.
+    yaml::load_each(text, 0, &mut |doc| {
+        number += 1;
+        if !doc.is_null() {
+            object(name, &doc, String::new(), number, &mut out);
         }
-        object(name, doc, String::new(), i + 1, &mut out);
-    }
+        Ok(())
+    })
+    .map_err(|e| FileError::yaml(name, e))?;
     Ok(out)
 }
 
@@ -161,6 +164,21 @@ fn object(file: &str, doc: &Node, prefix: String, number: usize, out: &mut K8sFi
         return;
     }
     let Some(spec) = spec else { return };
+    for list in ["containers", "initContainers", "ephemeralContainers"] {
+        if let Some(v) = spec.get_some(list)
+            && v.as_seq().is_none()
+        {
+            out.notices.push(Notice {
+                file: file.to_string(),
+                line: v.pos.line,
+                message: format!(
+                    "{kind} document {number}: `{list}` is {}, not a list: its containers were not audited",
+                    v.kind_name()
+                ),
+                incomplete: true,
+            });
+        }
+    }
     let meta = doc.get_some("metadata");
     let name = meta
         .and_then(|m| m.get("name").or_else(|| m.get("generateName")))
@@ -818,6 +836,12 @@ fn container(
             raw,
             fields: f,
             anchor: Loc::new(cpath.to_string(), c.pos),
+            // Init containers take no probes; ephemeral ones no probes, ports or resources.
+            skip: match list {
+                "initContainers" => vec!["VGI-CTR-029"],
+                "ephemeralContainers" => vec!["VGI-CTR-029", "VGI-CTR-011", "VGI-CTR-012"],
+                _ => Vec::new(),
+            },
         },
         pc,
     )

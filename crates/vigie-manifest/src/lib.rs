@@ -94,6 +94,8 @@ pub struct DeclaredContainer {
     pub fields: FieldMap,
     /// The container (service) itself: where findings without a mapped field point.
     pub anchor: Loc,
+    /// Rules that cannot apply to this container (an init container has no liveness probe).
+    pub skip: Vec<&'static str>,
 }
 
 /// A pod template's own facts, for the pod rules.
@@ -195,7 +197,7 @@ pub fn audit_declared(d: &Declared) -> Vec<Finding> {
     let mut out = Vec::new();
     for c in &d.containers {
         for mut f in audit_container(&snapshot(c), &host) {
-            if not_applicable(d.kind, &f.rule_id) {
+            if not_applicable(d.kind, &f.rule_id) || c.skip.contains(&f.rule_id.as_str()) {
                 continue;
             }
             locate(&mut f, &d.file, &c.fields, &c.anchor);

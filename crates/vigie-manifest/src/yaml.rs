@@ -16,9 +16,12 @@ use std::collections::HashMap;
 pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
 /// Nesting deeper than any real manifest (Kubernetes objects nest ~12 deep).
 pub const MAX_DEPTH: usize = 200;
-/// Nodes materialised in one input, aliases expanded: bounds memory and the
-/// time every later walk takes.
-pub const MAX_NODES: usize = 5_000_000;
+/// Nodes of one document: bounds memory (documents are handed over one by
+/// one, so a stream of many documents is not bounded by this).
+pub const MAX_NODES: usize = 1_000_000;
+/// Nodes one document may materialise through aliases ("billion laughs"):
+/// real files reuse a few anchors of a few dozen nodes.
+pub const MAX_ALIAS_NODES: usize = 200_000;
 
 /// 1-based line and column (in characters) of a node's first character.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -219,7 +222,7 @@ struct Builder {
     stack: Vec<Open>,
     anchors: HashMap<usize, (Node, usize)>,
     nodes: usize,
-    docs: Vec<Node>,
+    alias_nodes: usize,
     doc: Option<Node>,
 }
 
@@ -229,10 +232,21 @@ impl Builder {
         if self.nodes > MAX_NODES {
             return Err(YamlError::at(
                 pos,
-                format!("more than {MAX_NODES} YAML nodes once aliases are expanded (an alias bomb?)"),
+                format!("a document of more than {MAX_NODES} YAML nodes"),
             ));
         }
         Ok(())
+    }
+
+    fn count_alias(&mut self, n: usize, pos: Pos) -> Result<(), YamlError> {
+        self.alias_nodes = self.alias_nodes.saturating_add(n);
+        if self.alias_nodes > MAX_ALIAS_NODES {
+            return Err(YamlError::at(
+                pos,
+                format!("aliases expand to more than {MAX_ALIAS_NODES} YAML nodes in one document (an alias bomb?)"),
+            ));
+        }
+        self.count(n, pos)
     }
 
     /// A finished node goes to its parent (or becomes the document).
@@ -333,6 +347,17 @@ pub fn load_all(text: &str) -> Result<Vec<Node>, YamlError> {
 
 /// [`load_all`] with every position marked as coming from input `src`.
 pub fn load_all_from(text: &str, src: u32) -> Result<Vec<Node>, YamlError> {
+    let mut docs = Vec::new();
+    load_each(text, src, &mut |doc| {
+        docs.push(doc);
+        Ok(())
+    })?;
+    Ok(docs)
+}
+
+/// Each document handed to `each` as soon as it is complete, then dropped:
+/// memory is bounded by the largest document, not the stream.
+pub fn load_each(text: &str, src: u32, each: &mut dyn FnMut(Node) -> Result<(), YamlError>) -> Result<(), YamlError> {
     if text.len() > MAX_INPUT_BYTES {
         return Err(YamlError {
             line: 1,
@@ -344,7 +369,7 @@ pub fn load_all_from(text: &str, src: u32) -> Result<Vec<Node>, YamlError> {
         stack: Vec::new(),
         anchors: HashMap::new(),
         nodes: 0,
-        docs: Vec::new(),
+        alias_nodes: 0,
         doc: None,
     };
     let mut doc_pos = Pos {
@@ -359,6 +384,8 @@ pub fn load_all_from(text: &str, src: u32) -> Result<Vec<Node>, YamlError> {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
             Event::DocumentStart(_) => {
                 b.anchors.clear();
+                b.nodes = 0;
+                b.alias_nodes = 0;
                 doc_pos = pos;
             }
             Event::DocumentEnd => {
@@ -370,14 +397,17 @@ pub fn load_all_from(text: &str, src: u32) -> Result<Vec<Node>, YamlError> {
                     }),
                     pos: doc_pos,
                 });
-                b.docs.push(node);
+                each(node)?;
             }
             Event::Alias(id) => {
-                let Some((node, size)) = b.anchors.get(&id).map(|(n, s)| (n, *s)) else {
+                let Some(size) = b.anchors.get(&id).map(|(_, s)| *s) else {
                     return Err(YamlError::at(pos, "alias to an unknown anchor"));
                 };
-                let node = node.clone();
-                b.count(size, pos)?;
+                // Counted before the copy is made.
+                b.count_alias(size, pos)?;
+                let Some(node) = b.anchors.get(&id).map(|(n, _)| n.clone()) else {
+                    return Err(YamlError::at(pos, "alias to an unknown anchor"));
+                };
                 b.push(Node { pos, ..node }, 0)?;
             }
             Event::Scalar(text, style, anchor, tag) => {
@@ -436,7 +466,7 @@ pub fn load_all_from(text: &str, src: u32) -> Result<Vec<Node>, YamlError> {
             }
         }
     }
-    Ok(b.docs)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -371,13 +371,14 @@ pub fn run_k8s(args: &K8sArgs) -> anyhow::Result<Outcome> {
     let mut declared = Vec::new();
     let mut notices = Vec::new();
     let mut files = Vec::new();
-    let mut failed: Vec<anyhow::Error> = Vec::new();
+    // (file, line, what went wrong): whole files that could not be read.
+    let mut failed: Vec<(String, usize, String, String)> = Vec::new();
     let mut documents = 0usize;
     for path in &inputs {
         let (name, text) = match read_input(path) {
             Ok(x) => x,
             Err(e) => {
-                failed.push(e);
+                failed.push((path.display().to_string(), 0, format!("{e:#}"), format!("{e:#}")));
                 continue;
             }
         };
@@ -388,23 +389,24 @@ pub fn run_k8s(args: &K8sArgs) -> anyhow::Result<Outcome> {
                 notices.extend(file.notices);
                 files.push(name);
             }
-            Err(e) => failed.push(anyhow::anyhow!("{e}")),
+            Err(e) => failed.push((
+                e.file.clone(),
+                e.line,
+                format!("column {}: {}", e.column, e.message),
+                e.to_string(),
+            )),
         }
     }
     if files.is_empty() && !failed.is_empty() {
-        return Err(failed.remove(0));
+        bail!("{}", failed.remove(0).3);
     }
-    for e in &failed {
+    for (file, line, e, _) in failed {
         notices.push(Notice {
-            file: String::new(),
-            line: 0,
-            message: format!("{e:#}"),
+            file,
+            line,
+            message: format!("not audited: {e}"),
             incomplete: true,
         });
-    }
-    // The notice prints `file: message`; a whole-file failure already names its file.
-    for n in notices.iter_mut().filter(|n| n.file.is_empty()) {
-        n.file = "input".to_string();
     }
     let mut catalogue = container_rules();
     catalogue.extend(
