@@ -24,7 +24,8 @@ apt_install() { # apt_install PKG...: quiet, `apt-get update` only when the firs
     }
 }
 
-if ! command -v checkov >/dev/null 2>&1; then
+# Pinned: the differential test (tests/manifests.rs) pins its explained disagreements to this version.
+if ! command -v checkov >/dev/null 2>&1 || [ "$(checkov --version 2>/dev/null)" != "3.3.30" ]; then
     if [ ! -x "$CHECKOV_VENV/bin/checkov" ]; then
         mkdir -p "$VIGIE_PEERS_DIR"
         rm -rf "$CHECKOV_VENV"
@@ -32,7 +33,7 @@ if ! command -v checkov >/dev/null 2>&1; then
             apt_install python3-venv
             python3 -m venv "$CHECKOV_VENV" >/dev/null
         }
-        "$CHECKOV_VENV/bin/python" -m pip install --quiet --disable-pip-version-check checkov >/dev/null
+        "$CHECKOV_VENV/bin/python" -m pip install --quiet --disable-pip-version-check checkov==3.3.30 >/dev/null
     fi
     ln -sf "$CHECKOV_VENV/bin/checkov" /usr/local/bin/checkov
     hash -r

@@ -18,7 +18,7 @@ fn image(name: &str) -> String {
 
 fn rule_ids(name: &str) -> (Vec<String>, Vec<vigie_rules::Finding>) {
     let (_, findings) = vigie_image::checks::check(&image(name)).unwrap();
-    let mut ids: Vec<String> = findings.iter().map(|f| f.rule_id.clone()).collect();
+    let mut ids: Vec<String> = findings.iter().map(|f| f.rule_id.to_string()).collect();
     ids.dedup();
     (ids, findings)
 }

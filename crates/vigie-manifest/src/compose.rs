@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use vigie_snapshot::inspect::{
     RawConfig, RawContainer, RawDevice, RawHealthConfig, RawHostConfig, RawLogConfig, RawMountPoint, RawPortBinding,
-    RawRestartPolicy, RawState, RawUlimit, StringOrList,
+    RawRestartPolicy, RawState, RawUlimit, StringOrList, default_last_cap, snapshot_from_raw,
 };
 
 use crate::yaml::{self, Node, Pos, Scalar, Value};
@@ -1048,7 +1048,7 @@ fn service(
         Loc {
             path: sp(k),
             pos,
-            file: files.get(pos.src as usize).cloned(),
+            file: files.get(pos.src as usize).map(|f| f.as_str().into()),
             written: None,
         }
     };
@@ -1057,14 +1057,14 @@ fn service(
         Loc {
             path: sp(k),
             pos,
-            file: files.get(pos.src as usize).cloned(),
+            file: files.get(pos.src as usize).map(|f| f.as_str().into()),
             written: Some(w.to_string()),
         }
     };
     let item_loc = |path: String, pos: Pos| Loc {
         path,
         pos,
-        file: files.get(pos.src as usize).cloned(),
+        file: files.get(pos.src as usize).map(|f| f.as_str().into()),
         written: None,
     };
     let s = |k: &str| svc.get(k).and_then(Node::as_str).map(str::to_string);
@@ -1584,10 +1584,12 @@ fn service(
     Ok((
         Declared {
             kind: InputKind::Compose,
-            file: files.get(key_pos.src as usize).cloned().unwrap_or_default(),
+            file: files
+                .get(key_pos.src as usize)
+                .map_or_else(|| "".into(), |f| f.as_str().into()),
             name: target,
             containers: vec![DeclaredContainer {
-                raw,
+                snapshot: snapshot_from_raw(raw, default_last_cap()),
                 fields: f,
                 anchor,
                 skip: Vec::new(),

@@ -11,7 +11,7 @@ use vigie_rules::{FileLocation, Finding};
 use vigie_snapshot::ContainerSnapshot;
 
 use crate::compose::Project;
-use crate::{Declared, Loc, snapshot};
+use crate::{Declared, Loc};
 
 pub const PROJECT_LABEL: &str = "com.docker.compose.project";
 pub const SERVICE_LABEL: &str = "com.docker.compose.service";
@@ -91,7 +91,7 @@ pub fn compare(project: &Project, containers: &[ContainerSnapshot]) -> Vec<Findi
     for d in &project.declared {
         let Some(dc) = d.containers.first() else { continue };
         let service = d.name.rsplit('/').next().unwrap_or(&d.name);
-        let want = snapshot(dc);
+        let want = &dc.snapshot;
         let running: Vec<&&ContainerSnapshot> = mine
             .iter()
             .filter(|c| c.labels.get(SERVICE_LABEL).map(String::as_str) == Some(service))
@@ -174,14 +174,14 @@ pub fn compare(project: &Project, containers: &[ContainerSnapshot]) -> Vec<Findi
             diff(
                 "security_opt",
                 "HostConfig.SecurityOpt",
-                show(&opts(&want)),
+                show(&opts(want)),
                 show(&opts(live)),
             );
-            diff("volumes", "Config.Volumes", show(&mounts(&want)), show(&mounts(live)));
+            diff("volumes", "Config.Volumes", show(&mounts(want)), show(&mounts(live)));
             diff(
                 "ports",
                 "HostConfig.PortBindings",
-                show(&ports(&want)),
+                show(&ports(want)),
                 show(&ports(live)),
             );
             diff(
@@ -246,7 +246,7 @@ pub fn compare(project: &Project, containers: &[ContainerSnapshot]) -> Vec<Findi
             f.fix.docker_run = None;
             f.fix.kubernetes = None;
             f.location = Some(FileLocation {
-                file: project.files.first().cloned().unwrap_or_default(),
+                file: project.files.first().map_or_else(|| "".into(), |f| f.as_str().into()),
                 line: 1,
                 column: 1,
                 path: "services".to_string(),

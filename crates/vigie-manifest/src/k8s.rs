@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use vigie_rules::kubernetes::{HostPathVolume, PodContainer, PodFacts};
 use vigie_snapshot::inspect::{
     RawConfig, RawContainer, RawHealthConfig, RawHostConfig, RawMountPoint, RawPortBinding, RawState, StringOrList,
+    default_last_cap, snapshot_from_raw,
 };
 
 /// What one file held.
@@ -83,6 +84,15 @@ fn unrendered_template(text: &str) -> Option<usize> {
 
 /// Read one manifest file (`name` is how it was named: a path or `-`).
 pub fn read(name: &str, text: &str) -> Result<K8sFile, FileError> {
+    let mut declared = Vec::new();
+    let mut file = read_each(name, text, &mut |d| declared.push(d))?;
+    file.declared = declared;
+    Ok(file)
+}
+
+/// [`read`], each workload handed to `each` as soon as its document is read
+/// (the returned `declared` stays empty): memory holds one document at a time.
+pub fn read_each(name: &str, text: &str, each: &mut dyn FnMut(Declared)) -> Result<K8sFile, FileError> {
     if let Some(line) = unrendered_template(text) {
         return Err(FileError::new(
             name,
@@ -100,7 +110,7 @@ pub fn read(name: &str, text: &str) -> Result<K8sFile, FileError> {
     yaml::load_each(text, 0, &mut |doc| {
         number += 1;
         if !doc.is_null() {
-            object(name, &doc, String::new(), number, &mut out);
+            object(name, &doc, String::new(), number, &mut out, each);
         }
         Ok(())
     })
@@ -108,7 +118,7 @@ pub fn read(name: &str, text: &str) -> Result<K8sFile, FileError> {
     Ok(out)
 }
 
-fn object(file: &str, doc: &Node, prefix: String, number: usize, out: &mut K8sFile) {
+fn object(file: &str, doc: &Node, prefix: String, number: usize, out: &mut K8sFile, each: &mut dyn FnMut(Declared)) {
     out.documents += 1;
     let Some(kind) = doc.get("kind").and_then(Node::as_str) else {
         out.notices.push(Notice {
@@ -128,7 +138,7 @@ fn object(file: &str, doc: &Node, prefix: String, number: usize, out: &mut K8sFi
             .iter()
             .enumerate()
         {
-            object(file, item, format!("{prefix}items[{i}]."), number, out);
+            object(file, item, format!("{prefix}items[{i}]."), number, out, each);
         }
         return;
     }
@@ -195,7 +205,7 @@ fn object(file: &str, doc: &Node, prefix: String, number: usize, out: &mut K8sFi
     let _ = meta_path;
     let mut declared = Declared {
         kind: InputKind::Kubernetes,
-        file: file.to_string(),
+        file: file.into(),
         name: target.clone(),
         containers: Vec::new(),
         pod: None,
@@ -301,7 +311,7 @@ fn object(file: &str, doc: &Node, prefix: String, number: usize, out: &mut K8sFi
         fields: pod_fields,
         anchor: Loc::new(spec_path.clone(), spec.pos),
     });
-    out.declared.push(declared);
+    each(declared);
 }
 
 /// A Kubernetes quantity (`512Mi`, `1G`, `250m`, `1e3`) as a number of units.
@@ -833,7 +843,7 @@ fn container(
     );
     (
         DeclaredContainer {
-            raw,
+            snapshot: snapshot_from_raw(raw, default_last_cap()),
             fields: f,
             anchor: Loc::new(cpath.to_string(), c.pos),
             // Init containers take no probes; ephemeral ones no probes, ports or resources.

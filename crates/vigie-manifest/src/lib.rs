@@ -16,11 +16,11 @@ pub mod pss;
 pub mod yaml;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use vigie_rules::container::{HostContext, audit_container};
 use vigie_rules::kubernetes::{PodFacts, audit_pod};
 use vigie_rules::{FileLocation, Finding};
-use vigie_snapshot::inspect::{RawContainer, default_last_cap, snapshot_from_raw};
 
 pub use yaml::Pos;
 
@@ -39,7 +39,7 @@ pub struct Loc {
     pub path: String,
     pub pos: Pos,
     /// The file, when not the object's own (a Compose key from an override file).
-    pub file: Option<String>,
+    pub file: Option<Arc<str>>,
     /// Replaces the evidence value (`not set (kubelet default: Unconfined)`).
     pub written: Option<String>,
 }
@@ -90,7 +90,8 @@ impl FieldMap {
 /// One container as a file declares it.
 #[derive(Debug, Clone)]
 pub struct DeclaredContainer {
-    pub raw: RawContainer,
+    /// What the rules judge, as a live engine would report it.
+    pub snapshot: vigie_snapshot::ContainerSnapshot,
     pub fields: FieldMap,
     /// The container (service) itself: where findings without a mapped field point.
     pub anchor: Loc,
@@ -110,7 +111,8 @@ pub struct DeclaredPod {
 #[derive(Debug, Clone)]
 pub struct Declared {
     pub kind: InputKind,
-    pub file: String,
+    /// Shared by every finding of the object.
+    pub file: Arc<str>,
     /// `services.web`, `Deployment/web`.
     pub name: String,
     pub containers: Vec<DeclaredContainer>,
@@ -146,7 +148,7 @@ pub fn not_applicable(kind: InputKind, rule_id: &str) -> bool {
     }
 }
 
-fn locate(finding: &mut Finding, file: &str, fields: &FieldMap, anchor: &Loc) {
+fn locate(finding: &mut Finding, file: &Arc<str>, fields: &FieldMap, anchor: &Loc) {
     let mut at: Option<Loc> = None;
     for ev in &mut finding.evidence {
         if let Some(loc) = fields.find(&ev.source, &ev.value) {
@@ -159,11 +161,13 @@ fn locate(finding: &mut Finding, file: &str, fields: &FieldMap, anchor: &Loc) {
             }
         }
     }
+    // Exact capacity: a stream of 10,000 documents holds ~100,000 findings.
+    finding.evidence.shrink_to_fit();
     let at = at.unwrap_or_else(|| anchor.clone());
     // Evidence that names engine fields with no counterpart in the file (the
     // effective capability mask) stays, labelled as computed.
     finding.location = Some(FileLocation {
-        file: at.file.clone().unwrap_or_else(|| file.to_string()),
+        file: at.file.clone().unwrap_or_else(|| file.clone()),
         line: at.pos.line,
         column: at.pos.column,
         path: at.path,
@@ -183,11 +187,6 @@ fn fix_for(finding: &mut Finding, kind: InputKind) {
     }
 }
 
-/// The container snapshot the rules judge, as a live engine would report it.
-pub fn snapshot(c: &DeclaredContainer) -> vigie_snapshot::ContainerSnapshot {
-    snapshot_from_raw(c.raw.clone(), default_last_cap())
-}
-
 /// Every finding for one declared object: container rules on each container
 /// (the engine's host unknown, as for `--from-inspect`), pod rules on the pod,
 /// each pointed into the file, with the fix in the file's syntax and the
@@ -196,8 +195,8 @@ pub fn audit_declared(d: &Declared) -> Vec<Finding> {
     let host = HostContext::unknown();
     let mut out = Vec::new();
     for c in &d.containers {
-        for mut f in audit_container(&snapshot(c), &host) {
-            if not_applicable(d.kind, &f.rule_id) || c.skip.contains(&f.rule_id.as_str()) {
+        for mut f in audit_container(&c.snapshot, &host) {
+            if not_applicable(d.kind, &f.rule_id) || c.skip.contains(&f.rule_id.as_ref()) {
                 continue;
             }
             locate(&mut f, &d.file, &c.fields, &c.anchor);

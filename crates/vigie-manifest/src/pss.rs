@@ -531,7 +531,7 @@ fn reports(f: &Finding, v: &Violation) -> bool {
         || f.target
             .strip_prefix(v.target.as_str())
             .is_some_and(|rest| rest.starts_with('['));
-    same && v.rules.contains(&f.rule_id.as_str())
+    same && v.rules.contains(&f.rule_id.as_ref())
 }
 
 /// Add each violation's control to the findings that report it.
@@ -551,7 +551,12 @@ pub fn annotate(findings: &mut [Finding], violations: &[Violation]) {
 /// With `--pss LEVEL`: the findings that break a control of that level (the
 /// baseline's included in restricted), plus a VGI-K8S-008 finding for each
 /// violation no finding reports. Returns the kept findings.
-pub fn select(findings: Vec<Finding>, violations: &[Violation], level: Level, file: &str) -> Vec<Finding> {
+pub fn select(
+    findings: Vec<Finding>,
+    violations: &[Violation],
+    level: Level,
+    file: &std::sync::Arc<str>,
+) -> Vec<Finding> {
     let at_level = |label: &str| match level {
         Level::Baseline => label.starts_with("PSS baseline:"),
         Level::Restricted => label.starts_with("PSS "),
@@ -575,7 +580,7 @@ pub fn select(findings: Vec<Finding>, violations: &[Violation], level: Level, fi
         f.fix.compose = None;
         f.standards.push(v.label());
         f.location = Some(FileLocation {
-            file: file.to_string(),
+            file: file.clone(),
             line: v.pos.line,
             column: v.pos.column,
             path: v.path.clone(),

@@ -29,6 +29,26 @@ struct Envelope<'a, B: Serialize> {
 }
 
 /// The pretty-printed document, with a final newline.
+/// [`to_json`] written straight to `w` (pretty, final newline): a report of
+/// a hundred thousand findings is never held as one string.
+pub fn to_json_writer<B: Serialize>(
+    w: &mut dyn std::io::Write,
+    kind: &str,
+    version: &'static str,
+    body: B,
+) -> Result<(), serde_json::Error> {
+    serde_json::to_writer_pretty(
+        &mut *w,
+        &Envelope {
+            schema_version: SCHEMA_VERSION,
+            tool: tool_info(version),
+            kind,
+            body,
+        },
+    )?;
+    w.write_all(b"\n").map_err(serde_json::Error::io)
+}
+
 pub fn to_json<B: Serialize>(kind: &str, version: &'static str, body: B) -> Result<String, serde_json::Error> {
     let mut text = serde_json::to_string_pretty(&Envelope {
         schema_version: SCHEMA_VERSION,

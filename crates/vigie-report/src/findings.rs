@@ -87,6 +87,26 @@ pub fn to_json<M: Serialize>(
     )
 }
 
+/// [`to_json`] written straight to `w`.
+pub fn to_json_writer<M: Serialize>(
+    w: &mut dyn std::io::Write,
+    kind: &str,
+    version: &'static str,
+    context: M,
+    findings: &[Finding],
+) -> Result<(), serde_json::Error> {
+    crate::envelope::to_json_writer(
+        w,
+        kind,
+        version,
+        FindingsBody {
+            context,
+            summary: Summary::of(findings),
+            findings,
+        },
+    )
+}
+
 /// Options of the findings table.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TableOptions {

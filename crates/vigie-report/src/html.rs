@@ -297,8 +297,8 @@ pub fn audit_report(report: &AuditReport<'_>) -> Result<String, HtmlError> {
                 match top.iter_mut().find(|t| t.rule_id == f.rule_id) {
                     Some(t) => t.count += 1,
                     None => top.push(TopRule {
-                        rule_id: f.rule_id.clone(),
-                        title: f.title.clone(),
+                        rule_id: f.rule_id.to_string(),
+                        title: f.title.to_string(),
                         count: 1,
                     }),
                 }

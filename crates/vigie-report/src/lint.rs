@@ -110,7 +110,7 @@ pub fn sarif(findings: &[LintFinding], version: &str) -> Result<String, serde_js
     let results: Vec<SarifResult> = findings
         .iter()
         .map(|f| SarifResult {
-            rule_id: f.finding.rule_id.clone(),
+            rule_id: f.finding.rule_id.to_string(),
             rule_index_first: RULES.iter().position(|r| r.info.id == f.finding.rule_id),
             level: level(f.finding.severity),
             message: Text::new(f.finding.message.clone()),

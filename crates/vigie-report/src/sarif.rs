@@ -512,7 +512,7 @@ pub fn to_sarif(
             let mut fingerprints = Map::new();
             fingerprints.insert("vigieFinding/v1".to_string(), Value::String(fingerprint(f)));
             SarifResult {
-                rule_id: f.rule_id.clone(),
+                rule_id: f.rule_id.to_string(),
                 rule_index_first: None,
                 level: level(f.severity),
                 message: Text::new(format!("{}: {}", f.target, f.message)),
@@ -585,11 +585,11 @@ mod tests {
         let rules = vigie_rules::audit::catalogue();
         let privileged = &rules[0];
         let mut accepted = Finding::from_rule(privileged, "ci-runner", "runs privileged");
-        accepted.suppressed = Some(Suppression {
+        accepted.suppressed = Some(Box::new(Suppression {
             by: String::new(),
             reason: "docker-in-docker".into(),
             expires: Some("2027-01-01".into()),
-        });
+        }));
         let open =
             Finding::from_rule(privileged, "web", "runs privileged").with_evidence("HostConfig.Privileged", "true");
         let text = to_sarif(&[accepted, open], rules, "0.1.0", Subject::Containers, &[]).unwrap();

@@ -3,6 +3,12 @@
 //! errors: a check returns them, a printer in `vigie-report` shows them.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+/// Text that is a rule's constant for every finding of that rule (title,
+/// rationale, fix) and owned only where a finding changes it: borrowed, a
+/// hundred thousand findings share one copy.
+pub type Text = Cow<'static, str>;
 
 /// Severity of a finding (and of a vulnerability), ordered from least to
 /// most severe so that `finding.severity >= threshold` reads naturally; one
@@ -41,16 +47,16 @@ impl Mitigation {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
     /// Plain-words instruction.
-    pub summary: String,
+    pub summary: Text,
     /// The `docker run` flag (or flag to remove).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub docker_run: Option<String>,
+    pub docker_run: Option<Text>,
     /// The Compose service key.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub compose: Option<String>,
+    pub compose: Option<Text>,
     /// The Kubernetes pod/container `securityContext` (or spec) field.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub kubernetes: Option<String>,
+    pub kubernetes: Option<Text>,
 }
 
 /// One piece of evidence: where it was seen and what was there.
@@ -114,10 +120,10 @@ pub struct StaticFix {
 impl From<StaticFix> for Fix {
     fn from(f: StaticFix) -> Self {
         Fix {
-            summary: f.summary.to_string(),
-            docker_run: f.docker_run.map(str::to_string),
-            compose: f.compose.map(str::to_string),
-            kubernetes: f.kubernetes.map(str::to_string),
+            summary: Cow::Borrowed(f.summary),
+            docker_run: f.docker_run.map(Cow::Borrowed),
+            compose: f.compose.map(Cow::Borrowed),
+            kubernetes: f.kubernetes.map(Cow::Borrowed),
         }
     }
 }
@@ -129,21 +135,22 @@ pub use vigie_snapshot::severity::Suppression;
 /// One rule that applies to one object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
-    pub rule_id: String,
+    pub rule_id: Text,
     pub severity: Severity,
-    pub title: String,
+    pub title: Text,
     /// What the finding is about: a container name, an image, a file, `host`.
     pub target: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cis: Option<String>,
+    pub cis: Option<Text>,
     pub mitigation: Mitigation,
     /// A one-line, instance-specific statement.
     pub message: String,
-    pub rationale: String,
+    pub rationale: Text,
     pub evidence: Vec<Evidence>,
     pub fix: Fix,
+    /// Boxed: most findings have none, and a hundred thousand of them are held at once.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub suppressed: Option<Suppression>,
+    pub suppressed: Option<Box<Suppression>>,
     /// Where in a file the finding is (Compose files, Kubernetes manifests,
     /// Dockerfiles); absent for live containers and images.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -157,8 +164,9 @@ pub struct Finding {
 /// missing, the object that should have it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileLocation {
-    /// The file as it was named on the command line (`-` for stdin).
-    pub file: String,
+    /// The file as it was named on the command line (`-` for stdin); shared by
+    /// every finding of the file.
+    pub file: std::sync::Arc<str>,
     /// 1-based.
     pub line: usize,
     /// 1-based, in characters.
@@ -172,14 +180,14 @@ impl Finding {
     /// Start a finding from a rule's fixed description.
     pub fn from_rule(rule: &RuleInfo, target: impl Into<String>, message: impl Into<String>) -> Self {
         Finding {
-            rule_id: rule.id.to_string(),
+            rule_id: Cow::Borrowed(rule.id),
             severity: rule.severity,
-            title: rule.title.to_string(),
+            title: Cow::Borrowed(rule.title),
             target: target.into(),
-            cis: rule.cis.map(str::to_string),
+            cis: rule.cis.map(Cow::Borrowed),
             mitigation: rule.mitigation,
             message: message.into(),
-            rationale: rule.rationale.to_string(),
+            rationale: Cow::Borrowed(rule.rationale),
             evidence: Vec::new(),
             fix: rule.fix.into(),
             suppressed: None,

@@ -318,7 +318,7 @@ mod tests {
     use super::*;
 
     fn ids(p: &PodFacts) -> Vec<String> {
-        audit_pod(p).into_iter().map(|f| f.rule_id).collect()
+        audit_pod(p).into_iter().map(|f| f.rule_id.to_string()).collect()
     }
 
     #[test]

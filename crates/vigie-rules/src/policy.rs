@@ -170,11 +170,11 @@ pub fn apply_acceptances<'a>(findings: &mut [Finding], accept: &'a [Acceptance],
                 }),
             }
         } else {
-            f.suppressed = Some(Suppression {
+            f.suppressed = Some(Box::new(Suppression {
                 by: String::new(),
                 reason: a.reason.clone(),
                 expires: a.expires.clone(),
-            });
+            }));
         }
     }
     expired

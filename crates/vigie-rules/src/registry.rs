@@ -104,12 +104,59 @@ points at the line and column, and quotes the line.";
 const INSIDE_DETECTION: &str = "Read from inside the container, without writing anything: the exact line of \
 `/proc/self/status` or `/proc/self/mountinfo`, or the path, that shows it is the finding's evidence.";
 
+/// Where a container or pod rule reads Compose files and Kubernetes manifests
+/// differently from `docker inspect`, and where it deliberately disagrees with
+/// Checkov (the differential test, crates/vigie/tests/manifests.rs, pins each
+/// disagreement on the 515-manifest corpus to the count given here).
+const FILE_NOTES: &[(&str, &str)] = &[
+    (
+        "VGI-CTR-002",
+        "Compose `cap_add`, Pod `securityContext.capabilities.add`. Adding a capability of the default set (NET_BIND_SERVICE, CHOWN…) grants nothing and is not reported; Checkov's CKV_K8S_25 reports any `add` (1 corpus resource). `--pss restricted` still reports it (restricted allows only NET_BIND_SERVICE).",
+    ),
+    (
+        "VGI-CTR-003",
+        "Compose `cap_drop`, Pod `securityContext.capabilities.drop`. A privileged container is reported once, by VGI-CTR-001, which covers its capabilities; Checkov's CKV_K8S_28 reports it again (most of its 21 corpus disagreements: privileged containers, and drop lists other than ALL/NET_RAW that vigie accepts as a choice to drop).",
+    ),
+    (
+        "VGI-CTR-006",
+        "A hostPath or bind of `/`, `/run`, `/var/run` (any directory that holds the engine socket) is reported: the socket is reachable under it. Checkov's CKV_K8S_27 looks only for the socket path itself (10 corpus resources where vigie reports and Checkov does not; 1 where Checkov reads a hostPath vigie's reader attaches to no container).",
+    ),
+    (
+        "VGI-CTR-012",
+        "Kubernetes: `resources.requests.cpu` counts as CPU priority — the kubelet turns it into the cgroup's cpu.shares, exactly what `--cpu-shares` (and CIS 5.12) means — so a container with a request and no limit is not reported. Checkov's CKV_K8S_11 asks for a limit (181 of 551 corpus resources differ for this reason alone).",
+    ),
+    (
+        "VGI-CTR-024",
+        "Kubernetes: a Pod with no `seccompProfile` (pod or container, or the old annotations) runs Unconfined — the kubelet's default unless its SeccompDefault option is on — and is reported, where the same service in Compose gets Docker's default profile. A privileged container is reported once, by VGI-CTR-001 (privileged disables seccomp); Checkov's CKV_K8S_31 reports it again (26 corpus resources).",
+    ),
+    (
+        "VGI-CTR-029",
+        "Compose: no `healthcheck` key is reported, but the image's HEALTHCHECK (if any) still applies — the evidence says so. Kubernetes: a `livenessProbe`; init and ephemeral containers cannot have one and are not reported.",
+    ),
+    (
+        "VGI-CTR-030",
+        "A Kubernetes container without `image` (which the API server refuses) is not reported; Checkov's CKV_K8S_14 fails it (3 corpus resources).",
+    ),
+    (
+        "VGI-CTR-037",
+        "Kubernetes: root unless `runAsUser` (container, else pod) is non-zero or `runAsNonRoot: true`. A `runAsUser` that is not a number is treated as unset (root); Checkov passes it (1 corpus resource).",
+    ),
+    (
+        "VGI-K8S-007",
+        "Images pinned by digest are fine whatever the policy. A container without image is not reported (Checkov CKV_K8S_15: 3 corpus resources); vigie also reads ephemeralContainers, which Checkov does not (1).",
+    ),
+];
+
 /// Every rule of every family, in family then id order.
 pub fn rules() -> Vec<Entry> {
     let mut out = Vec::new();
     let with = |r: &RuleInfo, family: Family, default: &'static str| {
         let detection = if r.detection.is_empty() { default } else { r.detection };
-        Entry::plain(r, family, detection)
+        let mut e = Entry::plain(r, family, detection);
+        if let Some((_, notes)) = FILE_NOTES.iter().find(|(id, _)| *id == r.id) {
+            e.notes = notes;
+        }
+        e
     };
     for r in crate::audit::catalogue() {
         let family = if r.id.starts_with("VGI-HOST-") {

@@ -283,7 +283,7 @@ mod agreement {
         let text = format!("FROM scratch\nENV {name}={value}\n");
         crate::dockerfile::lint(&text, "Dockerfile", &crate::dockerfile::Config::default())
             .iter()
-            .any(|f| matches!(f.finding.rule_id.as_str(), "DL3064" | "VGI-DF-002") && f.finding.message.contains(name))
+            .any(|f| matches!(f.finding.rule_id.as_ref(), "DL3064" | "VGI-DF-002") && f.finding.message.contains(name))
     }
 
     fn image_flags(name: &str, value: &str) -> bool {

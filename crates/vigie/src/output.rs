@@ -54,7 +54,35 @@ pub fn emit(text: &str, output: Option<&Path>) -> anyhow::Result<()> {
     }
 }
 
+/// [`emit`] for output written piece by piece (`write` gets a buffered
+/// writer): to stdout, or atomically to `output` as [`write_atomic`] does.
+pub fn emit_with(
+    output: Option<&Path>,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    match output {
+        None => {
+            let stdout = std::io::stdout().lock();
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout);
+            match write(&mut w).and_then(|()| w.flush()) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(e).context("cannot write to stdout"),
+            }
+        }
+        Some(path) => write_atomic_with(path, write),
+    }
+}
+
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    write_atomic_with(path, &mut |w| w.write_all(bytes))
+}
+
+/// [`write_atomic`] with the content written piece by piece.
+pub fn write_atomic_with(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     // A device, FIFO or socket (`-o /dev/null`, `-o /dev/stdout`) is written in
     // place: renaming a temporary file over it would replace the device. A
@@ -71,7 +99,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         return std::fs::OpenOptions::new()
             .write(true)
             .open(path)
-            .and_then(|mut f| f.write_all(bytes))
+            .and_then(|f| {
+                let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+                write(&mut w)?;
+                w.flush()
+            })
             .with_context(|| format!("cannot write {}", path.display()));
     }
     let dir = match path.parent() {
@@ -90,7 +122,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
             .prefix(&format!(".{name}."))
             .suffix(".vigie-tmp")
             .tempfile_in(dir)?;
-        file.write_all(bytes)?;
+        {
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, file.as_file_mut());
+            write(&mut w)?;
+            w.flush()?;
+        }
         file.as_file().sync_all()?;
         // Reports are readable like any file the user writes (tempfile makes 0600).
         file.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;

@@ -41,7 +41,7 @@ fn hardened() -> ContainerSnapshot {
 }
 
 fn ids(findings: &[Finding]) -> BTreeSet<String> {
-    findings.iter().map(|f| f.rule_id.clone()).collect()
+    findings.iter().map(|f| f.rule_id.to_string()).collect()
 }
 
 fn fires(c: &ContainerSnapshot, id: &str) -> bool {

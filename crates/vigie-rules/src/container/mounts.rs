@@ -189,7 +189,8 @@ pub(super) fn mounts(c: &ContainerSnapshot, _host: &HostContext, out: &mut Vec<F
                     if !socket_file {
                         fix.summary = format!(
                             "Do not mount {path} into containers: it holds the engine socket; mount only the application's own data directory"
-                        );
+                        )
+                        .into();
                     }
                 }),
             );
@@ -232,8 +233,8 @@ pub(super) fn mounts(c: &ContainerSnapshot, _host: &HostContext, out: &mut Vec<F
 /// The rule's fix made to name the mount that was found: `-v /:/mnt` is
 /// fixed by removing `-v /:/mnt`, not the rule's docker.sock example.
 fn remove_this_mount(fix: &mut Fix, spec: &str) {
-    fix.docker_run = Some(format!("remove -v {spec}"));
-    fix.compose = Some(format!("volumes: remove {spec}"));
+    fix.docker_run = Some(format!("remove -v {spec}").into());
+    fix.compose = Some(format!("volumes: remove {spec}").into());
 }
 
 pub(super) fn root_filesystem(c: &ContainerSnapshot, _host: &HostContext, out: &mut Vec<Finding>) {

@@ -109,11 +109,11 @@ fn finish(file: &Dockerfile, path: &str, config: &Config, raws: Vec<Raw>) -> Vec
         if !config.disable_ignore_pragma
             && let Some(reason) = pragmas.suppresses(id, raw.instruction_line)
         {
-            finding.suppressed = Some(Suppression {
+            finding.suppressed = Some(Box::new(Suppression {
                 by: String::new(),
                 reason,
                 expires: None,
-            });
+            }));
         }
         out.push(LintFinding {
             finding,
@@ -1689,8 +1689,8 @@ mod tests {
         lint(text, "Dockerfile", &Config::default())
             .into_iter()
             .filter(|f| f.finding.suppressed.is_none())
-            .filter(|f| !matches!(f.finding.rule_id.as_str(), "VGI-DF-009" | "VGI-DF-010"))
-            .map(|f| (f.finding.rule_id, f.line))
+            .filter(|f| !matches!(f.finding.rule_id.as_ref(), "VGI-DF-009" | "VGI-DF-010"))
+            .map(|f| (f.finding.rule_id.to_string(), f.line))
             .collect()
     }
 

@@ -404,9 +404,9 @@ impl Probe {
             .with_severity(severity)
             .with_evidence("/proc/self/status", line.clone());
             let short_name = cap.name.trim_start_matches("CAP_");
-            f.fix.docker_run = Some(format!("--cap-drop {short_name}"));
-            f.fix.compose = Some(format!("cap_drop: [{short_name}]"));
-            f.fix.kubernetes = Some(format!("securityContext.capabilities.drop: [{short_name}]"));
+            f.fix.docker_run = Some(format!("--cap-drop {short_name}").into());
+            f.fix.compose = Some(format!("cap_drop: [{short_name}]").into());
+            f.fix.kubernetes = Some(format!("securityContext.capabilities.drop: [{short_name}]").into());
             out.push(f);
         }
     }

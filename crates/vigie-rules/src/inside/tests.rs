@@ -50,7 +50,7 @@ impl Tree {
 }
 
 fn ids(r: &InsideReport) -> Vec<&str> {
-    r.findings.iter().map(|f| f.rule_id.as_str()).collect()
+    r.findings.iter().map(|f| f.rule_id.as_ref()).collect()
 }
 
 #[test]

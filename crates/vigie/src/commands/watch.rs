@@ -405,7 +405,7 @@ async fn handle(
     if violations.is_empty() || snapshot.state != "running" {
         return;
     }
-    let rules: Vec<&str> = violations.iter().map(|f| f.rule_id.as_str()).collect();
+    let rules: Vec<&str> = violations.iter().map(|f| f.rule_id.as_ref()).collect();
     let result = match enforce {
         Enforce::Stop => {
             let options = bollard::query_parameters::StopContainerOptionsBuilder::default()

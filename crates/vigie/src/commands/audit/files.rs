@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use vigie_manifest::compose::{self, DEFAULT_FILES, OVERRIDE_FILES};
 use vigie_manifest::pss::{self, Level};
-use vigie_manifest::{Declared, FileError, Notice, audit_declared, k8s, snapshot, yaml};
-use vigie_report::findings::to_json;
+use vigie_manifest::{Declared, FileError, Notice, audit_declared, k8s, yaml};
+use vigie_report::findings::to_json_writer;
 use vigie_rules::policy::{self, Selection, apply_acceptances};
 use vigie_rules::{Finding, RuleInfo, sort_findings};
 use vigie_snapshot::ContainerSnapshot;
@@ -102,11 +102,10 @@ fn read_input(path: &Path) -> anyhow::Result<(String, String)> {
     Ok((name, text))
 }
 
-/// What both commands print.
+/// What both commands print, besides the findings.
 struct Audited {
     source: String,
     files: Vec<String>,
-    declared: Vec<Declared>,
     notices: Vec<Notice>,
 }
 
@@ -114,7 +113,7 @@ struct Audited {
 struct FilesContext<'a> {
     source: &'a str,
     files: &'a [String],
-    objects: Vec<&'a str>,
+    objects: &'a [String],
     rules_evaluated: Vec<&'static str>,
     accepted_risks: &'a [policy::Acceptance],
     expired_acceptances: usize,
@@ -128,116 +127,162 @@ struct FilesContext<'a> {
     project: Option<&'a serde_json::Value>,
 }
 
-fn report(
-    a: Audited,
-    out: &OutputArgs,
-    catalogue: Vec<&'static RuleInfo>,
-    pss_level: Option<Level>,
-    project: Option<serde_json::Value>,
-    listing: &'static str,
-    precomputed: Option<Vec<Finding>>,
-) -> anyhow::Result<Outcome> {
-    let (config, fail_on) = config_and_threshold(out)?;
-    let selection = Selection::merged(&out.rules, &out.skip_rules, &config.audit);
-    let selected = selection.select(catalogue.iter().copied(), listing)?;
-    let drift = precomputed.is_some();
-    let mut findings: Vec<Finding> = precomputed.unwrap_or_default();
-    for d in a.declared.iter().filter(|_| !drift) {
-        let mut found = audit_declared(d);
-        if let Some(level) = pss_level {
+/// Audits objects as they are read and keeps only what the printers need
+/// (the selected findings, the object names, snapshots for the table and
+/// the HTML report): a stream of 10,000 documents is never held whole.
+struct Auditor<'o> {
+    out: &'o OutputArgs,
+    config: policy::ConfigFile,
+    fail_on: Option<vigie_rules::Severity>,
+    selected: Vec<&'static RuleInfo>,
+    pss: Option<Level>,
+    findings: Vec<Finding>,
+    objects: Vec<String>,
+    snapshots: Vec<ContainerSnapshot>,
+}
+
+impl<'o> Auditor<'o> {
+    fn new(
+        out: &'o OutputArgs,
+        catalogue: Vec<&'static RuleInfo>,
+        pss: Option<Level>,
+        listing: &'static str,
+    ) -> anyhow::Result<Auditor<'o>> {
+        let (config, fail_on) = config_and_threshold(out)?;
+        let selection = Selection::merged(&out.rules, &out.skip_rules, &config.audit);
+        let selected = selection.select(catalogue.iter().copied(), listing)?;
+        Ok(Auditor {
+            out,
+            config,
+            fail_on,
+            selected,
+            pss,
+            findings: Vec::new(),
+            objects: Vec::new(),
+            snapshots: Vec::new(),
+        })
+    }
+
+    fn keeps_snapshots(&self) -> bool {
+        self.out.report.is_some() || self.out.format == super::Format::Table
+    }
+
+    fn wanted(&self, f: &Finding) -> bool {
+        (f.rule_id == "VGI-K8S-008" && self.pss.is_some()) || self.selected.iter().any(|r| r.id == f.rule_id)
+    }
+
+    fn add(&mut self, d: Declared) {
+        let mut found = audit_declared(&d);
+        if let Some(level) = self.pss {
             found = pss::select(found, &d.pss, level, &d.file);
         }
-        findings.extend(found);
-    }
-    findings
-        .retain(|f| f.rule_id == "VGI-K8S-008" && pss_level.is_some() || selected.iter().any(|r| r.id == f.rule_id));
-    let expired = apply_acceptances(&mut findings, &config.audit.accept, policy::today());
-    warn_expired(&expired, true);
-    sort_findings(&mut findings);
-    let expired_count: usize = expired.iter().map(|e| e.count).sum();
-    let unread: Vec<String> = a
-        .notices
-        .iter()
-        .filter(|n| n.incomplete)
-        .map(|n| n.to_string())
-        .collect();
-    let warnings: Vec<String> = a.notices.iter().map(|n| n.to_string()).collect();
-    for w in &warnings {
-        crate::output::say_err(&format!("vigie: warning: {w}"));
-    }
-    let snapshots: Vec<ContainerSnapshot> = a
-        .declared
-        .iter()
-        .flat_map(|d| d.containers.iter().map(snapshot))
-        .collect();
-    let version = env!("CARGO_PKG_VERSION");
-    let mut rules: Vec<RuleInfo> = selected.iter().map(|r| (*r).clone()).collect();
-    if pss_level.is_some() {
-        rules.push(vigie_rules::kubernetes::K8S_PSS.clone());
-    }
-    let text = match out.format {
-        super::Format::Json => to_json(
-            "audit-files",
-            version,
-            FilesContext {
-                source: &a.source,
-                files: &a.files,
-                objects: a.declared.iter().map(|d| d.name.as_str()).collect(),
-                rules_evaluated: rules.iter().map(|r| r.id).collect(),
-                accepted_risks: &config.audit.accept,
-                expired_acceptances: expired_count,
-                warnings: warnings.clone(),
-                incomplete: !unread.is_empty(),
-                unread: &unread,
-                pss: pss_level.map(Level::as_str),
-                project: project.as_ref(),
-            },
-            &findings,
-        )?,
-        super::Format::Sarif => {
-            vigie_report::sarif::to_sarif(&findings, &rules, version, vigie_report::sarif::Subject::Files, &unread)?
+        found.retain(|f| self.wanted(f));
+        self.findings.extend(found);
+        if self.keeps_snapshots() {
+            self.snapshots.extend(d.containers.into_iter().map(|c| c.snapshot));
         }
-        super::Format::Table => vigie_report::audit::table(
-            &vigie_report::audit::Audited {
+        self.objects.push(d.name);
+    }
+
+    fn add_findings(&mut self, findings: Vec<Finding>) {
+        let kept: Vec<Finding> = findings.into_iter().filter(|f| self.wanted(f)).collect();
+        self.findings.extend(kept);
+    }
+
+    fn finish(mut self, a: Audited, project: Option<serde_json::Value>) -> anyhow::Result<Outcome> {
+        let out = self.out;
+        let expired = apply_acceptances(&mut self.findings, &self.config.audit.accept, policy::today());
+        warn_expired(&expired, true);
+        sort_findings(&mut self.findings);
+        let findings = &self.findings;
+        let expired_count: usize = expired.iter().map(|e| e.count).sum();
+        let unread: Vec<String> = a
+            .notices
+            .iter()
+            .filter(|n| n.incomplete)
+            .map(|n| n.to_string())
+            .collect();
+        let warnings: Vec<String> = a.notices.iter().map(|n| n.to_string()).collect();
+        for w in &warnings {
+            crate::output::say_err(&format!("vigie: warning: {w}"));
+        }
+        let version = env!("CARGO_PKG_VERSION");
+        let mut rules: Vec<RuleInfo> = self.selected.iter().map(|r| (*r).clone()).collect();
+        if self.pss.is_some() {
+            rules.push(vigie_rules::kubernetes::K8S_PSS.clone());
+        }
+        let context = FilesContext {
+            source: &a.source,
+            files: &a.files,
+            objects: &self.objects,
+            rules_evaluated: rules.iter().map(|r| r.id).collect(),
+            accepted_risks: &self.config.audit.accept,
+            expired_acceptances: expired_count,
+            warnings: warnings.clone(),
+            incomplete: !unread.is_empty(),
+            unread: &unread,
+            pss: self.pss.map(Level::as_str),
+            project: project.as_ref(),
+        };
+        match out.format {
+            // Streamed: a hundred thousand findings are never one string.
+            super::Format::Json => crate::output::emit_with(out.output.as_deref(), &mut |w| {
+                to_json_writer(w, "audit-files", version, &context, findings).map_err(std::io::Error::other)
+            })?,
+            super::Format::Sarif => crate::output::emit(
+                &vigie_report::sarif::to_sarif(
+                    findings,
+                    &rules,
+                    version,
+                    vigie_report::sarif::Subject::Files,
+                    &unread,
+                )?,
+                out.output.as_deref(),
+            )?,
+            super::Format::Table => crate::output::emit(
+                &vigie_report::audit::table(
+                    &vigie_report::audit::Audited {
+                        source: &a.source,
+                        host: None,
+                        containers: &self.snapshots,
+                        warnings: &warnings,
+                    },
+                    findings,
+                    expired_count,
+                    !out.brief,
+                    crate::output::color(out.output.is_none()),
+                ),
+                out.output.as_deref(),
+            )?,
+        }
+        if let Some(path) = &out.report {
+            let generated = now_utc();
+            let html = vigie_report::html::audit_report(&vigie_report::html::AuditReport {
+                title: &a.source,
+                tool_version: version,
+                generated: &generated,
                 source: &a.source,
                 host: None,
-                containers: &snapshots,
+                containers: &self.snapshots,
+                findings,
                 warnings: &warnings,
-            },
-            &findings,
-            expired_count,
-            !out.brief,
-            crate::output::color(out.output.is_none()),
-        ),
-    };
-    crate::output::emit(&text, out.output.as_deref())?;
-    if let Some(path) = &out.report {
-        let generated = now_utc();
-        let html = vigie_report::html::audit_report(&vigie_report::html::AuditReport {
-            title: &a.source,
-            tool_version: version,
-            generated: &generated,
-            source: &a.source,
-            host: None,
-            containers: &snapshots,
-            findings: &findings,
-            warnings: &warnings,
-            image: None,
-        })?;
-        crate::output::write_atomic(path, html.as_bytes())?;
+                image: None,
+            })?;
+            crate::output::write_atomic(path, html.as_bytes())?;
+        }
+        if !unread.is_empty() && !out.allow_incomplete {
+            bail!(
+                "incomplete audit: {} input(s) could not be read (first: {}); the report is marked incomplete — \
+                 pass --allow-incomplete to accept it",
+                unread.len(),
+                unread[0]
+            );
+        }
+        if self.pss.is_some() && findings.iter().any(|f| f.suppressed.is_none()) {
+            return Ok(Outcome::Findings);
+        }
+        Ok(Outcome::of(policy::fails(findings, self.fail_on)))
     }
-    if !unread.is_empty() && !out.allow_incomplete {
-        bail!(
-            "incomplete audit: {} input(s) could not be read (first: {}); the report is marked incomplete — \
-             pass --allow-incomplete to accept it",
-            unread.len(),
-            unread[0]
-        );
-    }
-    if pss_level.is_some() && findings.iter().any(|f| f.suppressed.is_none()) {
-        return Ok(Outcome::Findings);
-    }
-    Ok(Outcome::of(policy::fails(&findings, fail_on)))
 }
 
 fn container_rules() -> Vec<&'static RuleInfo> {
@@ -307,20 +352,13 @@ pub fn run_compose(args: &ComposeArgs, global: &crate::cli::GlobalArgs) -> anyho
         });
     }
     let summary = serde_json::json!({"name": project.name, "inactive_services": project.inactive});
-    report(
-        Audited {
-            source: format!("compose project {} ({})", project.name, project.files.join(", ")),
-            files: project.files.clone(),
-            declared: project.declared,
-            notices,
-        },
-        &args.output,
-        container_rules(),
-        None,
-        Some(summary),
-        "vigie rules --family container",
-        None,
-    )
+    let mut auditor = Auditor::new(&args.output, container_rules(), None, "vigie rules --family container")?;
+    let source = format!("compose project {} ({})", project.name, project.files.join(", "));
+    let files = project.files.clone();
+    for d in project.declared {
+        auditor.add(d);
+    }
+    auditor.finish(Audited { source, files, notices }, Some(summary))
 }
 
 /// Manifest files under a directory, sorted, hidden entries skipped.
@@ -368,7 +406,14 @@ pub fn run_k8s(args: &K8sArgs) -> anyhow::Result<Outcome> {
             inputs.push(p.clone());
         }
     }
-    let mut declared = Vec::new();
+    let mut catalogue = container_rules();
+    catalogue.extend(
+        vigie_rules::kubernetes::RULES
+            .iter()
+            .copied()
+            .filter(|r| r.id != "VGI-K8S-008"),
+    );
+    let mut auditor = Auditor::new(&args.output, catalogue, args.pss, "vigie rules --family kubernetes")?;
     let mut notices = Vec::new();
     let mut files = Vec::new();
     // (file, line, what went wrong): whole files that could not be read.
@@ -382,10 +427,9 @@ pub fn run_k8s(args: &K8sArgs) -> anyhow::Result<Outcome> {
                 continue;
             }
         };
-        match k8s::read(&name, &text) {
+        match k8s::read_each(&name, &text, &mut |d| auditor.add(d)) {
             Ok(file) => {
                 documents += file.documents;
-                declared.extend(file.declared);
                 notices.extend(file.notices);
                 files.push(name);
             }
@@ -408,29 +452,16 @@ pub fn run_k8s(args: &K8sArgs) -> anyhow::Result<Outcome> {
             incomplete: true,
         });
     }
-    let mut catalogue = container_rules();
-    catalogue.extend(
-        vigie_rules::kubernetes::RULES
-            .iter()
-            .copied()
-            .filter(|r| r.id != "VGI-K8S-008"),
-    );
-    let objects = declared.len();
-    report(
+    let objects = auditor.objects.len();
+    auditor.finish(
         Audited {
             source: format!(
                 "{} manifest file(s), {documents} document(s), {objects} workload(s)",
                 files.len()
             ),
             files,
-            declared,
             notices,
         },
-        &args.output,
-        catalogue,
-        args.pss,
-        None,
-        "vigie rules --family kubernetes",
         None,
     )
 }
@@ -464,7 +495,14 @@ fn run_drift(project: compose::Project, out: &OutputArgs, global: &crate::cli::G
         .count();
     let summary = serde_json::json!({"name": project.name, "running_containers": running});
     let drifted = !findings.is_empty();
-    let outcome = report(
+    let mut auditor = Auditor::new(
+        out,
+        vec![&vigie_rules::container::catalogue::CTR_DRIFT],
+        None,
+        "vigie rules --family container",
+    )?;
+    auditor.add_findings(findings);
+    let outcome = auditor.finish(
         Audited {
             source: format!(
                 "compose project {} ({}) against {running} container(s) on engine {endpoint}",
@@ -472,15 +510,9 @@ fn run_drift(project: compose::Project, out: &OutputArgs, global: &crate::cli::G
                 project.files.join(", ")
             ),
             files: project.files.clone(),
-            declared: project.declared,
             notices,
         },
-        out,
-        vec![&vigie_rules::container::catalogue::CTR_DRIFT],
-        None,
         Some(summary),
-        "vigie rules --family container",
-        Some(findings),
     )?;
     // A drift fails the run whatever --fail-on says: the file is not what runs.
     if drifted && outcome == Outcome::Clean && out.fail_on.is_none() {
