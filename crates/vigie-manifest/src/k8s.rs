@@ -860,6 +860,94 @@ fn container(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit_declared;
+
+    fn ids(text: &str) -> Vec<(String, String, usize, String)> {
+        let file = read("m.yaml", text).unwrap();
+        let mut out: Vec<(String, String, usize, String)> = file
+            .declared
+            .iter()
+            .flat_map(audit_declared)
+            .map(|f| {
+                let l = f.location.unwrap();
+                (f.target, f.rule_id.to_string(), l.line, l.path)
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn every_workload_kind_lists_and_json() {
+        let text = r#"{"kind": "List", "items": [
+  {"kind": "CronJob", "metadata": {"name": "c", "namespace": "n"},
+   "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [
+     {"name": "a", "image": "x:1", "securityContext": {"privileged": true}}]}}}}}},
+  {"kind": "Service", "metadata": {"name": "s"}}
+]}
+---
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  template:
+    spec:
+      initContainers:
+        - name: init
+          image: busybox:1
+          securityContext: {runAsUser: 0}
+      containers:
+        - name: db
+          image: postgres:16
+"#;
+        let found = ids(text);
+        let privileged = found.iter().find(|f| f.1 == "VGI-CTR-001").unwrap();
+        assert_eq!(privileged.0, "n/CronJob/c[a]");
+        assert_eq!(privileged.2, 4);
+        assert_eq!(
+            privileged.3,
+            "items[0].spec.jobTemplate.spec.template.spec.containers[0].securityContext.privileged"
+        );
+        let root = found
+            .iter()
+            .find(|f| f.0 == "StatefulSet/db[init]" && f.1 == "VGI-CTR-037")
+            .unwrap();
+        assert_eq!(
+            (root.2, root.3.as_str()),
+            (16, "spec.template.spec.initContainers[0].securityContext.runAsUser")
+        );
+        // An init container takes no probe; the main one is reported.
+        assert!(
+            !found
+                .iter()
+                .any(|f| f.0 == "StatefulSet/db[init]" && f.1 == "VGI-CTR-029")
+        );
+        assert!(
+            found
+                .iter()
+                .any(|f| f.0 == "StatefulSet/db[db]" && f.1 == "VGI-CTR-029")
+        );
+        let file = read("m.yaml", text).unwrap();
+        assert_eq!(file.other_kinds.get("Service"), Some(&1));
+        assert_eq!(file.documents, 3, "{:?} {:?}", file.other_kinds, file.notices);
+    }
+
+    #[test]
+    fn a_hardened_deployment_has_no_container_finding() {
+        let text = "kind: Deployment\nmetadata: {name: w, namespace: prod}\nspec:\n  template:\n    spec:\n      automountServiceAccountToken: false\n      serviceAccountName: w\n      securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n      containers:\n        - name: w\n          image: w@sha256:0000000000000000000000000000000000000000000000000000000000000000\n          securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}\n          resources: {limits: {memory: 128Mi, cpu: 250m}}\n          livenessProbe: {httpGet: {path: /, port: 8080}}\n";
+        assert_eq!(ids(text), Vec::<(String, String, usize, String)>::new());
+        let file = read("m.yaml", text).unwrap();
+        assert!(file.declared[0].pss.is_empty(), "{:?}", file.declared[0].pss);
+    }
+
+    #[test]
+    fn malformed_and_unrendered_manifests() {
+        let e = read("t.yaml", "kind: Pod\nmetadata:\n  name: {{ .Values.name }}\n").unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.message.contains("helm template"));
+        let file = read("t.yaml", "kind: Pod\nspec:\n  containers: {a: b}\n---\n- 1\n").unwrap();
+        assert_eq!(file.notices.len(), 2, "{:?}", file.notices);
+        assert!(file.notices.iter().all(|n| n.incomplete));
+    }
 
     #[test]
     fn quantities() {

@@ -589,3 +589,57 @@ pub fn select(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::k8s::read;
+
+    fn controls(spec: &str) -> Vec<String> {
+        let text = format!("kind: Pod\nmetadata: {{name: p}}\nspec:\n{spec}");
+        let file = read("p.yaml", &text).unwrap();
+        let mut out: Vec<String> = file.declared[0].pss.iter().map(|v| v.label()).collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    // Cases from the Pod Security Standards page (kubernetes.io/docs/concepts/security/pod-security-standards).
+    #[test]
+    fn baseline_controls() {
+        let c = controls(
+            "  hostNetwork: true\n  containers:\n    - {name: a, image: x, ports: [{containerPort: 80, hostPort: 80}], securityContext: {privileged: true, capabilities: {add: [NET_ADMIN, CHOWN]}, procMount: Unmasked, seLinuxOptions: {type: spc_t}}}\n  volumes: [{name: h, hostPath: {path: /srv}}]\n  securityContext: {sysctls: [{name: kernel.msgmax, value: '1'}, {name: net.ipv4.tcp_syncookies, value: '1'}]}\n",
+        );
+        for want in [
+            "PSS baseline: Capabilities",
+            "PSS baseline: Host Namespaces",
+            "PSS baseline: Host Ports",
+            "PSS baseline: HostPath Volumes",
+            "PSS baseline: Privileged Containers",
+            "PSS baseline: SELinux",
+            "PSS baseline: Sysctls",
+            "PSS baseline: /proc Mount Type",
+        ] {
+            assert!(c.contains(&want.to_string()), "{want}: {c:?}");
+        }
+    }
+
+    #[test]
+    fn restricted_controls_and_a_compliant_pod() {
+        let c =
+            controls("  containers:\n    - {name: a, image: x}\n  volumes: [{name: n, nfs: {server: s, path: /}}]\n");
+        for want in [
+            "PSS restricted: Capabilities",
+            "PSS restricted: Privilege Escalation",
+            "PSS restricted: Running as Non-root",
+            "PSS restricted: Seccomp",
+            "PSS restricted: Volume Types",
+        ] {
+            assert!(c.contains(&want.to_string()), "{want}: {c:?}");
+        }
+        assert!(!c.iter().any(|l| l.starts_with("PSS baseline")), "{c:?}");
+        let ok = controls(
+            "  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n  containers:\n    - {name: a, image: x, securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}}}\n  volumes: [{name: c, configMap: {name: c}}, {name: e, emptyDir: {}}]\n",
+        );
+        assert!(ok.is_empty(), "{ok:?}");
+    }
+}

@@ -566,4 +566,70 @@ mod tests {
         assert!(e.line >= 1);
         assert!(load_all("x: *nope\n").is_err());
     }
+
+    fn to_json(n: &Node) -> serde_json::Value {
+        match &n.value {
+            Value::Scalar(_) if n.is_null() => serde_json::Value::Null,
+            Value::Scalar(s) => serde_json::Value::String(s.text.clone()),
+            Value::Seq(items) => serde_json::Value::Array(items.iter().map(to_json).collect()),
+            Value::Map(entries) => serde_json::Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.as_str().unwrap_or("").to_string(), to_json(v)))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn stringly(v: &serde_json::Value) -> serde_json::Value {
+        use serde_json::Value as J;
+        match v {
+            J::Null => J::Null,
+            J::Bool(b) => J::String(b.to_string()),
+            J::Number(n) => J::String(n.to_string()),
+            J::String(s) => J::String(s.clone()),
+            J::Array(a) => J::Array(a.iter().map(stringly).collect()),
+            J::Object(o) => J::Object(o.iter().map(|(k, v)| (k.clone(), stringly(v))).collect()),
+        }
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::Bool),
+            any::<i32>().prop_map(|n| serde_json::json!(n)),
+            "[ -~]{0,12}".prop_map(serde_json::Value::String),
+        ];
+        leaf.prop_recursive(4, 40, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(serde_json::Value::Array),
+                proptest::collection::btree_map("[a-z]{1,6}", inner, 0..5)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        // JSON is YAML: any JSON document (serde_json's own output) reads back as the same tree.
+        #[test]
+        fn json_documents_read_back(v in json_value()) {
+            let text = serde_json::to_string_pretty(&v).unwrap();
+            let docs = load_all(&text).unwrap();
+            proptest::prop_assert_eq!(docs.len(), 1);
+            proptest::prop_assert_eq!(to_json(&docs[0]), stringly(&v));
+        }
+
+        // Hostile text is a value or an error, never a panic.
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,300}") {
+            let _ = load_all(&text);
+            let _ = crate::k8s::read("f.yaml", &text);
+            let _ = crate::compose::load(&crate::compose::Options {
+                files: vec![("/nonexistent/c.yaml".into(), text.clone())],
+                project_dir: Some("/nonexistent".into()),
+                ..Default::default()
+            });
+        }
+    }
 }

@@ -353,3 +353,62 @@ fn the_uri_check_itself_rejects_what_github_would() {
     assert!(!valid_uri_reference("x%zz"));
     assert!(!valid_uri_reference(""));
 }
+
+#[test]
+fn compose_and_k8s_sarif_point_at_the_key() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/manifests");
+    for (name, args) in [
+        (
+            "compose",
+            vec!["audit", "compose", "three-inputs.compose.yaml", "-f", "sarif"],
+        ),
+        (
+            "k8s",
+            vec![
+                "audit",
+                "k8s",
+                "three-inputs.pods.yaml",
+                "-f",
+                "sarif",
+                "--pss",
+                "restricted",
+            ],
+        ),
+    ] {
+        let doc = check(name, &args, Some(&dir), &[0, 1]);
+        let file = if name == "compose" {
+            "three-inputs.compose.yaml"
+        } else {
+            "three-inputs.pods.yaml"
+        };
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for r in doc["runs"][0]["results"].as_array().unwrap() {
+            let loc = &r["locations"][0]["physicalLocation"];
+            assert_eq!(loc["artifactLocation"]["uri"], file, "{r}");
+            let line = loc["region"]["startLine"].as_u64().unwrap() as usize;
+            let column = loc["region"]["startColumn"].as_u64().unwrap() as usize;
+            // The region is inside the file, on a line that holds YAML.
+            assert!(line >= 1 && line <= lines.len(), "{name}: line {line}");
+            assert!(
+                column >= 1 && column <= lines[line - 1].chars().count(),
+                "{name}: {line}:{column}"
+            );
+        }
+        // The privileged key is where the privileged finding points.
+        let privileged = doc["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["ruleId"] == "VGI-CTR-001")
+            .unwrap();
+        let line = privileged["locations"][0]["physicalLocation"]["region"]["startLine"]
+            .as_u64()
+            .unwrap() as usize;
+        assert!(
+            lines[line - 1].contains("privileged: true"),
+            "{name}: {}",
+            lines[line - 1]
+        );
+    }
+}
