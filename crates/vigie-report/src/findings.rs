@@ -122,13 +122,14 @@ pub fn to_table(findings: &[Finding], options: TableOptions) -> String {
     let style = options.style;
     let mut out = String::new();
     let mut current: Option<&str> = None;
-    for f in findings {
+    for (i, f) in findings.iter().enumerate() {
         if current != Some(f.target.as_str()) {
             if current.is_some() {
                 out.push('\n');
             }
-            let group: Vec<&Finding> = findings.iter().filter(|g| g.target == f.target).collect();
-            let counts = Summary::of(&group.into_iter().cloned().collect::<Vec<_>>());
+            // Sorted by target: the group is the run of findings that starts here.
+            let group_len = findings[i..].iter().take_while(|g| g.target == f.target).count();
+            let counts = Summary::of(&findings[i..i + group_len]);
             out.push_str(&format!("{}  ({})\n", style.bold(&one_line(&f.target)), counts.line()));
             current = Some(f.target.as_str());
         }

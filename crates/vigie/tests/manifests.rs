@@ -792,3 +792,20 @@ fn bad_input_is_a_one_line_error_never_a_partial_report() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("typo.yaml:4") && err.contains("privilegde"), "{err}");
 }
+
+#[test]
+fn html_report_shows_where_and_which_control() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = tmp.path().join("k8s.html");
+    let out = vigie()
+        .current_dir(fixtures())
+        .args(["audit", "k8s", "three-inputs.pods.yaml", "--report"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains("three-inputs.pods.yaml:"), "file:line in the report");
+    assert!(html.contains("spec.containers[0].securityContext.privileged"));
+    assert!(html.contains("breaks PSS baseline: Privileged Containers"));
+}
