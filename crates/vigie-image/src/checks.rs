@@ -25,6 +25,7 @@ pub fn view_options() -> ViewOptions {
     ViewOptions {
         want,
         keep_all_metadata: vigie_rules::image::KEEP_ALL_METADATA,
+        keep_entry: Some(vigie_rules::image::keeps_entry),
         ..Default::default()
     }
 }

@@ -226,7 +226,10 @@ impl Walker<'_> {
         let read = match std::fs::read_dir(dir) {
             Ok(r) => r,
             Err(e) => {
-                found.error(format!("cannot read directory {}: {e}", dir.display()));
+                found.error(format!(
+                    "cannot read directory {}: {e}",
+                    elide(&dir.display().to_string())
+                ));
                 return;
             }
         };
@@ -273,9 +276,15 @@ impl Walker<'_> {
             }
             let full = full();
             if keep_all && let Ok(meta) = std::fs::symlink_metadata(&full) {
-                found
-                    .entries
-                    .push((path.to_string(), entry_from_metadata(&meta, EntryKind::Dir, None)));
+                use std::os::unix::fs::MetadataExt;
+                if options
+                    .keep_entry
+                    .is_none_or(|keep| keep(path, meta.mode() & 0o7777, false))
+                {
+                    found
+                        .entries
+                        .push((path.to_string(), entry_from_metadata(&meta, EntryKind::Dir, None)));
+                }
             }
             subdirs.push((full, path.to_string()));
         } else if file_type.is_symlink() {
@@ -335,22 +344,31 @@ impl Walker<'_> {
                     }
                 },
             };
-            if content.is_some() || keep_all {
+            if content.is_some() || (keep_all && options.keep_entry.is_none_or(|keep| keep(path, mode, false))) {
                 found
                     .entries
                     .push((path.to_string(), entry_from_metadata(&meta, EntryKind::File, content)));
             }
-        } else if keep_all && let Ok(meta) = std::fs::symlink_metadata(full()) {
-            found
-                .entries
-                .push((path.to_string(), entry_from_metadata(&meta, EntryKind::Other, None)));
+        } else {
+            // A FIFO, device or socket where a file vigie reads is expected: never opened (a
+            // FIFO would block), and reported, so the result is not mistaken for a clean one.
+            if (options.maybe_wanted)(path) && !matches!(want_of(options, path, 0, 0), Want::No) {
+                found.error(format!(
+                    "{path}: a FIFO, device or socket, not a regular file: not read"
+                ));
+            }
+            if keep_all && let Ok(meta) = std::fs::symlink_metadata(full()) {
+                found
+                    .entries
+                    .push((path.to_string(), entry_from_metadata(&meta, EntryKind::Other, None)));
+            }
         }
     }
 
     /// What an extractor keeps of a file: from one ELF section when the
     /// options name sections, from the whole file for a zip archive.
     fn extract(&self, full: &Path, size: u64, extract: crate::Extractor) -> std::io::Result<Option<Vec<u8>>> {
-        extract_open(self.options, std::fs::File::open(full)?, size, extract)
+        extract_open(self.options, open_regular(full)?, size, extract)
     }
 
     /// A fixed path (`only_paths`): follow symlinked components inside the
@@ -534,8 +552,40 @@ pub fn view_of_open_file(file: &std::fs::File, name: &str, options: &ViewOptions
     view
 }
 
+/// A path shortened for a warning line: a tree 10,000 directories deep makes
+/// paths of 20,000 characters.
+fn elide(path: &str) -> String {
+    const KEEP: usize = 80;
+    let chars: Vec<char> = path.chars().collect();
+    if chars.len() <= 2 * KEEP {
+        return path.to_string();
+    }
+    let head: String = chars[..KEEP].iter().collect();
+    let tail: String = chars[chars.len() - KEEP..].iter().collect();
+    format!("{head}…({} characters)…{tail}", chars.len() - 2 * KEEP)
+}
+
+/// Open a file of the tree for reading only if it is (still) a regular file:
+/// opened non-blocking, so a FIFO swapped in after the directory was listed
+/// cannot hang the read, and checked with fstat on the open descriptor.
+pub(crate) fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // O_NONBLOCK (Linux): opening a FIFO returns at once instead of waiting for a writer.
+    const O_NONBLOCK: i32 = 0o4000;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NONBLOCK)
+        .open(path)?;
+    if !file.metadata()?.file_type().is_file() {
+        return Err(std::io::Error::other(
+            "not a regular file (a FIFO, socket or device): not read",
+        ));
+    }
+    Ok(file)
+}
+
 fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    let file = std::fs::File::open(path)?;
+    let file = open_regular(path)?;
     let mut buf = Vec::new();
     file.take(limit).read_to_end(&mut buf)?;
     Ok(buf)

@@ -363,6 +363,13 @@ fn read_entries<R: Read + Seek>(
             }
             _ => EntryKind::Other,
         };
+        // A FIFO, device or socket where a file vigie reads is expected: that file is absent, and
+        // the result says so (never a clean "no packages").
+        if kind == EntryKind::Other && !matches!((options.want)(&path, size, mode), Want::No) {
+            warnings.push(format!(
+                "layer {name}: {path} is a FIFO, device or socket, not a regular file: not read"
+            ));
+        }
         let file_capabilities = match entry.pax_extensions() {
             Ok(Some(exts)) => exts
                 .flatten()
@@ -400,6 +407,8 @@ fn read_entries<R: Read + Seek>(
                 }
             }
         }
+        // Every entry of a layer is kept (`keep_entry` is for single-tree sources): an
+        // ordinary entry may override a lower layer's setuid one (`chmod u-s` in a later layer).
         let keep = options.keep_all_metadata
             || content.is_some()
             || matches!(kind, EntryKind::Symlink(_) | EntryKind::Hardlink(_));

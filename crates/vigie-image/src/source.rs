@@ -285,7 +285,11 @@ impl Blobs for DirBlobs {
                 path,
                 format!("{} bytes, too large", m.len()),
             )),
-            Ok(_) => std::fs::read(&full)
+            Ok(_) => crate::dir::open_regular(&full)
+                .and_then(|mut f| {
+                    let mut bytes = Vec::new();
+                    std::io::Read::read_to_end(&mut f, &mut bytes).map(|_| bytes)
+                })
                 .map(Some)
                 .map_err(|e| ImageError::io(full.display(), e)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -296,7 +300,7 @@ impl Blobs for DirBlobs {
     fn layers(&mut self, paths: &[String], options: &ViewOptions) -> Vec<Result<Option<LayerRead>, ImageError>> {
         in_parallel(paths, |path| {
             let full = self.root.join(path);
-            match std::fs::File::open(&full) {
+            match crate::dir::open_regular(&full) {
                 Ok(file) => read_layer(file, path, options).map(Some),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
                 Err(e) => Err(ImageError::io(full.display(), e)),

@@ -56,6 +56,10 @@ pub struct ViewOptions {
     /// Keep metadata of every entry (image checks need it); otherwise only
     /// wanted files, symlinks and hard links are kept.
     pub keep_all_metadata: bool,
+    /// With `keep_all_metadata`, for a directory (one tree, no layers that
+    /// could override an entry): keep only the entries this accepts (path,
+    /// mode, file capabilities), besides wanted files, symlinks and hard links.
+    pub keep_entry: Option<fn(&str, u32, bool) -> bool>,
     /// A layer expanding past this many bytes is refused (a decompression
     /// bomb); bounded by size, never by compression ratio.
     pub max_layer_bytes: u64,
@@ -88,6 +92,7 @@ impl Default for ViewOptions {
             max_file_size: 64 << 20,
             max_binary_size: 512 << 20,
             keep_all_metadata: false,
+            keep_entry: None,
             // 16 GiB: past the largest real layers (CUDA and model images
             // have layers of a few GiB), read in well under a minute.
             max_layer_bytes: 16 << 30,

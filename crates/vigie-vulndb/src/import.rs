@@ -175,6 +175,63 @@ pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<SourceData, Error> {
     })
 }
 
+/// The source a zip at `path` is: OSV publishes `<Ecosystem>/all.zip`, named after the folder.
+fn zip_source(path: &Path) -> SourceData {
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = file_name.strip_suffix(".zip").unwrap_or(&file_name);
+    let stem = if stem == "all" {
+        path.parent()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| stem.to_string())
+    } else {
+        stem.to_string()
+    };
+    SourceData::new(format!("osv:{stem}"), "osv", path.display().to_string())
+}
+
+/// A single (not zipped) advisory file larger than this is refused.
+pub const MAX_SINGLE_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// [`read_bytes`] for a downloaded file (`sha256` computed while it was
+/// written): a zip is read from the file, entry by entry, so a download of
+/// any size is never held in memory; other formats are read whole, up to
+/// [`MAX_SINGLE_FILE_BYTES`].
+pub fn read_file(path: &Path, file: &mut std::fs::File, sha256: &str) -> Result<SourceData, Error> {
+    use std::io::{Read, Seek, SeekFrom};
+    let io = |e: std::io::Error| Error::io(path, e);
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    let mut head = [0u8; 4];
+    let n = file.read(&mut head).map_err(io)?;
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    let lower = path.to_string_lossy().to_ascii_lowercase();
+    let mut collector = Collector::default();
+    if head[..n].starts_with(b"PK") || lower.ends_with(".zip") {
+        let mut source = zip_source(path);
+        read_zip(&mut source, &mut *file, &mut collector)?;
+        source.sha256 = Some(sha256.to_string());
+        collector.finish(source)?;
+    } else {
+        let size = file.metadata().map_err(io)?.len();
+        if size > MAX_SINGLE_FILE_BYTES {
+            return Err(Error::Source {
+                location: path.display().to_string(),
+                message: format!("{size} bytes and not a zip: more than the {MAX_SINGLE_FILE_BYTES}-byte limit"),
+            });
+        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        file.read_to_end(&mut bytes).map_err(io)?;
+        stream_bytes(path, &bytes, &mut collector)?;
+    }
+    collector.done.pop().ok_or_else(|| Error::Source {
+        location: path.display().to_string(),
+        message: "no source read".to_string(),
+    })
+}
+
 /// [`read_bytes`] into a sink, in batches.
 pub fn stream_bytes(path: &Path, bytes: &[u8], sink: &mut dyn RecordSink) -> Result<(), Error> {
     let file_name = path
@@ -186,18 +243,8 @@ pub fn stream_bytes(path: &Path, bytes: &[u8], sink: &mut dyn RecordSink) -> Res
     let sha256 = Some(hex::encode(Sha256::digest(bytes)));
     let mut source = if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") || lower.ends_with(".zip")
     {
-        let stem = file_name.strip_suffix(".zip").unwrap_or(&file_name);
-        // OSV publishes `<Ecosystem>/all.zip`: name the source after the folder.
-        let stem = if stem == "all" {
-            path.parent()
-                .and_then(|p| p.file_name())
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| stem.to_string())
-        } else {
-            stem.to_string()
-        };
-        let mut source = SourceData::new(format!("osv:{stem}"), "osv", location);
-        if let Err(e) = read_zip(&mut source, bytes, sink) {
+        let mut source = zip_source(path);
+        if let Err(e) = read_zip(&mut source, std::io::Cursor::new(bytes), sink) {
             if source.streamed > 0 {
                 sink.discard(&source.name)?;
             }
@@ -235,8 +282,12 @@ pub fn stream_bytes(path: &Path, bytes: &[u8], sink: &mut dyn RecordSink) -> Res
     sink.finish(source)
 }
 
-fn read_zip(source: &mut SourceData, bytes: &[u8], sink: &mut dyn RecordSink) -> Result<(), Error> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| Error::Source {
+fn read_zip<R: std::io::Read + std::io::Seek>(
+    source: &mut SourceData,
+    reader: R,
+    sink: &mut dyn RecordSink,
+) -> Result<(), Error> {
+    let mut archive = zip::ZipArchive::new(reader).map_err(|e| Error::Source {
         location: source.location.clone(),
         message: format!("invalid zip: {e}"),
     })?;

@@ -136,7 +136,13 @@ fn validators_for(writer: &Writer, url: &str) -> Result<Validators, Error> {
 }
 
 enum Fetched {
-    Body { bytes: Vec<u8>, validators: Validators },
+    /// The body, in an anonymous temporary file (never in memory: a source can be 2 GiB).
+    Body {
+        file: std::fs::File,
+        bytes: u64,
+        sha256: String,
+        validators: Validators,
+    },
     NotModified,
 }
 
@@ -153,7 +159,10 @@ fn fetch_once(
     if let Some(modified) = &validators.last_modified {
         request = request.header("If-Modified-Since", modified);
     }
-    let mut response = request.call().map_err(|e| (true, e.to_string()))?;
+    // A redirect loop is the server's answer, not a transient failure: not retried.
+    let mut response = request
+        .call()
+        .map_err(|e| (!matches!(e, ureq::Error::TooManyRedirects), e.to_string()))?;
     let status = response.status().as_u16();
     if status == 304 {
         return Ok(Fetched::NotModified);
@@ -178,16 +187,30 @@ fn fetch_once(
         return Err((false, format!("{} bytes announced, over the limit", total.unwrap_or(0))));
     }
     let mut reader = response.body_mut().with_config().limit(MAX_DOWNLOAD_BYTES).reader();
-    let mut bytes = Vec::with_capacity(total.unwrap_or(0).min(256 * 1024 * 1024) as usize);
+    // Streamed to an anonymous file (O_TMPFILE: no name another user could plant), hashed on the way.
+    let mut file = tempfile::tempfile().map_err(|e| (false, format!("cannot create a temporary file: {e}")))?;
+    let mut hasher = Sha256::new();
+    let mut received = 0u64;
     let mut chunk = vec![0u8; 256 * 1024];
     let mut last_report = 0u64;
     loop {
-        let n = reader.read(&mut chunk).map_err(|e| (true, format!("transfer: {e}")))?;
+        let n = reader.read(&mut chunk).map_err(|e| {
+            // Over the size limit: refused, not retried (a retry would fetch 2 GiB again).
+            if e.to_string().contains("larger than request limit")
+                || received.saturating_add(chunk.len() as u64) > MAX_DOWNLOAD_BYTES
+            {
+                (false, format!("more than {MAX_DOWNLOAD_BYTES} bytes: refused"))
+            } else {
+                (true, format!("transfer: {e}"))
+            }
+        })?;
         if n == 0 {
             break;
         }
-        bytes.extend_from_slice(&chunk[..n]);
-        let received = bytes.len() as u64;
+        std::io::Write::write_all(&mut file, &chunk[..n])
+            .map_err(|e| (false, format!("cannot write the download to a temporary file: {e}")))?;
+        hasher.update(&chunk[..n]);
+        received += n as u64;
         if received - last_report >= 1024 * 1024 {
             last_report = received;
             progress(Progress::Downloading {
@@ -198,16 +221,21 @@ fn fetch_once(
         }
     }
     if let Some(total) = total
-        && bytes.len() as u64 != total
+        && received != total
     {
-        return Err((true, format!("truncated: {} of {total} bytes", bytes.len())));
+        return Err((true, format!("truncated: {received} of {total} bytes")));
     }
     progress(Progress::Downloading {
         url: url.to_string(),
-        received: bytes.len() as u64,
+        received,
         total,
     });
-    Ok(Fetched::Body { bytes, validators: got })
+    Ok(Fetched::Body {
+        file,
+        bytes: received,
+        sha256: hex::encode(hasher.finalize()),
+        validators: got,
+    })
 }
 
 fn fetch(
@@ -286,9 +314,13 @@ pub fn update(
                     source,
                 });
             }
-            Ok(Fetched::Body { bytes, validators }) => {
-                let sha256 = hex::encode(Sha256::digest(&bytes));
-                let mut data = match import::read_bytes(&pseudo_path(url), &bytes) {
+            Ok(Fetched::Body {
+                mut file,
+                bytes,
+                sha256,
+                validators,
+            }) => {
+                let mut data = match import::read_file(&pseudo_path(url), &mut file, &sha256) {
                     Ok(data) => data,
                     Err(e) => {
                         let error = e.to_string();
@@ -320,7 +352,7 @@ pub fn update(
                     url: url.clone(),
                     summary,
                     sha256,
-                    bytes: bytes.len() as u64,
+                    bytes,
                 });
             }
             Err(error) => {

@@ -34,7 +34,7 @@ fn json_of(output: &std::process::Output) -> Value {
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)))
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {
     Normal,
     /// Answer 500 to the first N requests, then serve normally.
@@ -45,6 +45,12 @@ enum Mode {
     Slow,
     /// Read the request, then send nothing (the connection stays open).
     Hang,
+    /// Announce 3 GB.
+    HugeAnnounced,
+    /// Send zeros without a length until the client gives up (2 GiB and more).
+    Endless,
+    /// Redirect every request to itself.
+    RedirectLoop,
 }
 
 /// A tiny HTTP/1.1 file server over testdata/, one thread per connection.
@@ -93,6 +99,25 @@ fn handle(mut stream: TcpStream, mode: Mode, n: usize) -> std::io::Result<()> {
     if mode == Mode::Hang {
         std::thread::sleep(Duration::from_secs(120));
         return Ok(());
+    }
+    if mode == Mode::HugeAnnounced {
+        stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 3000000000\r\nConnection: close\r\n\r\n")?;
+        return stream.write_all(&[0u8; 65536]);
+    }
+    if mode == Mode::Endless {
+        stream.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")?;
+        let zeros = vec![0u8; 1 << 20];
+        // Bounded: a little over the client's 2 GiB limit.
+        for _ in 0..2200 {
+            stream.write_all(&zeros)?;
+        }
+        return Ok(());
+    }
+    if mode == Mode::RedirectLoop {
+        return stream.write_all(
+            format!("HTTP/1.1 302 Found\r\nLocation: {path}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        );
     }
     if let Mode::FailFirst(count) = mode
         && n < count
@@ -661,4 +686,46 @@ fn a_hanging_source_fails_fast_and_a_waiting_writer_says_so() {
     let _ = first.wait();
     let _ = second.wait();
     assert!(line.contains("another vigie is writing"), "{line}");
+}
+
+/// Sizes and loops an update server can answer with: a 3 GB announcement is
+/// refused before reading, an endless body stops at the 2 GiB limit with the
+/// download streamed to a temporary file (bounded memory), a redirect loop is
+/// an error after ureq's 10 hops, none is retried, and the database is kept.
+#[test]
+fn huge_and_looping_update_responses_fail_bounded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db.sqlite");
+    let good = serve(Mode::Normal);
+    let out = update(&db, &good, &["/osv/crates.io.zip"], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let before = scan_ok(&db);
+    for (mode, needle) in [
+        (Mode::HugeAnnounced, "over the limit"),
+        (Mode::RedirectLoop, "redirect"),
+        (Mode::Endless, "refused"),
+    ] {
+        let server = serve(mode);
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("vigie"));
+        cmd.args(["db", "--db"])
+            .arg(&db)
+            .args(["update", "--backoff-ms", "20", "--source"])
+            .arg(format!("{}/osv/crates.io.zip", server.base));
+        let (code, peak_kib, took) = common::run_measured(cmd);
+        eprintln!(
+            "{mode:?}: exit {code:?}, peak {} MiB, {:.1} s",
+            peak_kib / 1024,
+            took.as_secs_f64()
+        );
+        assert_eq!(code, Some(2), "{mode:?}");
+        assert!(peak_kib < 256 * 1024, "{mode:?}: {peak_kib} KiB");
+        assert!(took < Duration::from_secs(60), "{mode:?}: {took:?}");
+        let out = update(&db, &server, &["/osv/crates.io.zip"], &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr).to_lowercase();
+        if mode != Mode::Endless {
+            assert!(stderr.contains(needle), "{mode:?}: {stderr}");
+            // Not retried: one request (plus the measured run's).
+        }
+        assert_eq!(scan_ok(&db), before, "{mode:?}: the database changed");
+    }
 }

@@ -326,3 +326,214 @@ open(os.path.join(root, "oci-layout"), "w").write('{"imageLayoutVersion": "1.0.0
         sbom["os"]
     );
 }
+
+/// Root filesystems and layers an attacker shapes: FIFOs and device nodes
+/// where vigie reads files (a FIFO opened for reading blocks forever), a
+/// directory chain 10,000 deep, a million tiny files, one 50 MB field in the
+/// dpkg database, a layer of FIFO and device entries, an OCI index that
+/// names itself. Each ends with the documented exit code, in bounded memory
+/// and time, and nothing is written but the output asked for.
+#[test]
+fn hostile_trees_and_layers_end_in_bounded_memory_and_time() {
+    // In memory where the machine has a tmpfs: a million files take 8 s there, 2 min on this disk.
+    let dir = tempfile::Builder::new()
+        .tempdir_in("/dev/shm")
+        .or_else(|_| tempfile::tempdir())
+        .unwrap();
+    let d = dir.path();
+    let script = r#"
+import hashlib, io, json, os, sys, tarfile
+d = sys.argv[1]
+# FIFOs and a device node where the package database and os-release are read.
+r = os.path.join(d, "fifo-root"); os.makedirs(os.path.join(r, "etc")); os.makedirs(os.path.join(r, "var/lib/dpkg")); os.makedirs(os.path.join(r, "lib/apk/db"))
+os.mkfifo(os.path.join(r, "etc/os-release")); os.mkfifo(os.path.join(r, "var/lib/dpkg/status"))
+os.mknod(os.path.join(r, "lib/apk/db/installed"), 0o600 | 0o020000, os.makedev(1, 3))
+os.mkfifo(os.path.join(r, "etc/passwd"))
+# 10,000 nested directories (deeper than PATH_MAX), a file at the bottom.
+r = os.path.join(d, "deep-root"); os.makedirs(os.path.join(r, "etc")); open(os.path.join(r, "etc/os-release"), "w").write("ID=debian\nVERSION_ID=12\n")
+fd = os.open(r, os.O_RDONLY)
+for i in range(10000):
+    os.mkdir("d", dir_fd=fd); nfd = os.open("d", os.O_RDONLY, dir_fd=fd); os.close(fd); fd = nfd
+with open(os.open("bottom", os.O_WRONLY | os.O_CREAT, 0o4755, dir_fd=fd), "w") as f: f.write("x")
+os.close(fd)
+# A million tiny files (1,000 directories of 1,000).
+r = os.path.join(d, "many-root"); os.makedirs(os.path.join(r, "etc")); open(os.path.join(r, "etc/os-release"), "w").write("ID=debian\nVERSION_ID=12\n")
+for i in range(1000):
+    p = os.path.join(r, "srv", str(i)); os.makedirs(p)
+    for j in range(1000):
+        os.close(os.open(os.path.join(p, str(j)), os.O_WRONLY | os.O_CREAT, 0o644))
+# One 50 MB field in the dpkg database.
+r = os.path.join(d, "field-root"); os.makedirs(os.path.join(r, "etc")); os.makedirs(os.path.join(r, "var/lib/dpkg"))
+open(os.path.join(r, "etc/os-release"), "w").write("ID=debian\nVERSION_ID=12\n")
+with open(os.path.join(r, "var/lib/dpkg/status"), "w") as f:
+    f.write("Package: big\nStatus: install ok installed\nVersion: 1.0\nArchitecture: amd64\nDescription: " + "x" * 50_000_000 + "\n\nPackage: small\nStatus: install ok installed\nVersion: 2.0\nArchitecture: amd64\n\n")
+# OCI layouts: a layer of FIFO and device entries; an index that names itself.
+def layout(name):
+    root = os.path.join(d, name); blobs = os.path.join(root, "blobs", "sha256"); os.makedirs(blobs)
+    open(os.path.join(root, "oci-layout"), "w").write('{"imageLayoutVersion": "1.0.0"}')
+    def put(data, digest=None):
+        h = digest or hashlib.sha256(data).hexdigest(); open(os.path.join(blobs, h), "wb").write(data); return "sha256:" + h, len(data)
+    return root, put
+root, put = layout("devices-layout")
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w") as t:
+    body = b"ID=alpine\nVERSION_ID=3.10.4\n"; info = tarfile.TarInfo("etc/os-release"); info.size = len(body); t.addfile(info, io.BytesIO(body))
+    for name, kind in [("lib/apk/db/installed", tarfile.FIFOTYPE), ("dev/sda", tarfile.BLKTYPE), ("dev/mem", tarfile.CHRTYPE), ("etc/passwd", tarfile.FIFOTYPE)]:
+        info = tarfile.TarInfo(name); info.type = kind; info.devmajor = 1; info.devminor = 1; t.addfile(info)
+layer = buf.getvalue(); ld, ls = put(layer)
+config = json.dumps({"architecture": "amd64", "os": "linux", "config": {}, "rootfs": {"type": "layers", "diff_ids": [ld]}}).encode(); cd, cs = put(config)
+manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cs},
+    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": ld, "size": ls}]}).encode(); md, ms = put(manifest)
+json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md, "size": ms}]}, open(os.path.join(root, "index.json"), "w"))
+root, put = layout("loop-layout")
+fake = "ab" * 32
+nested = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+    "manifests": [{"mediaType": "application/vnd.oci.image.index.v1+json", "digest": "sha256:" + fake, "size": 200}]}).encode()
+put(nested, fake)
+json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.index.v1+json", "digest": "sha256:" + fake, "size": len(nested)}]}, open(os.path.join(root, "index.json"), "w"))
+"#;
+    let made = Command::new("python3").args(["-c", script]).arg(d).status().unwrap();
+    assert!(made.success());
+    let out = d.join("out.json");
+    let cases: Vec<(&str, Vec<String>, &[i32])> = vec![
+        // Incomplete (exit 2): the os-release and package databases it names are not files.
+        (
+            "sbom of a root with FIFOs and a device node",
+            vec![
+                "sbom".into(),
+                "-f".into(),
+                "json".into(),
+                format!("dir:{}", d.join("fifo-root").display()),
+            ],
+            &[2],
+        ),
+        (
+            "audit image of it",
+            vec![
+                "audit".into(),
+                "image".into(),
+                format!("dir:{}", d.join("fifo-root").display()),
+                "-f".into(),
+                "json".into(),
+            ],
+            &[0, 1, 2],
+        ),
+        // Past PATH_MAX the kernel refuses the path: reported, and the result incomplete.
+        (
+            "sbom of a 10,000-deep tree",
+            vec![
+                "sbom".into(),
+                "-f".into(),
+                "json".into(),
+                format!("dir:{}", d.join("deep-root").display()),
+            ],
+            &[2],
+        ),
+        (
+            "audit image of it",
+            vec![
+                "audit".into(),
+                "image".into(),
+                format!("dir:{}", d.join("deep-root").display()),
+                "-f".into(),
+                "json".into(),
+            ],
+            &[0, 1, 2],
+        ),
+        (
+            "sbom of a million tiny files",
+            vec![
+                "sbom".into(),
+                "-f".into(),
+                "json".into(),
+                format!("dir:{}", d.join("many-root").display()),
+            ],
+            &[0, 2],
+        ),
+        (
+            "audit image of it",
+            vec![
+                "audit".into(),
+                "image".into(),
+                format!("dir:{}", d.join("many-root").display()),
+                "-f".into(),
+                "json".into(),
+            ],
+            &[0, 1, 2],
+        ),
+        (
+            "sbom of a dpkg database with a 50 MB field",
+            vec![
+                "sbom".into(),
+                "-f".into(),
+                "json".into(),
+                format!("dir:{}", d.join("field-root").display()),
+            ],
+            &[0, 2],
+        ),
+        (
+            "sbom of a layer of FIFOs and devices",
+            vec![
+                "sbom".into(),
+                "-f".into(),
+                "json".into(),
+                format!("oci:{}", d.join("devices-layout").display()),
+            ],
+            &[2],
+        ),
+        (
+            "audit image of it",
+            vec![
+                "audit".into(),
+                "image".into(),
+                format!("oci:{}", d.join("devices-layout").display()),
+                "-f".into(),
+                "json".into(),
+            ],
+            &[0, 1, 2],
+        ),
+        (
+            "sbom of an index that names itself",
+            vec![
+                "sbom".into(),
+                "-f".into(),
+                "json".into(),
+                format!("oci:{}", d.join("loop-layout").display()),
+            ],
+            &[2],
+        ),
+    ];
+    for (what, args, codes) in cases {
+        let _ = std::fs::remove_file(&out);
+        let mut command = Command::new(assert_cmd::cargo::cargo_bin("vigie"));
+        command.args(&args).arg("-o").arg(&out);
+        let (code, peak_kib, took) = common::run_measured(command);
+        eprintln!(
+            "{what}: exit {code:?}, peak {} MiB, {:.2} s",
+            peak_kib / 1024,
+            took.as_secs_f64()
+        );
+        assert!(code.is_some_and(|c| codes.contains(&c)), "{what}: exit {code:?}");
+        assert!(peak_kib < 256 * 1024, "{what}: peak {peak_kib} KiB");
+        assert!(took < std::time::Duration::from_secs(30), "{what}: {took:?}");
+        if code == Some(0) || code == Some(1) {
+            let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+            assert!(report.is_object(), "{what}");
+        }
+    }
+    // The 50 MB field: both packages are listed, the field is not kept whole.
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("vigie"));
+    command
+        .args(["sbom", "-f", "json", "-o"])
+        .arg(&out)
+        .arg(format!("dir:{}", d.join("field-root").display()));
+    let (code, _, _) = common::run_measured(command);
+    assert_eq!(code, Some(0));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains("\"small\"") && text.len() < 10_000_000,
+        "{} bytes",
+        text.len()
+    );
+}

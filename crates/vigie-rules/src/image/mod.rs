@@ -27,6 +27,27 @@ const MAX_EVIDENCE: usize = 25;
 /// The checks read every entry's metadata (setuid bits, modes, capabilities, caches).
 pub const KEEP_ALL_METADATA: bool = true;
 
+/// Of all those entries, the ones the checks can report or look up: setuid,
+/// setgid and world-writable ones, files with capabilities, package caches,
+/// and the sudo and SSH server binaries. A root of a million ordinary files
+/// keeps none of them (wanted files' contents are kept separately).
+pub fn keeps_entry(path: &str, mode: u32, file_capabilities: bool) -> bool {
+    const PRESENCE: &[&str] = &[
+        "/usr/bin/sudo",
+        "/usr/sbin/sudo",
+        "/bin/sudo",
+        "/usr/sbin/sshd",
+        "/usr/sbin/dropbear",
+        "/usr/bin/dropbear",
+    ];
+    mode & 0o6002 != 0
+        || file_capabilities
+        || PRESENCE.contains(&path)
+        || path.starts_with("/var/lib/apt/lists/")
+        || path.starts_with("/var/cache/")
+        || path.starts_with("/root/.cache/pip/")
+}
+
 /// The files whose content the checks read: passwd, group and secret-looking files.
 pub fn wants_content(path: &str, size: u64) -> bool {
     path == "/etc/passwd" || path == "/etc/group" || (size <= 1 << 20 && secrets::is_secret_file_name(path))

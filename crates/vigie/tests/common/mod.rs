@@ -294,7 +294,9 @@ pub fn filter_proxy(dir: &std::path::Path, decide: fn(&str) -> Action) -> String
 }
 
 /// Run a command to its end; its exit code and peak resident memory (KiB,
-/// the kernel's VmHWM read while it runs).
+/// the kernel's VmHWM read while it runs). A command still running after
+/// 120 s is killed (exit code None): a hang fails the test instead of
+/// stopping the suite.
 pub fn run_measured(mut command: Command) -> (Option<i32>, u64, std::time::Duration) {
     let started = std::time::Instant::now();
     let mut child = command
@@ -315,6 +317,11 @@ pub fn run_measured(mut command: Command) -> (Option<i32>, u64, std::time::Durat
         }
         if let Some(status) = child.try_wait().expect("wait") {
             return (status.code(), peak, started.elapsed());
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return (None, peak, started.elapsed());
         }
         std::thread::sleep(Duration::from_millis(5));
     }
