@@ -298,8 +298,14 @@ pub fn update(
         },
     )?;
     let mut report = UpdateReport::default();
-    for url in urls {
-        let validators = if options.force {
+    for given in urls {
+        // `URL#sha256=HEX` pins the download: another file is refused (and the source's
+        // previous data kept), as pip's hash-checking mode does.
+        let (url, pinned) = match given.split_once("#sha256=") {
+            Some((u, hex)) => (&u.to_string(), Some(hex.trim().to_ascii_lowercase())),
+            None => (given, None),
+        };
+        let validators = if options.force || pinned.is_some() {
             Validators::default()
         } else {
             validators_for(&writer, url)?
@@ -320,6 +326,20 @@ pub fn update(
                 sha256,
                 validators,
             }) => {
+                if let Some(want) = &pinned
+                    && *want != sha256
+                {
+                    let error = format!("sha256 mismatch: the download is {sha256}, the source pins {want}");
+                    progress(Progress::Failed {
+                        url: url.clone(),
+                        error: error.clone(),
+                    });
+                    report.outcomes.push(SourceOutcome::Failed {
+                        url: url.clone(),
+                        error,
+                    });
+                    continue;
+                }
                 let mut data = match import::read_file(&pseudo_path(url), &mut file, &sha256) {
                     Ok(data) => data,
                     Err(e) => {

@@ -729,3 +729,23 @@ fn huge_and_looping_update_responses_fail_bounded() {
         assert_eq!(scan_ok(&db), before, "{mode:?}: the database changed");
     }
 }
+
+/// A source pinned by `URL#sha256=HEX`: the right file is imported, any
+/// other is refused and the source's previous data kept.
+#[test]
+fn a_pinned_sha256_is_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db.sqlite");
+    let server = serve(Mode::Normal);
+    let real = sha256_of(&test_data().join("osv/crates.io.zip"));
+    let pinned = format!("/osv/crates.io.zip#sha256={real}");
+    let out = update(&db, &server, &[pinned.as_str()], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let before = scan_ok(&db);
+    let wrong = format!("/osv/crates.io.zip#sha256={}", "0".repeat(64));
+    let out = update(&db, &server, &[wrong.as_str()], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("sha256 mismatch") && stderr.contains(&real), "{stderr}");
+    assert_eq!(scan_ok(&db), before);
+}
