@@ -165,6 +165,41 @@ fn hostile_sizes_end_in_bounded_memory_and_time() {
     }
     write!(lock, "}}}}").unwrap();
     drop(lock);
+    // yarn.lock, Cargo.lock and poetry.lock of 300,000 packages each (~30-60 MB).
+    let locks = d.join("locks");
+    for (dir, name) in [
+        ("yarn", "yarn.lock"),
+        ("cargo", "Cargo.lock"),
+        ("poetry", "poetry.lock"),
+    ] {
+        std::fs::create_dir_all(locks.join(dir)).unwrap();
+        let mut f = std::io::BufWriter::new(std::fs::File::create(locks.join(dir).join(name)).unwrap());
+        if name == "yarn.lock" {
+            writeln!(f, "# yarn lockfile v1\n").unwrap();
+        } else if name == "Cargo.lock" {
+            writeln!(f, "version = 3\n").unwrap();
+        }
+        for i in 0..300_000 {
+            match name {
+                "yarn.lock" => writeln!(
+                    f,
+                    "pkg{i}@^1.0.0:\n  version \"1.{}.0\"\n  resolved \"https://registry.yarnpkg.com/pkg{i}/-/pkg{i}-1.0.0.tgz\"\n",
+                    i % 100
+                ),
+                "Cargo.lock" => writeln!(
+                    f,
+                    "[[package]]\nname = \"pkg{i}\"\nversion = \"1.{}.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+                    i % 100
+                ),
+                _ => writeln!(
+                    f,
+                    "[[package]]\nname = \"pkg{i}\"\nversion = \"1.{}.0\"\ndescription = \"\"\noptional = false\n",
+                    i % 100
+                ),
+            }
+            .unwrap();
+        }
+    }
     let db = d.join("db.sqlite");
     vigie()
         .args(["db", "--db"])
@@ -254,6 +289,39 @@ fn hostile_sizes_end_in_bounded_memory_and_time() {
                 d.join("deep.cdx.json").into(),
             ],
             2,
+        ),
+        (
+            "sbom of a yarn.lock of 300,000 packages",
+            vec![
+                "sbom".into(),
+                "-f".into(),
+                "json".into(),
+                "--allow-incomplete".into(),
+                format!("dir:{}", locks.join("yarn").display()).into(),
+            ],
+            0,
+        ),
+        (
+            "sbom of a Cargo.lock of 300,000 packages",
+            vec![
+                "sbom".into(),
+                "-f".into(),
+                "json".into(),
+                "--allow-incomplete".into(),
+                format!("dir:{}", locks.join("cargo").display()).into(),
+            ],
+            0,
+        ),
+        (
+            "sbom of a poetry.lock of 300,000 packages",
+            vec![
+                "sbom".into(),
+                "-f".into(),
+                "json".into(),
+                "--allow-incomplete".into(),
+                format!("dir:{}", locks.join("poetry").display()).into(),
+            ],
+            0,
         ),
     ];
     for (what, args, code) in cases {

@@ -61,3 +61,23 @@ pub(crate) fn package(ecosystem: crate::Ecosystem, name: &str, version: &str, pu
         arch: None,
     }
 }
+
+/// A TOML lockfile (`Cargo.lock`, `poetry.lock`, `uv.lock`) cut before the
+/// `[[package]]` table that would pass the per-file limit: arrays of tables
+/// end at a table header, so the prefix is valid TOML with one package more
+/// than the limit (the catalog's own limiter then cuts and says so), and a
+/// 300,000-package file is never parsed whole (it took 700 MiB).
+pub(crate) fn toml_package_prefix(text: &str) -> &str {
+    let mut seen = 0usize;
+    let mut offset = 0usize;
+    for line in text.split_inclusive('\n') {
+        if line.trim() == "[[package]]" {
+            seen += 1;
+            if seen > crate::MAX_PACKAGES_PER_FILE + 1 {
+                return &text[..offset];
+            }
+        }
+        offset += line.len();
+    }
+    text
+}

@@ -158,6 +158,10 @@ pub(crate) fn parse(path: &str, content: &[u8], warnings: &mut Vec<String>) -> V
                     && let Some(n) = current.take()
                 {
                     out.push(make(&n, v.trim().trim_matches('"'), path));
+                    // Past the per-file limit the catalog keeps the first ones: stop reading.
+                    if out.len() > crate::MAX_PACKAGES_PER_FILE {
+                        break;
+                    }
                 }
             }
         }

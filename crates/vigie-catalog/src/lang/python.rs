@@ -107,7 +107,7 @@ pub(crate) fn parse(path: &str, content: &[u8], warnings: &mut Vec<String>) -> V
             }
         }
     } else if name == "poetry.lock" || name == "uv.lock" {
-        match toml::from_str::<toml::Value>(&text) {
+        match toml::from_str::<toml::Value>(super::toml_package_prefix(&text)) {
             Ok(doc) => {
                 for p in doc.get("package").and_then(|p| p.as_array()).into_iter().flatten() {
                     let source_virtual = p

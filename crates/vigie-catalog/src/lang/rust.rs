@@ -20,7 +20,7 @@ pub(crate) fn make(name: &str, version: &str, found_in: &str) -> Package {
 pub(crate) fn parse(path: &str, content: &[u8], warnings: &mut Vec<String>) -> Vec<Package> {
     let text = String::from_utf8_lossy(content);
     let mut out = Vec::new();
-    match toml::from_str::<toml::Value>(&text) {
+    match toml::from_str::<toml::Value>(super::toml_package_prefix(&text)) {
         Ok(doc) => {
             for p in doc.get("package").and_then(|p| p.as_array()).into_iter().flatten() {
                 if let (Some(n), Some(v)) = (
