@@ -809,3 +809,19 @@ fn html_report_shows_where_and_which_control() {
     assert!(html.contains("spec.containers[0].securityContext.privileged"));
     assert!(html.contains("breaks PSS baseline: Privileged Containers"));
 }
+
+#[test]
+fn manifests_on_stdin_as_helm_template_prints_them() {
+    let text = std::fs::read_to_string(fixtures().join("three-inputs.pods.yaml")).unwrap();
+    let out = vigie()
+        .args(["audit", "k8s", "-", "-f", "json"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["context"]["objects"].as_array().unwrap().len(), 8);
+    let f = &report["findings"][0];
+    assert_eq!(f["location"]["file"], "-");
+    assert!(f["location"]["line"].as_u64().unwrap() > 1);
+}
