@@ -12,7 +12,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         }
     }
     // A second file merged over the first, as `-f a -f b`, with no directory to read.
-    let (a, b) = text.split_at(text.len() / 2);
+    let mut mid = text.len() / 2;
+    while !text.is_char_boundary(mid) {
+        mid -= 1;
+    }
+    let (a, b) = text.split_at(mid);
     let options = vigie_manifest::compose::Options {
         files: vec![("/nonexistent/compose.yaml".into(), a.to_string()), ("/nonexistent/override.yaml".into(), b.to_string())],
         project_dir: Some("/nonexistent".into()),
