@@ -165,6 +165,18 @@ fn hostile_sizes_end_in_bounded_memory_and_time() {
     }
     write!(lock, "}}}}").unwrap();
     drop(lock);
+    // Dockerfiles with invalid UTF-8: a small one (read lossily, linted) and a million-line one.
+    std::fs::write(
+        d.join("bad-utf8.Dockerfile"),
+        b"FROM debian:12\nRUN echo \xff\xfe caf\xe9\nUSER 1000\n",
+    )
+    .unwrap();
+    let mut big_bad = std::io::BufWriter::new(std::fs::File::create(d.join("million.Dockerfile")).unwrap());
+    big_bad.write_all(b"FROM debian:12\n").unwrap();
+    for _ in 0..1_000_000 {
+        big_bad.write_all(b"RUN echo \xff\n").unwrap();
+    }
+    drop(big_bad);
     // yarn.lock, Cargo.lock and poetry.lock of 300,000 packages each (~30-60 MB).
     let locks = d.join("locks");
     for (dir, name) in [
@@ -256,6 +268,16 @@ fn hostile_sizes_end_in_bounded_memory_and_time() {
         (
             "lint of a 5 MB Dockerfile",
             vec!["lint".into(), d.join("big.Dockerfile").into()],
+            2,
+        ),
+        (
+            "lint of a Dockerfile with invalid UTF-8",
+            vec!["lint".into(), d.join("bad-utf8.Dockerfile").into()],
+            0,
+        ),
+        (
+            "lint of a million-line Dockerfile with invalid UTF-8",
+            vec!["lint".into(), d.join("million.Dockerfile").into()],
             2,
         ),
         (
