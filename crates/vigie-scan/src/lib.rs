@@ -39,6 +39,11 @@ pub enum Error {
     Database(#[from] vigie_vulndb::Error),
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    /// A database with no source: nothing could be matched, and a scan would say "clean".
+    #[error(
+        "the vulnerability database {path} holds no advisories (no update or import ever succeeded): run `vigie db update` (or `vigie db import`)"
+    )]
+    EmptyDatabase { path: String },
 }
 
 /// Reads the view of an opened image (the caller may show progress).
@@ -103,6 +108,11 @@ pub fn scan(
     let db_path = &request.db_path;
     let started = Instant::now();
     let db = Database::open(db_path)?;
+    if db.sources()?.is_empty() {
+        return Err(Error::EmptyDatabase {
+            path: db_path.display().to_string(),
+        });
+    }
     let opened = started.elapsed();
     let collected = collect(&request.target, &request.open, read_view)?;
     let collected_at = started.elapsed();

@@ -387,6 +387,16 @@ pub fn update(
             }
         }
     }
+    // Every source failed: the database is left as it was (not re-stamped "updated now",
+    // and not created when there was none), so nothing looks fresh that is not.
+    let any_ok = report
+        .outcomes
+        .iter()
+        .any(|o| !matches!(o, SourceOutcome::Failed { .. }));
+    if !any_ok {
+        writer.abort();
+        return Ok(report);
+    }
     writer.publish()?;
     Ok(report)
 }

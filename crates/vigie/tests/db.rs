@@ -749,3 +749,48 @@ fn a_pinned_sha256_is_checked() {
     assert!(stderr.contains("sha256 mismatch") && stderr.contains(&real), "{stderr}");
     assert_eq!(scan_ok(&db), before);
 }
+
+/// Never silently clean: an update where every source fails leaves no
+/// database behind (and none re-stamped "updated now"), and a database that
+/// holds no source makes `scan` refuse instead of reporting zero findings.
+#[test]
+fn a_failed_first_update_and_an_empty_database_are_not_clean() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db.sqlite");
+    let down = serve(Mode::FailFirst(1000));
+    let out = update(&db, &down, &["/osv/crates.io.zip"], &["--retries", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!db.exists(), "a database was created by a failed update");
+    let rootfs = test_data().join("images/alpine-3.10");
+    let out = common::vigie()
+        .args(["scan", "--db"])
+        .arg(&db)
+        .arg(format!("dir:{}", rootfs.display()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no vulnerability database"));
+    // A good update, then the same update failing: the stamp does not move.
+    let good = serve(Mode::Normal);
+    assert!(update(&db, &good, &["/osv/crates.io.zip"], &[]).status.success());
+    common::sqlite_exec(&db, "UPDATE meta SET value = '1000' WHERE key = 'updated_at'");
+    let out = update(&db, &down, &["/osv/crates.io.zip"], &["--retries", "0", "--force"]);
+    assert_eq!(out.status.code(), Some(2));
+    let status = vigie_db(&db).args(["status", "--json"]).output().unwrap();
+    let status = json_of(&status);
+    assert_eq!(status["updated_at"], 1000, "{status}");
+    // A database whose sources are gone (or one from before this check) is refused by scan.
+    common::sqlite_exec(&db, "DELETE FROM sources");
+    let out = common::vigie()
+        .args(["scan", "--db"])
+        .arg(&db)
+        .arg(format!("dir:{}", rootfs.display()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("holds no advisories") && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+}
