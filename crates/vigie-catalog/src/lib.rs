@@ -131,6 +131,11 @@ fn want(path: &str, size: u64, mode: u32) -> Want {
 /// and the catalog keeps the first ones, marked incomplete.
 pub const MAX_PACKAGES_PER_FILE: usize = 50_000;
 
+/// Whether a cataloguer reads a lockfile of this name (`go.sum`, `yarn.lock`…).
+pub fn reads_lockfile(name: &str) -> bool {
+    lang::wants(&format!("/{name}"))
+}
+
 /// Run every cataloguer over the view.
 pub fn catalog(view: &FileSystemView) -> Catalog {
     catalog_for(view, PackageTypes::All)

@@ -39,6 +39,9 @@ pub enum Error {
     Database(#[from] vigie_vulndb::Error),
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    /// A lockfile no cataloguer reads: refused, never scanned as an empty one.
+    #[error("{path}: {why}")]
+    Unsupported { path: String, why: String },
     /// A database with no source: nothing could be matched, and a scan would say "clean".
     #[error(
         "the vulnerability database {path} holds no advisories (no update or import ever succeeded): run `vigie db update` (or `vigie db import`)"
@@ -360,14 +363,29 @@ fn from_lockfile(path: &Path) -> Result<Collected, Error> {
         path: path.display().to_string(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(unreadable)?;
-    if !file.metadata().map_err(unreadable)?.is_file() {
-        return Err(unreadable(std::io::Error::other("not a regular file")));
-    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    if !vigie_catalog::reads_lockfile(&name) {
+        let why = match name.as_str() {
+            "pom.xml" => {
+                "a Maven POM is not read yet (its versions come from parent POMs and properties vigie does not resolve): refused, not reported clean; scan the built artifacts (jars) or an SBOM instead"
+            }
+            "composer.lock" => {
+                "composer.lock is not read yet (no Packagist advisories in vigie's database): refused, not reported clean"
+            }
+            _ => "not a lockfile vigie reads: refused, not reported clean",
+        };
+        return Err(Error::Unsupported {
+            path: path.display().to_string(),
+            why: why.to_string(),
+        });
+    }
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    if !file.metadata().map_err(unreadable)?.is_file() {
+        return Err(unreadable(std::io::Error::other("not a regular file")));
+    }
     let view = vigie_image::view_of_open_file(&file, &name, &vigie_catalog::view_options());
     drop(file);
     let mut collected = from_catalog(vigie_catalog::catalog(&view), "filesystem");
@@ -730,7 +748,7 @@ mod tests {
         assert_eq!(collected.packages.len(), 1);
         assert_eq!(collected.packages[0].name, "Django");
 
-        // A lockfile no cataloguer reads lists nothing, with the note a lone unread file always gave.
+        // go.sum is read; a lockfile no cataloguer reads is refused, never an empty scan.
         let sum = dir.path().join("go.sum");
         std::fs::write(&sum, "github.com/x/y v1.0.0 h1:abc=\n").unwrap();
         let collected = collect(
@@ -739,10 +757,16 @@ mod tests {
             &no_view,
         )
         .unwrap();
-        assert!(collected.packages.is_empty());
-        assert_eq!(
-            collected.warnings,
-            ["no OS files at all (scratch image): no OS packages"]
-        );
+        assert_eq!(collected.packages.len(), 1);
+        assert_eq!(collected.packages[0].name, "github.com/x/y");
+        let composer = dir.path().join("composer.lock");
+        std::fs::write(&composer, "{}").unwrap();
+        let e = collect(
+            &composer.display().to_string(),
+            &vigie_image::OpenOptions::default(),
+            &no_view,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("not read yet"), "{e}");
     }
 }

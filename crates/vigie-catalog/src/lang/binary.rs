@@ -136,7 +136,7 @@ pub(crate) fn extract(data: &[u8]) -> Option<Vec<u8>> {
     None
 }
 
-fn go_package(name: &str, version: &str, found_in: &str) -> Package {
+pub(crate) fn go_package(name: &str, version: &str, found_in: &str) -> Package {
     let (namespace, short) = match name.rsplit_once('/') {
         Some((ns, short)) => (Some(ns), short),
         None => (None, name),

@@ -13,6 +13,37 @@ pub(crate) fn wants(path: &str) -> bool {
     lower.ends_with(".jar") || lower.ends_with(".war") || lower.ends_with(".ear") || lower.ends_with(".hpi")
 }
 
+/// Gradle's dependency lock file.
+pub(crate) fn wants_lockfile(path: &str) -> bool {
+    path.ends_with("/gradle.lockfile")
+}
+
+/// `gradle.lockfile`: `group:artifact:version=configuration,…` per line;
+/// comments and the `empty=` line skipped.
+pub(crate) fn parse_gradle_lockfile(path: &str, content: &[u8], _warnings: &mut Vec<String>) -> Vec<Package> {
+    let text = String::from_utf8_lossy(content);
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with("empty=") {
+            continue;
+        }
+        let coordinates = line.split('=').next().unwrap_or("");
+        let mut parts = coordinates.split(':');
+        if let (Some(group), Some(artifact), Some(version)) = (parts.next(), parts.next(), parts.next())
+            && !group.is_empty()
+            && !artifact.is_empty()
+            && !version.is_empty()
+        {
+            out.push(make(group, artifact, version, path));
+            if out.len() > crate::MAX_PACKAGES_PER_FILE {
+                break;
+            }
+        }
+    }
+    out
+}
+
 fn make(group: &str, artifact: &str, version: &str, found_in: &str) -> Package {
     let name = if group.is_empty() {
         artifact.to_string()
@@ -220,5 +251,16 @@ mod tests {
         assert_eq!(p[1].name, "org.yaml:snakeyaml");
         assert_eq!(p[1].purl, "pkg:maven/org.yaml/snakeyaml@1.33");
         assert!(parse("/x.jar", b"not a zip", &mut w).is_empty());
+    }
+
+    #[test]
+    fn gradle_lockfile_lines() {
+        let text = b"# This is a Gradle generated file for dependency locking.\ncom.google.guava:guava:31.1-jre=compileClasspath,runtimeClasspath\norg.slf4j:slf4j-api:2.0.7=runtimeClasspath\nempty=annotationProcessor\n";
+        let p = parse_gradle_lockfile("/app/gradle.lockfile", text, &mut Vec::new());
+        let got: Vec<(&str, &str)> = p.iter().map(|p| (p.name.as_str(), p.version.as_str())).collect();
+        assert_eq!(
+            got,
+            [("com.google.guava:guava", "31.1-jre"), ("org.slf4j:slf4j-api", "2.0.7")]
+        );
     }
 }

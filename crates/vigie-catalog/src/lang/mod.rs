@@ -1,6 +1,7 @@
 //! Language ecosystems: installed-package metadata, lockfiles and binaries.
 
 pub mod binary;
+pub mod go;
 pub mod java;
 pub mod node;
 pub mod python;
@@ -10,7 +11,7 @@ use crate::Package;
 use vigie_snapshot::filesystem::FileSystemView;
 
 pub(crate) fn wants(path: &str) -> bool {
-    python::wants(path) || node::wants(path) || rust::wants(path)
+    python::wants(path) || node::wants(path) || rust::wants(path) || go::wants(path) || java::wants_lockfile(path)
 }
 
 pub(crate) fn wants_binary(path: &str, size: u64, mode: u32) -> Option<vigie_image::Extractor> {
@@ -33,6 +34,10 @@ pub(crate) fn catalog(view: &FileSystemView, warnings: &mut Vec<String>) -> Vec<
             Some(node::parse)
         } else if rust::wants(path) {
             Some(rust::parse)
+        } else if go::wants(path) {
+            Some(go::parse)
+        } else if java::wants_lockfile(path) {
+            Some(java::parse_gradle_lockfile)
         } else {
             None
         };

@@ -14,7 +14,10 @@ pub(crate) fn wants(path: &str) -> bool {
     if name == "package.json" {
         return true;
     }
-    matches!(name, "package-lock.json" | "yarn.lock" | "pnpm-lock.yaml")
+    matches!(
+        name,
+        "package-lock.json" | "npm-shrinkwrap.json" | "yarn.lock" | "pnpm-lock.yaml"
+    )
 }
 
 fn is_installed_manifest(path: &str) -> bool {
@@ -92,7 +95,8 @@ pub(crate) fn parse(path: &str, content: &[u8], warnings: &mut Vec<String>) -> V
         // Typed: only the fields read are kept while parsing (every other
         // field is skipped), so a lockfile of 250,000 packages costs tens of
         // MB, not a JSON tree several times its size.
-        "package-lock.json" => match serde_json::from_str::<PackageLock>(&text) {
+        // npm-shrinkwrap.json is a package-lock.json that is published with the package.
+        "package-lock.json" | "npm-shrinkwrap.json" => match serde_json::from_str::<PackageLock>(&text) {
             Ok(doc) => {
                 if let Some(packages) = doc.packages {
                     for (key, value) in packages {
