@@ -1,5 +1,5 @@
 //! `vigie rules [ID…]`: every rule of every family from the one registry
-//! (container, host, inside, image, Dockerfile), or the pages of the named
+//! (container, host, inside, image, Dockerfile, kubernetes), or the pages of the named
 //! rules.
 
 use std::path::PathBuf;
@@ -12,7 +12,7 @@ use crate::exit::Outcome;
 
 #[derive(Debug, clap::Args)]
 #[command(
-    about = "List every rule of every family (container, host, inside, image, Dockerfile), or print a rule's page",
+    about = "List every rule of every family (container, host, inside, image, Dockerfile, kubernetes), or print a rule's page",
     after_help = "Examples:\n  vigie rules\n  vigie rules --family dockerfile\n  vigie rules VGI-CTR-001 DL3008\n  \
 vigie rules --format json -o rules.json\n\nExit codes: 0 listed, 2 an unknown rule id or family."
 )]
@@ -20,7 +20,7 @@ pub struct Args {
     /// Print these rules' pages (the text of docs/rules/ID.md)
     #[arg(value_name = "ID")]
     pub ids: Vec<String>,
-    /// Only this family: container, host, inside, image, dockerfile
+    /// Only this family: container, host, inside, image, dockerfile, kubernetes
     #[arg(long, value_name = "FAMILY", value_parser = parse_family)]
     pub family: Option<Family>,
     /// Output format of the listing
