@@ -188,7 +188,7 @@ pub enum Command {
     Isolate(commands::isolate::Args),
     /// Audit each container as it is created or started; alert, or stop/pause it with --enforce
     Watch(commands::watch::Args),
-    /// List every rule of every family (container, host, inside, image, Dockerfile), or print a rule's page
+    /// List every rule of every family (container, host, inside, image, Dockerfile, kubernetes), or print a rule's page
     Rules(commands::rules::Args),
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     Completions(commands::completions::Args),
