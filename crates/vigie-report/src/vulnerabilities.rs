@@ -57,7 +57,7 @@ pub fn scan_table(result: &ScanResult) -> String {
                     .join(", "),
             ];
             if titles {
-                row.push(m.title.as_deref().unwrap_or_default().chars().take(60).collect());
+                row.push(ellipsize(m.title.as_deref().unwrap_or_default(), 60));
             }
             table.add_row(row.iter().map(|c| one_line(c)).collect::<Vec<_>>());
         }
@@ -197,5 +197,35 @@ mod tests {
         let diff = vigie_snapshot::diff::compare(&a, &b, "A", "B");
         let text = diff_table(&diff, "A", "B");
         assert!(text.contains("only A") && text.contains("CVE-1"), "{text}");
+    }
+}
+
+/// `text` in at most `max` characters: cut at the last word boundary that
+/// fits, with an ellipsis, never mid-word (the JSON keeps the whole text).
+pub fn ellipsize(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    let at_word = match cut.rfind(char::is_whitespace) {
+        Some(i) if i > max / 2 => cut[..i].trim_end().to_string(),
+        _ => cut,
+    };
+    format!("{at_word}…")
+}
+
+#[cfg(test)]
+mod ellipsize_tests {
+    use super::ellipsize;
+
+    #[test]
+    fn cuts_at_a_word_with_an_ellipsis() {
+        assert_eq!(ellipsize("short", 60), "short");
+        assert_eq!(
+            ellipsize("a buffer overflow in the parser of things", 20),
+            "a buffer overflow…"
+        );
+        assert_eq!(ellipsize("averyveryverylongwordwithoutspaces", 10), "averyvery…");
+        assert!(ellipsize(&"é ".repeat(100), 60).chars().count() <= 60);
     }
 }
