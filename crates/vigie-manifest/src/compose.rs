@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use vigie_snapshot::inspect::{
-    RawConfig, RawContainer, RawDevice, RawHealthConfig, RawHostConfig, RawLogConfig, RawMountPoint, RawPortBinding,
-    RawRestartPolicy, RawState, RawUlimit, StringOrList, default_last_cap, snapshot_from_raw,
+    RawConfig, RawDevice, RawHealthConfig, RawHostConfig, RawLogConfig, RawMountPoint, RawPortBinding,
+    RawRestartPolicy, RawUlimit, StringOrList,
 };
 
 use crate::yaml::{self, Node, Pos, Scalar, Value};
@@ -889,12 +889,11 @@ fn cbool(node: Option<&Node>) -> Option<bool> {
     })
 }
 
+/// A list of strings, or a lone string as one (Compose accepts both).
 fn strs(node: Option<&Node>) -> Vec<String> {
     match node {
-        Some(n) => match n.as_seq() {
-            Some(items) => items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect(),
-            None => n.as_str().map(|s| vec![s.to_string()]).unwrap_or_default(),
-        },
+        Some(n) if n.as_seq().is_some() => n.string_list(),
+        Some(n) => n.as_str().map(|s| vec![s.to_string()]).unwrap_or_default(),
         None => Vec::new(),
     }
 }
@@ -1562,24 +1561,7 @@ fn service(
             network_settings.insert(n.clone(), serde_json::Value::Object(Default::default()));
         }
     }
-    let raw = RawContainer {
-        id: Some(String::new()),
-        name: Some(target.clone()),
-        image: Some(String::new()),
-        state: Some(RawState {
-            status: Some("declared".to_string()),
-            health: None,
-        }),
-        config: Some(config),
-        host_config: Some(host),
-        mounts: Some(mounts),
-        network_settings: Some(vigie_snapshot::inspect::RawNetworkSettings {
-            networks: Some(network_settings),
-        }),
-        app_armor_profile: None,
-        exec_ids: None,
-        created: None,
-    };
+    let snapshot = crate::declared_snapshot(&target, config, host, mounts, Some(network_settings), None);
     let anchor = item_loc(format!("services.{sname}"), key_pos);
     Ok((
         Declared {
@@ -1589,7 +1571,7 @@ fn service(
                 .map_or_else(|| "".into(), |f| f.as_str().into()),
             name: target,
             containers: vec![DeclaredContainer {
-                snapshot: snapshot_from_raw(raw, default_last_cap()),
+                snapshot,
                 fields: f,
                 anchor,
                 skip: Vec::new(),

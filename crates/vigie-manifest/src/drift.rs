@@ -63,17 +63,22 @@ fn show(set: &BTreeSet<String>) -> String {
 }
 
 fn finding(d: &Declared, running: &str, key: &str, declared: String, live: String, loc: &Loc) -> Finding {
-    let mut f = Finding::from_rule(
+    let f = Finding::from_rule(
         &CTR_DRIFT,
         d.name.as_str(),
         format!("container {running}: {key} is {live}, the file says {declared}"),
     )
     .with_evidence(format!("{} (file)", loc.path), declared)
     .with_evidence(format!("{running} (running)"), live);
+    at_key(f, &d.file, loc)
+}
+
+/// A drift finding placed on its key in the file, with the Compose fix only.
+fn at_key(mut f: Finding, file: &std::sync::Arc<str>, loc: &Loc) -> Finding {
     f.fix.docker_run = None;
     f.fix.kubernetes = None;
     f.location = Some(FileLocation {
-        file: loc.file.clone().unwrap_or_else(|| d.file.clone()),
+        file: loc.file.clone().unwrap_or_else(|| file.clone()),
         line: loc.pos.line,
         column: loc.pos.column,
         path: loc.path.clone(),
@@ -97,21 +102,13 @@ pub fn compare(project: &Project, containers: &[ContainerSnapshot]) -> Vec<Findi
             .filter(|c| c.labels.get(SERVICE_LABEL).map(String::as_str) == Some(service))
             .collect();
         if running.is_empty() {
-            let mut f = Finding::from_rule(
+            let f = Finding::from_rule(
                 &CTR_DRIFT,
                 d.name.as_str(),
                 "declared, but no container of the project runs it".to_string(),
             )
             .with_evidence(dc.anchor.path.clone(), "no container");
-            f.fix.docker_run = None;
-            f.fix.kubernetes = None;
-            f.location = Some(FileLocation {
-                file: dc.anchor.file.clone().unwrap_or_else(|| d.file.clone()),
-                line: dc.anchor.pos.line,
-                column: dc.anchor.pos.column,
-                path: dc.anchor.path.clone(),
-            });
-            out.push(f);
+            out.push(at_key(f, &d.file, &dc.anchor));
             continue;
         }
         let loc = |source: &str| dc.fields.get(source).cloned().unwrap_or_else(|| dc.anchor.clone());
@@ -234,7 +231,7 @@ pub fn compare(project: &Project, containers: &[ContainerSnapshot]) -> Vec<Findi
     for c in mine {
         let service = c.labels.get(SERVICE_LABEL).map(String::as_str).unwrap_or("");
         if !declared.contains(service) && !project.inactive.iter().any(|s| s == service) {
-            let mut f = Finding::from_rule(
+            let f = Finding::from_rule(
                 &CTR_DRIFT,
                 format!("{}/{service}", project.name),
                 format!(
@@ -243,15 +240,16 @@ pub fn compare(project: &Project, containers: &[ContainerSnapshot]) -> Vec<Findi
                 ),
             )
             .with_evidence(SERVICE_LABEL, service.to_string());
-            f.fix.docker_run = None;
-            f.fix.kubernetes = None;
-            f.location = Some(FileLocation {
-                file: project.files.first().map_or_else(|| "".into(), |f| f.as_str().into()),
-                line: 1,
-                column: 1,
-                path: "services".to_string(),
-            });
-            out.push(f);
+            let first = project.files.first().map_or_else(|| "".into(), |f| f.as_str().into());
+            let top = Loc::new(
+                "services",
+                crate::Pos {
+                    line: 1,
+                    column: 1,
+                    src: 0,
+                },
+            );
+            out.push(at_key(f, &first, &top));
         }
     }
     out

@@ -11,10 +11,7 @@ use crate::yaml::{self, Node, Pos};
 use crate::{Declared, DeclaredContainer, DeclaredPod, FieldMap, FileError, InputKind, Loc, Notice};
 use std::collections::HashMap;
 use vigie_rules::kubernetes::{HostPathVolume, PodContainer, PodFacts};
-use vigie_snapshot::inspect::{
-    RawConfig, RawContainer, RawHealthConfig, RawHostConfig, RawMountPoint, RawPortBinding, RawState, StringOrList,
-    default_last_cap, snapshot_from_raw,
-};
+use vigie_snapshot::inspect::{RawConfig, RawHealthConfig, RawHostConfig, RawMountPoint, RawPortBinding, StringOrList};
 
 /// What one file held.
 #[derive(Debug, Clone, Default)]
@@ -345,11 +342,7 @@ pub fn quantity(text: &str) -> Option<f64> {
 }
 
 fn strings(node: Option<&Node>) -> Vec<String> {
-    node.and_then(Node::as_seq)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|n| n.as_str().map(str::to_string))
-        .collect()
+    node.map(Node::string_list).unwrap_or_default()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -802,22 +795,7 @@ fn container(
     config.cmd = Some(StringOrList::List(args));
     f.set("Config.Entrypoint+Cmd", Loc::new(p("command"), c.key_pos("command")));
 
-    let raw = RawContainer {
-        id: Some(String::new()),
-        name: Some(target.to_string()),
-        image: Some(String::new()),
-        state: Some(RawState {
-            status: Some("declared".to_string()),
-            health: None,
-        }),
-        config: Some(config),
-        host_config: Some(host),
-        mounts: Some(mounts),
-        network_settings: None,
-        app_armor_profile: Some(apparmor_profile.to_string()),
-        exec_ids: None,
-        created: None,
-    };
+    let snapshot = crate::declared_snapshot(target, config, host, mounts, None, Some(apparmor_profile.to_string()));
     let pc = PodContainer {
         key: format!("{list}[{cname}]"),
         name: cname.to_string(),
@@ -843,7 +821,7 @@ fn container(
     );
     (
         DeclaredContainer {
-            snapshot: snapshot_from_raw(raw, default_last_cap()),
+            snapshot,
             fields: f,
             anchor: Loc::new(cpath.to_string(), c.pos),
             // Init containers take no probes; ephemeral ones no probes, ports or resources.

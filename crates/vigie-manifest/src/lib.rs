@@ -21,6 +21,10 @@ use std::sync::Arc;
 use vigie_rules::container::{HostContext, audit_container};
 use vigie_rules::kubernetes::{PodFacts, audit_pod};
 use vigie_rules::{FileLocation, Finding};
+use vigie_snapshot::inspect::{
+    RawConfig, RawContainer, RawHostConfig, RawMountPoint, RawNetworkSettings, RawState, default_last_cap,
+    snapshot_from_raw,
+};
 
 pub use yaml::Pos;
 
@@ -185,6 +189,36 @@ fn fix_for(finding: &mut Finding, kind: InputKind) {
             finding.fix.compose = None;
         }
     }
+}
+
+/// The snapshot of a container a file declares (not created yet): the
+/// `docker inspect`-shaped record both readers build, read by the same
+/// `snapshot_from_raw` as a live container's.
+pub(crate) fn declared_snapshot(
+    target: &str,
+    config: RawConfig,
+    host: RawHostConfig,
+    mounts: Vec<RawMountPoint>,
+    networks: Option<HashMap<String, serde_json::Value>>,
+    apparmor: Option<String>,
+) -> vigie_snapshot::ContainerSnapshot {
+    let raw = RawContainer {
+        id: Some(String::new()),
+        name: Some(target.to_string()),
+        image: Some(String::new()),
+        state: Some(RawState {
+            status: Some("declared".to_string()),
+            health: None,
+        }),
+        config: Some(config),
+        host_config: Some(host),
+        mounts: Some(mounts),
+        network_settings: networks.map(|n| RawNetworkSettings { networks: Some(n) }),
+        app_armor_profile: apparmor,
+        exec_ids: None,
+        created: None,
+    };
+    snapshot_from_raw(raw, default_last_cap())
 }
 
 /// Every finding for one declared object: container rules on each container

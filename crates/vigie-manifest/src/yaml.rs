@@ -162,6 +162,15 @@ impl Node {
         self.entry(key).map_or(self.pos, |(k, _)| k.pos)
     }
 
+    /// The text of each scalar item of a list (empty for anything else).
+    pub fn string_list(&self) -> Vec<String> {
+        self.as_seq()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|n| n.as_str().map(str::to_string))
+            .collect()
+    }
+
     /// What the node is, for error messages.
     pub fn kind_name(&self) -> &'static str {
         match &self.value {

@@ -238,6 +238,19 @@ fn fetch_once(
     })
 }
 
+/// A source that failed: said on the progress channel and kept in the report
+/// (the source keeps its previous data).
+fn fail(report: &mut UpdateReport, progress: &mut dyn FnMut(Progress), url: &str, error: String) {
+    progress(Progress::Failed {
+        url: url.to_string(),
+        error: error.clone(),
+    });
+    report.outcomes.push(SourceOutcome::Failed {
+        url: url.to_string(),
+        error,
+    });
+}
+
 fn fetch(
     agent: &ureq::Agent,
     url: &str,
@@ -330,28 +343,14 @@ pub fn update(
                     && *want != sha256
                 {
                     let error = format!("sha256 mismatch: the download is {sha256}, the source pins {want}");
-                    progress(Progress::Failed {
-                        url: url.clone(),
-                        error: error.clone(),
-                    });
-                    report.outcomes.push(SourceOutcome::Failed {
-                        url: url.clone(),
-                        error,
-                    });
+                    fail(&mut report, progress, url, error);
                     continue;
                 }
                 let mut data = match import::read_file(&pseudo_path(url), &mut file, &sha256) {
                     Ok(data) => data,
                     Err(e) => {
                         let error = e.to_string();
-                        progress(Progress::Failed {
-                            url: url.clone(),
-                            error: error.clone(),
-                        });
-                        report.outcomes.push(SourceOutcome::Failed {
-                            url: url.clone(),
-                            error,
-                        });
+                        fail(&mut report, progress, url, error);
                         continue;
                     }
                 };
@@ -376,14 +375,7 @@ pub fn update(
                 });
             }
             Err(error) => {
-                progress(Progress::Failed {
-                    url: url.clone(),
-                    error: error.clone(),
-                });
-                report.outcomes.push(SourceOutcome::Failed {
-                    url: url.clone(),
-                    error,
-                });
+                fail(&mut report, progress, url, error);
             }
         }
     }
