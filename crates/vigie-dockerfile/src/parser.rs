@@ -387,6 +387,22 @@ pub fn parse(text: &str) -> Dockerfile {
         }
         index = parse_instruction(&mut file, index, count);
     }
+    // BuildKit refuses a Dockerfile without instructions, or without a stage.
+    let whole = Span {
+        start: Position { line: 1, column: 1 },
+        end: Position { line: 1, column: 1 },
+    };
+    if file.instructions.is_empty() && file.errors.is_empty() {
+        file.errors.push(ParseError {
+            message: "the Dockerfile has no instructions (BuildKit refuses an empty Dockerfile)".to_string(),
+            span: whole,
+        });
+    } else if !file.instructions.iter().any(|i| i.keyword == Keyword::From) && file.errors.is_empty() {
+        file.errors.push(ParseError {
+            message: "no FROM instruction: the Dockerfile has no build stage".to_string(),
+            span: whole,
+        });
+    }
     file
 }
 
@@ -622,9 +638,8 @@ fn check_arguments(instruction: &Instruction) -> Option<String> {
                 "ONBUILD: unknown instruction '{}'",
                 rest.split_whitespace().next().unwrap_or("")
             )),
-            Some(t) if matches!(t.keyword, Keyword::Onbuild | Keyword::From | Keyword::Maintainer) => {
-                Some(format!("ONBUILD cannot trigger {}", t.keyword.as_str()))
-            }
+            // `ONBUILD ONBUILD|FROM|MAINTAINER` is DL3043, as in hadolint.
+            Some(t) if matches!(t.keyword, Keyword::Onbuild | Keyword::From | Keyword::Maintainer) => None,
             Some(t) => check_arguments(t),
         },
         Keyword::Cmd | Keyword::Entrypoint | Keyword::Run if rest.is_empty() && instruction.heredocs.is_empty() => {
@@ -667,8 +682,70 @@ fn check_arguments(instruction: &Instruction) -> Option<String> {
         Keyword::Shell if !matches!(instruction.form, Form::Json(_)) => {
             Some("SHELL requires the arguments in JSON form".to_string())
         }
+        Keyword::Healthcheck => check_healthcheck(instruction),
         _ => None,
     }
+}
+
+/// BuildKit's checks of HEALTHCHECK: known flags, Go durations, an integer
+/// retry count, and `CMD …` or `NONE`.
+fn check_healthcheck(instruction: &Instruction) -> Option<String> {
+    for flag in &instruction.flags {
+        let value = flag.value.as_deref().unwrap_or("");
+        match flag.name.as_str() {
+            "interval" | "timeout" | "start-period" | "start-interval" => {
+                if !is_go_duration(value) {
+                    return Some(format!(
+                        "HEALTHCHECK --{}={value}: not a duration (e.g. 30s, 1m30s)",
+                        flag.name
+                    ));
+                }
+            }
+            "retries" => {
+                if value.parse::<u32>().is_err() {
+                    return Some(format!("HEALTHCHECK --retries={value}: not a whole number"));
+                }
+            }
+            other => return Some(format!("HEALTHCHECK: unknown flag --{other}")),
+        }
+    }
+    let rest = instruction.rest().trim();
+    let first = rest.split_whitespace().next().unwrap_or("");
+    if first.eq_ignore_ascii_case("none") {
+        return (rest.split_whitespace().count() > 1).then(|| "HEALTHCHECK NONE takes no arguments".to_string());
+    }
+    if !first.eq_ignore_ascii_case("cmd") {
+        return Some(format!("HEALTHCHECK takes CMD or NONE, found '{first}'"));
+    }
+    (rest.len() <= 3).then(|| "HEALTHCHECK CMD requires a command".to_string())
+}
+
+/// A Go `time.ParseDuration` string: `0`, or numbers with units ns, us, µs, ms, s, m, h.
+fn is_go_duration(value: &str) -> bool {
+    let v = value.strip_prefix(['+', '-']).unwrap_or(value);
+    if v == "0" {
+        return true;
+    }
+    if v.is_empty() {
+        return false;
+    }
+    let mut rest = v;
+    while !rest.is_empty() {
+        let number = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (n, after) = rest.split_at(number);
+        if n.is_empty() || n == "." || n.matches('.').count() > 1 {
+            return false;
+        }
+        let unit = ["ns", "us", "µs", "μs", "ms", "s", "m", "h"]
+            .iter()
+            .filter(|u| after.starts_with(*u))
+            .max_by_key(|u| u.len());
+        let Some(unit) = unit else { return false };
+        rest = &after[unit.len()..];
+    }
+    true
 }
 
 fn parse_flags(args: &str) -> (Vec<Flag>, usize) {

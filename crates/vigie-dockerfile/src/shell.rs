@@ -103,6 +103,20 @@ struct Lexer<'a> {
     /// Heredoc delimiters waiting for the next newline: (delimiter, strip tabs).
     pending: Vec<(String, bool)>,
     depth: usize,
+    /// Open `case … in … esac` constructs, innermost last.
+    cases: Vec<Case>,
+}
+
+/// Where the lexer is inside a `case` construct: `|` separates patterns
+/// there, it is not a pipe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Case {
+    /// `case WORD` before `in`.
+    Subject,
+    /// Reading patterns up to `)`.
+    Pattern,
+    /// Commands of a branch, up to `;;`.
+    Body,
 }
 
 const MAX_DEPTH: usize = 16;
@@ -125,6 +139,7 @@ fn parse_at(script: &str, base: usize, depth: usize, counter: &mut usize) -> Vec
         tokens: Vec::new(),
         pending: Vec::new(),
         depth,
+        cases: Vec::new(),
     };
     lexer.run();
     let tokens = std::mem::take(&mut lexer.tokens);
@@ -332,6 +347,28 @@ impl Lexer<'_> {
                         self.at += 1;
                     }
                 }
+                b'|' | b'(' | b')' if self.cases.last() == Some(&Case::Pattern) => {
+                    // `a|b)` in a case: pattern alternatives, then the branch body.
+                    self.at += 1;
+                    if c == b')'
+                        && let Some(last) = self.cases.last_mut()
+                    {
+                        *last = Case::Body;
+                        self.push_separator();
+                    }
+                }
+                b';' if self.peek(1) == Some(b';') || self.peek(1) == Some(b'&') => {
+                    self.at += 2;
+                    if self.peek(0) == Some(b'&') {
+                        self.at += 1;
+                    }
+                    if let Some(last) = self.cases.last_mut()
+                        && *last == Case::Body
+                    {
+                        *last = Case::Pattern;
+                    }
+                    self.push_separator();
+                }
                 b'&' | b'|' | b';' | b'(' | b')' => {
                     let two = self.peek(1);
                     match (c, two) {
@@ -383,11 +420,40 @@ impl Lexer<'_> {
                         self.at += digits;
                         self.redirection();
                     } else if let Some(word) = self.word() {
-                        self.tokens.push(Token::Word(word));
+                        self.emit_word(word);
                     }
                 }
             }
         }
+    }
+
+    /// Push a word, following `case … in … esac` on the way.
+    fn emit_word(&mut self, word: Word) {
+        let at_start = matches!(self.tokens.last(), None | Some(Token::Separator));
+        let quoted = word.quoted;
+        match (self.cases.last().copied(), word.text.as_str()) {
+            (Some(Case::Subject), "in") if !quoted => {
+                if let Some(last) = self.cases.last_mut() {
+                    *last = Case::Pattern;
+                }
+                self.push_separator();
+                return;
+            }
+            (Some(Case::Pattern), "esac") | (Some(Case::Body), "esac")
+                if !quoted && (at_start || self.cases.last() == Some(&Case::Pattern)) =>
+            {
+                self.cases.pop();
+                self.push_separator();
+                return;
+            }
+            // A pattern is not a command.
+            (Some(Case::Pattern), _) => return,
+            _ => {}
+        }
+        if at_start && !quoted && word.text == "case" {
+            self.cases.push(Case::Subject);
+        }
+        self.tokens.push(Token::Word(word));
     }
 
     fn redirection(&mut self) {
@@ -606,6 +672,18 @@ mod tests {
         let cmds = parse("curl -s x | sh");
         assert_eq!((cmds[0].stage, cmds[1].stage, cmds[1].stages), (0, 1, 2));
         assert_eq!(cmds[0].pipeline, cmds[1].pipeline);
+    }
+
+    #[test]
+    fn case_patterns_are_not_pipes() {
+        let script = "case \"$ARCH\" in amd64|x86_64) A=x; curl -o f u ;; arm64 | aarch64 ) wget u | tar x ;; *) exit 1 ;; esac && echo done";
+        let cmds = parse(script);
+        let named: Vec<(&str, usize)> = cmds.iter().map(|c| (c.name(), c.stages)).collect();
+        assert_eq!(named, [("curl", 1), ("wget", 2), ("tar", 2), ("exit", 1), ("echo", 1)]);
+        // Nested and parenthesised patterns.
+        let cmds = parse("case a in (x|y) case b in z|w) ls;; esac;; esac; cat f | grep x");
+        let named: Vec<(&str, usize)> = cmds.iter().map(|c| (c.name(), c.stages)).collect();
+        assert_eq!(named, [("ls", 1), ("cat", 2), ("grep", 2)]);
     }
 
     #[test]

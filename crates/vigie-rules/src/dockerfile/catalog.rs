@@ -620,16 +620,16 @@ pub const DL4006: LintRule = rule(
     "SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN curl -fsSL https://x | tar xz",
 );
 
-pub const VGI_DF_001: LintRule = rule(
-    "VGI-DF-001",
+pub const DL1000: LintRule = rule(
+    "DL1000",
     High,
     Upd,
     None,
     "Dockerfile does not parse",
     "BuildKit rejects this Dockerfile (or reads it differently than it looks); nothing after the error can be trusted.",
     "Fix the syntax at the reported line and column.",
-    None,
-    SAME,
+    Some("error"),
+    "hadolint stops at the first parse error and reports nothing else; vigie reports each error with its position and lints the rest. vigie parses what BuildKit parses, so heredocs, `RUN --mount` and a heredoc followed directly by an instruction are not errors (hadolint reports some of them as DL1000). vigie also rejects what BuildKit rejects and hadolint accepts: an empty Dockerfile, a Dockerfile with no FROM, and invalid HEALTHCHECK durations or retries.",
     "RUN <<EOF\necho never closed",
     "RUN <<EOF\necho closed\nEOF",
 );
@@ -760,8 +760,444 @@ pub const VGI_DF_010: LintRule = rule(
     "FROM python:3.12\nRUN useradd -r -u 10001 app\nCOPY app.py /\nUSER 10001\nCMD [\"python\", \"/app.py\"]",
 );
 
+pub const DL1001: LintRule = rule(
+    "DL1001",
+    Info,
+    Upd,
+    None,
+    "Inline ignore pragma",
+    "Teams that forbid inline suppressions enable this to find them: each `# hadolint ignore=` comment silences a rule where nobody reviewing the configuration sees it.",
+    "Move the exception into `.hadolint.yaml` (`ignored:`) or fix the finding.",
+    Some("ignore"),
+    "Off by default, as in hadolint; turn it on with `override: {info: [DL1001]}`. vigie also reports `# vigie ignore=` comments.",
+    "# hadolint ignore=DL3008\nRUN apt-get install -y curl",
+    "RUN apt-get install -y curl=8.5.0-2",
+);
+
+pub const DL3010: LintRule = rule(
+    "DL3010",
+    Info,
+    Upd,
+    None,
+    "Use ADD for extracting archives into an image",
+    "COPY of an archive followed by a RUN that extracts it keeps the archive in a layer for ever; `ADD` extracts local tar archives in one step.",
+    "`ADD app.tar.gz /opt/` instead of COPY plus `tar -x` (or extract in a build stage and copy the result).",
+    Some("info"),
+    SAME,
+    "COPY app.tar.gz /tmp/\nRUN tar -xzf /tmp/app.tar.gz -C /opt",
+    "ADD app.tar.gz /opt/",
+);
+
+pub const DL3029: LintRule = rule(
+    "DL3029",
+    Low,
+    Upd,
+    None,
+    "Do not use --platform with FROM",
+    "A hard-coded `--platform` builds for that platform whatever the build targets, so multi-platform builds silently ship the wrong architecture.",
+    "Drop `--platform`, or use `--platform=$BUILDPLATFORM` for cross-compiling build stages.",
+    Some("warning"),
+    SAME,
+    "FROM --platform=linux/amd64 debian:12",
+    "FROM --platform=$BUILDPLATFORM golang:1.22 AS build",
+);
+
+pub const DL3032: LintRule = rule(
+    "DL3032",
+    Low,
+    Upd,
+    None,
+    "yum clean all missing after yum",
+    "yum's metadata and package cache stay in the layer (often 100 MB or more) unless the same RUN cleans them.",
+    "End the RUN with `yum clean all` (or `rm -rf /var/cache/yum/*`).",
+    Some("warning"),
+    SAME,
+    "RUN yum install -y httpd-2.4.6",
+    "RUN yum install -y httpd-2.4.6 && yum clean all",
+);
+
+pub const DL3035: LintRule = rule(
+    "DL3035",
+    Info,
+    Upd,
+    None,
+    "Do not use zypper dist-upgrade",
+    "A dist-upgrade in a build replaces the base image's distribution with whatever the mirrors hold that day: builds stop being reproducible and the image is no longer the one you tested.",
+    "Update the base image instead (a newer tag or digest).",
+    Some("warning"),
+    SAME,
+    "RUN zypper dist-upgrade -y",
+    "FROM opensuse/leap:15.6",
+);
+
+pub const DL3036: LintRule = rule(
+    "DL3036",
+    Low,
+    Upd,
+    None,
+    "zypper clean missing after zypper use",
+    "zypper's package cache stays in the layer unless the same RUN cleans it.",
+    "End the RUN with `zypper clean` (or `zypper cc`), or use a cache mount on /var/cache/zypp.",
+    Some("warning"),
+    SAME,
+    "RUN zypper install -y curl=8.0.1",
+    "RUN zypper install -y curl=8.0.1 && zypper clean",
+);
+
+pub const DL3040: LintRule = rule(
+    "DL3040",
+    Low,
+    Upd,
+    None,
+    "dnf clean all missing after dnf",
+    "dnf's metadata and package cache stay in the layer unless the same RUN cleans them.",
+    "End the RUN with `dnf clean all` (or `microdnf clean all`), or use a cache mount.",
+    Some("warning"),
+    SAME,
+    "RUN dnf install -y httpd-2.4.57",
+    "RUN dnf install -y httpd-2.4.57 && dnf clean all",
+);
+
+pub const DL3043: LintRule = rule(
+    "DL3043",
+    Medium,
+    Upd,
+    None,
+    "ONBUILD, FROM or MAINTAINER inside ONBUILD",
+    "BuildKit refuses `ONBUILD ONBUILD`, `ONBUILD FROM` and `ONBUILD MAINTAINER`: every image built from this one fails to build.",
+    "Remove the trigger; put FROM in the child Dockerfile.",
+    Some("error"),
+    SAME,
+    "ONBUILD FROM alpine:3.19",
+    "ONBUILD COPY . /app",
+);
+
+pub const DL3044: LintRule = rule(
+    "DL3044",
+    Low,
+    Upd,
+    None,
+    "ENV refers to a variable defined in the same ENV",
+    "`ENV A=1 B=$A` expands `$A` to its value before this instruction (usually empty), not to 1: the result is not what it looks like.",
+    "Split it: `ENV A=1` then `ENV B=$A`.",
+    Some("error"),
+    SAME,
+    "ENV APP=/opt/app PATH=$APP/bin:$PATH",
+    "ENV APP=/opt/app\nENV PATH=$APP/bin:$PATH",
+);
+
+pub const DL3046: LintRule = rule(
+    "DL3046",
+    Low,
+    Upd,
+    None,
+    "useradd without -l and a high UID",
+    "Without `-l`, useradd writes the new UID's entry into the sparse /var/log/lastlog and faillog; with a large UID the layer grows by gigabytes.",
+    "Add `-l` (`--no-log-init`): `useradd -l -u 100000 app`.",
+    Some("warning"),
+    SAME,
+    "RUN useradd -u 123456 app",
+    "RUN useradd -l -u 123456 app",
+);
+
+pub const DL3047: LintRule = rule(
+    "DL3047",
+    Info,
+    Upd,
+    None,
+    "wget without a progress setting",
+    "wget's default progress bar writes thousands of lines into the build log.",
+    "Use `wget -q`, `-nv` or `--progress=dot:giga`.",
+    Some("info"),
+    SAME,
+    "RUN wget https://example.com/app.tgz",
+    "RUN wget -q https://example.com/app.tgz",
+);
+
+pub const DL3048: LintRule = rule(
+    "DL3048",
+    Info,
+    Upd,
+    None,
+    "Invalid label key",
+    "Docker's label key format: lower-case alphanumerics with `.`, `-`, `_`, `/` separators, starting with a letter and ending with a letter or digit; `com.docker.*`, `io.docker.*` and `org.dockerproject.*` are reserved.",
+    "Rename the label (reverse-DNS, lower case): `org.opencontainers.image.source`.",
+    Some("style"),
+    SAME,
+    "LABEL Maintainer=me",
+    "LABEL org.opencontainers.image.authors=me",
+);
+
+pub const DL3049: LintRule = rule(
+    "DL3049",
+    Info,
+    Upd,
+    None,
+    "Label required by the label schema is missing",
+    "The label schema (`label-schema:` in the configuration) says every image carries this label; a stage without it ships without the metadata your pipeline relies on.",
+    "Add the label to the stage (`LABEL name=value`).",
+    Some("info"),
+    SAME,
+    "FROM alpine:3.19",
+    "FROM alpine:3.19\nLABEL org.opencontainers.image.source=https://example.com/repo",
+);
+
+pub const DL3050: LintRule = rule(
+    "DL3050",
+    Info,
+    Upd,
+    None,
+    "Label not in the label schema",
+    "With `strict-labels: true`, only the labels of the schema are allowed.",
+    "Remove the label, or add it to `label-schema`.",
+    Some("info"),
+    SAME,
+    "LABEL random=1",
+    "LABEL org.opencontainers.image.version=1.0.0",
+);
+
+pub const DL3051: LintRule = rule(
+    "DL3051",
+    Low,
+    Upd,
+    None,
+    "Label of the schema is empty",
+    "A label the schema requires is present but empty.",
+    "Give the label a value.",
+    Some("warning"),
+    SAME,
+    "LABEL org.opencontainers.image.version=\"\"",
+    "LABEL org.opencontainers.image.version=1.0.0",
+);
+
+pub const DL3052: LintRule = rule(
+    "DL3052",
+    Low,
+    Upd,
+    None,
+    "Label is not a valid URL",
+    "The schema says this label holds a URL (`url`).",
+    "Use an absolute URL: `https://…`.",
+    Some("warning"),
+    SAME,
+    "LABEL org.opencontainers.image.source=github/repo",
+    "LABEL org.opencontainers.image.source=https://github.com/org/repo",
+);
+
+pub const DL3053: LintRule = rule(
+    "DL3053",
+    Low,
+    Upd,
+    None,
+    "Label is not an RFC 3339 time",
+    "The schema says this label holds a time (`rfc3339`).",
+    "Use RFC 3339: `2024-05-01T12:00:00Z`.",
+    Some("warning"),
+    SAME,
+    "LABEL org.opencontainers.image.created=yesterday",
+    "LABEL org.opencontainers.image.created=2024-05-01T12:00:00Z",
+);
+
+pub const DL3054: LintRule = rule(
+    "DL3054",
+    Low,
+    Upd,
+    None,
+    "Label is not an SPDX licence expression",
+    "The schema says this label holds an SPDX licence expression (`spdx`).",
+    "Use an SPDX id or expression: `Apache-2.0`, `MIT OR Apache-2.0`.",
+    Some("warning"),
+    SAME,
+    "LABEL org.opencontainers.image.licenses=Apache2",
+    "LABEL org.opencontainers.image.licenses=Apache-2.0",
+);
+
+pub const DL3055: LintRule = rule(
+    "DL3055",
+    Low,
+    Upd,
+    None,
+    "Label is not a git hash",
+    "The schema says this label holds a git commit (`hash`): 7 or 40 lower-case hex digits.",
+    "Use the full commit id: `git rev-parse HEAD`.",
+    Some("warning"),
+    SAME,
+    "LABEL org.opencontainers.image.revision=main",
+    "LABEL org.opencontainers.image.revision=5f3c2b1",
+);
+
+pub const DL3056: LintRule = rule(
+    "DL3056",
+    Low,
+    Upd,
+    None,
+    "Label is not a semantic version",
+    "The schema says this label holds a semantic version (`semver`).",
+    "Use `MAJOR.MINOR.PATCH`: `1.4.2`.",
+    Some("warning"),
+    SAME,
+    "LABEL org.opencontainers.image.version=v1",
+    "LABEL org.opencontainers.image.version=1.0.0",
+);
+
+pub const DL3057: LintRule = rule(
+    "DL3057",
+    Info,
+    Upd,
+    None,
+    "HEALTHCHECK instruction missing",
+    "Without a HEALTHCHECK the engine cannot tell a hung service from a healthy one.",
+    "Add `HEALTHCHECK CMD …` to the final stage (or declare health checks in the orchestrator).",
+    Some("ignore"),
+    "Off by default, as in hadolint (`override: {info: [DL3057]}` turns it on).",
+    "FROM nginx:1.27",
+    "FROM nginx:1.27\nHEALTHCHECK CMD [\"curl\", \"-f\", \"http://localhost/\"]",
+);
+
+pub const DL3058: LintRule = rule(
+    "DL3058",
+    Low,
+    Upd,
+    None,
+    "Label is not an email address",
+    "The schema says this label holds an email address (`email`).",
+    "Use an RFC 5322 address: `team@example.com`.",
+    Some("warning"),
+    SAME,
+    "LABEL maintainer=team",
+    "LABEL maintainer=team@example.com",
+);
+
+pub const DL3059: LintRule = rule(
+    "DL3059",
+    Info,
+    Upd,
+    None,
+    "Multiple consecutive RUN instructions",
+    "Each RUN is a layer; consecutive short RUNs with the same flags can usually be one, which makes the image smaller and the build faster.",
+    "Join them with `&&` (or a heredoc).",
+    Some("info"),
+    SAME,
+    "RUN apt-get update\nRUN apt-get install -y curl",
+    "RUN apt-get update && apt-get install -y curl",
+);
+
+pub const DL3060: LintRule = rule(
+    "DL3060",
+    Low,
+    Upd,
+    None,
+    "yarn cache clean missing after yarn install",
+    "yarn's cache (often hundreds of MB) stays in the layer unless the same RUN cleans it.",
+    "End the RUN with `yarn cache clean`, or use a cache mount on the yarn cache.",
+    Some("info"),
+    SAME,
+    "RUN yarn install",
+    "RUN yarn install && yarn cache clean",
+);
+
+pub const DL3061: LintRule = rule(
+    "DL3061",
+    Medium,
+    Upd,
+    None,
+    "Instruction before the first FROM",
+    "Only ARG (and comments and parser directives) may come before the first FROM; BuildKit refuses anything else.",
+    "Move the instruction into a stage, after its FROM.",
+    Some("error"),
+    SAME,
+    "LABEL a=b\nFROM alpine:3.19",
+    "FROM alpine:3.19\nLABEL a=b",
+);
+
+pub const DL3062: LintRule = rule(
+    "DL3062",
+    Low,
+    Upd,
+    None,
+    "Pin versions in go install",
+    "`go install pkg` without `@version` builds whatever the module's default branch holds on build day.",
+    "Pin it: `go install golang.org/x/tools/cmd/goimports@v0.21.0`.",
+    Some("warning"),
+    SAME,
+    "RUN go install github.com/x/tool",
+    "RUN go install github.com/x/tool@v1.2.3",
+);
+
+pub const DL3063: LintRule = rule(
+    "DL3063",
+    Low,
+    Upd,
+    None,
+    "Stage name is a reserved word",
+    "`scratch` and `context` have a meaning in FROM and COPY --from; a stage named so is confusing at best.",
+    "Rename the stage.",
+    Some("warning"),
+    SAME,
+    "FROM alpine:3.19 AS scratch",
+    "FROM alpine:3.19 AS build",
+);
+
+pub const DL3065: LintRule = rule(
+    "DL3065",
+    Info,
+    Upd,
+    None,
+    "FROM --platform=$TARGETPLATFORM is redundant",
+    "Building for the target platform is the default; the flag adds nothing.",
+    "Drop `--platform=$TARGETPLATFORM`.",
+    Some("warning"),
+    SAME,
+    "FROM --platform=$TARGETPLATFORM alpine:3.19",
+    "FROM alpine:3.19",
+);
+
+pub const DL3066: LintRule = rule(
+    "DL3066",
+    Info,
+    User,
+    None,
+    "USER is not numeric",
+    "A user name is resolved inside the image; Kubernetes `runAsNonRoot` cannot verify a name, and a name missing from /etc/passwd fails at start.",
+    "Use the numeric id (`USER 10001` or `USER 10001:10001`).",
+    Some("info"),
+    SAME,
+    "USER app",
+    "USER 10001",
+);
+
+pub const DL3067: LintRule = rule(
+    "DL3067",
+    Low,
+    Upd,
+    None,
+    "COPY of an entire filesystem from another stage",
+    "`COPY --from=stage / /` copies the whole stage, build tools and caches included, over the new one.",
+    "Copy only what the image needs: `COPY --from=build /out/app /usr/local/bin/`.",
+    Some("warning"),
+    SAME,
+    "COPY --from=build / /",
+    "COPY --from=build /out/app /usr/local/bin/app",
+);
+
+pub const DL4005: LintRule = rule(
+    "DL4005",
+    Low,
+    Upd,
+    None,
+    "Use SHELL to change the default shell",
+    "`ln -s /bin/bash /bin/sh` replaces the image's /bin/sh for every program that runs it, not just the build.",
+    "Use `SHELL [\"/bin/bash\", \"-c\"]`.",
+    Some("warning"),
+    SAME,
+    "RUN ln -sf /bin/bash /bin/sh",
+    "SHELL [\"/bin/bash\", \"-c\"]",
+);
+
 /// Every Dockerfile rule, once, in id order.
 pub static RULES: &[&LintRule] = &[
+    &DL1000,
+    &DL1001,
     &DL3000,
     &DL3001,
     &DL3002,
@@ -771,6 +1207,7 @@ pub static RULES: &[&LintRule] = &[
     &DL3007,
     &DL3008,
     &DL3009,
+    &DL3010,
     &DL3011,
     &DL3012,
     &DL3013,
@@ -788,21 +1225,49 @@ pub static RULES: &[&LintRule] = &[
     &DL3026,
     &DL3027,
     &DL3028,
+    &DL3029,
     &DL3030,
+    &DL3032,
     &DL3033,
     &DL3034,
+    &DL3035,
+    &DL3036,
     &DL3037,
     &DL3038,
+    &DL3040,
     &DL3041,
     &DL3042,
+    &DL3043,
+    &DL3044,
     &DL3045,
+    &DL3046,
+    &DL3047,
+    &DL3048,
+    &DL3049,
+    &DL3050,
+    &DL3051,
+    &DL3052,
+    &DL3053,
+    &DL3054,
+    &DL3055,
+    &DL3056,
+    &DL3057,
+    &DL3058,
+    &DL3059,
+    &DL3060,
+    &DL3061,
+    &DL3062,
+    &DL3063,
     &DL3064,
+    &DL3065,
+    &DL3066,
+    &DL3067,
     &DL4000,
     &DL4001,
     &DL4003,
     &DL4004,
+    &DL4005,
     &DL4006,
-    &VGI_DF_001,
     &VGI_DF_002,
     &VGI_DF_003,
     &VGI_DF_004,

@@ -25,6 +25,128 @@ pub struct Config {
     pub trusted_registries: Vec<String>,
     /// Do not honour `# hadolint ignore=` / `# vigie ignore=` comments.
     pub disable_ignore_pragma: bool,
+    /// Rule id (upper case) → hadolint level set by `override` with a hadolint
+    /// level name (`error`, `warning`, `info`, `style`, `ignore`).
+    pub level: BTreeMap<String, Level>,
+    /// Exit 1 only for findings at or above this level (hadolint's `failure-threshold`).
+    pub failure_threshold: Option<Threshold>,
+    /// Never exit 1 for findings (hadolint's `no-fail`).
+    pub no_fail: bool,
+    /// Labels every stage must carry, and the format of their values (`label-schema`).
+    pub label_schema: BTreeMap<String, LabelType>,
+    /// Only labels of the schema are allowed (`strict-labels`, DL3050).
+    pub strict_labels: bool,
+}
+
+/// hadolint's levels, most severe first in [`Level::rank`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Ignore,
+    Style,
+    Info,
+    Warning,
+    Error,
+}
+
+impl Level {
+    pub fn parse(text: &str) -> Option<Level> {
+        match text.to_ascii_lowercase().as_str() {
+            "error" => Some(Level::Error),
+            "warning" => Some(Level::Warning),
+            "info" => Some(Level::Info),
+            "style" => Some(Level::Style),
+            "ignore" => Some(Level::Ignore),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Info => "info",
+            Level::Style => "style",
+            Level::Ignore => "ignore",
+        }
+    }
+
+    /// The vigie severity a hadolint level stands for.
+    pub fn severity(self) -> Severity {
+        match self {
+            Level::Error => Severity::High,
+            Level::Warning => Severity::Medium,
+            Level::Info => Severity::Low,
+            Level::Style | Level::Ignore => Severity::Info,
+        }
+    }
+
+    /// The hadolint level of a vigie severity (for vigie's own rules).
+    pub fn of_severity(severity: Severity) -> Level {
+        match severity {
+            Severity::Critical | Severity::High => Level::Error,
+            Severity::Medium => Level::Warning,
+            Severity::Low => Level::Info,
+            Severity::Info | Severity::Unknown => Level::Style,
+        }
+    }
+}
+
+/// hadolint's `failure-threshold`: a level, or `none` (never fail).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Threshold {
+    Level(Level),
+    Never,
+}
+
+impl Threshold {
+    pub fn parse(text: &str) -> Option<Threshold> {
+        if text.eq_ignore_ascii_case("none") {
+            return Some(Threshold::Never);
+        }
+        Level::parse(text).map(Threshold::Level)
+    }
+
+    /// Does a finding at `level` fail the run?
+    pub fn fails(self, level: Level) -> bool {
+        match self {
+            Threshold::Never => false,
+            Threshold::Level(t) => level >= t && level != Level::Ignore,
+        }
+    }
+}
+
+impl Default for Threshold {
+    /// hadolint's default: info and above fail, style does not.
+    fn default() -> Self {
+        Threshold::Level(Level::Info)
+    }
+}
+
+/// The formats `label-schema` can require (hadolint's names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelType {
+    Text,
+    Url,
+    Spdx,
+    Hash,
+    Rfc3339,
+    Semver,
+    Email,
+}
+
+impl LabelType {
+    pub fn parse(text: &str) -> Option<LabelType> {
+        Some(match text {
+            "text" | "" => LabelType::Text,
+            "url" => LabelType::Url,
+            "spdx" => LabelType::Spdx,
+            "hash" => LabelType::Hash,
+            "rfc3339" => LabelType::Rfc3339,
+            "semver" => LabelType::Semver,
+            "email" => LabelType::Email,
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -37,27 +159,22 @@ struct File {
     trusted_registries: Vec<String>,
     #[serde(alias = "disable-ignore-pragma", alias = "disableIgnorePragma")]
     disable_ignore_pragma: bool,
-    // hadolint keys vigie accepts and does not use.
-    #[serde(alias = "failure-threshold")]
-    #[allow(dead_code)]
+    #[serde(alias = "failureThreshold")]
     failure_threshold: Option<String>,
+    // hadolint keys vigie accepts and does not use (the command line decides).
     #[allow(dead_code)]
     format: Option<String>,
     #[serde(alias = "no-color")]
     #[allow(dead_code)]
     no_color: Option<bool>,
-    #[serde(alias = "no-fail")]
-    #[allow(dead_code)]
+    #[serde(alias = "noFail")]
     no_fail: Option<bool>,
     #[allow(dead_code)]
     verbose: Option<bool>,
-    #[serde(alias = "strict-labels")]
-    #[allow(dead_code)]
+    #[serde(alias = "strictLabels")]
     strict_labels: Option<bool>,
-    #[allow(dead_code)]
     label_schema: Option<BTreeMap<String, String>>,
-    #[serde(alias = "labelSchema")]
-    #[allow(dead_code)]
+    #[serde(rename = "labelSchema")]
     label_schema_camel: Option<BTreeMap<String, String>>,
 }
 
@@ -96,16 +213,49 @@ impl Config {
             ignored: file.ignored.iter().map(|s| s.to_ascii_uppercase()).collect(),
             trusted_registries: file.trusted_registries,
             disable_ignore_pragma: file.disable_ignore_pragma,
+            no_fail: file.no_fail.unwrap_or(false),
+            strict_labels: file.strict_labels.unwrap_or(false),
             ..Config::default()
         };
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
         for (level, ids) in file.overrides {
-            let severity = level_to_severity(&level).ok_or_else(|| ConfigError::Invalid {
-                path: path.to_path_buf(),
-                message: format!("unknown level '{level}' in override"),
-            })?;
+            let hadolint = Level::parse(&level);
+            let severity = match hadolint {
+                Some(l) => l.severity(),
+                None => {
+                    level_to_severity(&level).ok_or_else(|| invalid(format!("unknown level '{level}' in override")))?
+                }
+            };
             for id in ids {
-                config.severity.insert(id.to_ascii_uppercase(), severity);
+                let id = id.to_ascii_uppercase();
+                match hadolint {
+                    Some(l) => {
+                        config.level.insert(id.clone(), l);
+                    }
+                    None => {
+                        config.level.insert(id.clone(), Level::of_severity(severity));
+                    }
+                }
+                config.severity.insert(id, severity);
             }
+        }
+        if let Some(t) = &file.failure_threshold {
+            config.failure_threshold = Some(Threshold::parse(t).ok_or_else(|| {
+                invalid(format!(
+                    "unknown failure-threshold '{t}' (error, warning, info, style, ignore, none)"
+                ))
+            })?);
+        }
+        for (label, kind) in file.label_schema.into_iter().chain(file.label_schema_camel).flatten() {
+            let kind = LabelType::parse(&kind).ok_or_else(|| {
+                invalid(format!(
+                    "label-schema: unknown format '{kind}' for label '{label}' (text, url, spdx, hash, rfc3339, semver, email)"
+                ))
+            })?;
+            config.label_schema.insert(label, kind);
         }
         Ok(config)
     }

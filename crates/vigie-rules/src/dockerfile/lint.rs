@@ -2,11 +2,13 @@
 
 use std::collections::HashSet;
 
+mod more;
+
 use crate::{Finding, Suppression};
 use serde::Serialize;
 
 use super::catalog::{self, LintRule};
-use super::config::Config;
+use super::config::{Config, Level};
 use vigie_dockerfile::parser::{self, Dockerfile, Form, Instruction, Keyword, Position, Span};
 use vigie_dockerfile::shell::{self, Command, Word};
 
@@ -30,8 +32,19 @@ pub struct LintFinding {
     pub end_column: usize,
     /// First line of the instruction the finding is about (hadolint reports that line).
     pub instruction_line: usize,
+    /// hadolint's level for this finding (its default for the rule, or the configured override).
+    pub hadolint_level: &'static str,
+    /// hadolint's message for the rule, word for word (vigie's `message` says more).
+    #[serde(skip)]
+    pub hadolint_message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<Suggestion>,
+}
+
+impl LintFinding {
+    pub fn level(&self) -> Level {
+        Level::parse(self.hadolint_level).unwrap_or(Level::Style)
+    }
 }
 
 struct Raw {
@@ -40,6 +53,8 @@ struct Raw {
     instruction_line: usize,
     message: String,
     suggestion: Option<Suggestion>,
+    /// The label a label-schema rule is about (for hadolint's message).
+    label: Option<String>,
 }
 
 /// Where the words of a shell script came from, to turn offsets into positions.
@@ -78,11 +93,12 @@ pub fn lint_parsed(file: &Dockerfile, path: &str, config: &Config) -> Vec<LintFi
     };
     for error in &file.errors {
         checker.out.push(Raw {
-            rule: &catalog::VGI_DF_001,
+            rule: &catalog::DL1000,
             span: error.span,
             instruction_line: error.span.start.line,
             message: error.message.clone(),
             suggestion: None,
+            label: None,
         });
     }
     checker.run();
@@ -99,6 +115,14 @@ fn finish(file: &Dockerfile, path: &str, config: &Config, raws: Vec<Raw>) -> Vec
         if config.is_ignored(id) || !seen.insert((id, raw.span.start, raw.message.clone())) {
             continue;
         }
+        let level = config.level.get(id).copied().unwrap_or_else(|| match rule.hadolint {
+            Some(l) => Level::parse(l).unwrap_or(Level::Style),
+            None => Level::of_severity(config.severity.get(id).copied().unwrap_or(rule.info.severity)),
+        });
+        if level == Level::Ignore {
+            // hadolint's `ignore` level: the rule is off (DL1001 and DL3057 by default).
+            continue;
+        }
         let mut finding = Finding::from_rule(&rule.info, path, raw.message).with_evidence(
             format!("{path}:{}:{}", raw.span.start.line, raw.span.start.column),
             file.line_text(raw.span.start.line).trim().to_string(),
@@ -106,6 +130,8 @@ fn finish(file: &Dockerfile, path: &str, config: &Config, raws: Vec<Raw>) -> Vec
         if let Some(severity) = config.severity.get(id) {
             finding.severity = *severity;
         }
+        let hadolint_message =
+            super::hadolint::message(id, raw.label.as_deref()).unwrap_or_else(|| finding.message.to_string());
         if !config.disable_ignore_pragma
             && let Some(reason) = pragmas.suppresses(id, raw.instruction_line)
         {
@@ -123,6 +149,8 @@ fn finish(file: &Dockerfile, path: &str, config: &Config, raws: Vec<Raw>) -> Vec
             end_line: raw.span.end.line,
             end_column: raw.span.end.column,
             instruction_line: raw.instruction_line,
+            hadolint_level: level.as_str(),
+            hadolint_message,
             suggestion: raw.suggestion,
         });
     }
@@ -209,7 +237,8 @@ const INTERPRETERS: &[&str] = &[
 #[derive(Default, Clone)]
 struct StageState {
     name: Option<String>,
-    is_final: bool,
+    /// The final stage, or a stage another stage is built FROM: its layers ship.
+    ships: bool,
     pipefail: bool,
     posix_shell: bool,
     workdir: bool,
@@ -230,6 +259,7 @@ impl Checker<'_> {
             instruction_line: instruction.line(),
             message: message.into(),
             suggestion: None,
+            label: None,
         });
     }
 
@@ -247,6 +277,7 @@ impl Checker<'_> {
             instruction_line: instruction.line(),
             message,
             suggestion: Some(fix),
+            label: None,
         });
     }
 
@@ -281,11 +312,12 @@ impl Checker<'_> {
         let mut states: Vec<StageState> = Vec::new();
         let mut names: Vec<String> = Vec::new();
         let mut current: Option<StageState> = None;
-        let mut wget_seen = false;
-        let mut curl_seen = false;
-        let mut fetch_runs: Vec<(usize, bool, bool)> = Vec::new();
+        let mut walk = more::Walk::default();
+        let bases: HashSet<String> = stages.iter().map(|s| s.image.to_ascii_lowercase()).collect();
+        self.check_pragmas();
 
         for (i, instruction) in file.instructions.iter().enumerate() {
+            self.check_walk(i, instruction, &mut walk);
             if instruction.keyword == Keyword::From {
                 if let Some(done) = current.take() {
                     states.push(done);
@@ -295,7 +327,7 @@ impl Checker<'_> {
                 };
                 let mut state = StageState {
                     name: stage.name.clone(),
-                    is_final: Some(stage.index) == final_index,
+                    ships: Some(stage.index) == final_index || stage.name.as_ref().is_some_and(|n| bases.contains(n)),
                     posix_shell: true,
                     ..StageState::default()
                 };
@@ -327,20 +359,7 @@ impl Checker<'_> {
                 continue;
             }
             let Some(state) = current.as_mut() else {
-                if instruction.keyword != Keyword::Arg {
-                    // BuildKit: only ARG may come before the first FROM.
-                    let span = self.keyword_span(instruction);
-                    self.out.push(Raw {
-                        rule: &catalog::VGI_DF_001,
-                        span,
-                        instruction_line: instruction.line(),
-                        message: format!(
-                            "{} before the first FROM (only ARG may come first)",
-                            instruction.keyword.as_str()
-                        ),
-                        suggestion: None,
-                    });
-                }
+                // Before the first FROM (DL3061 says so when it is not an ARG).
                 self.check_instruction(instruction, &mut StageState::default(), &names);
                 continue;
             };
@@ -349,30 +368,68 @@ impl Checker<'_> {
             if let Some(state) = current.as_mut() {
                 *state = state_copy;
             }
-            if uses_wget || uses_curl {
-                wget_seen |= uses_wget;
-                curl_seen |= uses_curl;
-                fetch_runs.push((i, uses_wget, uses_curl));
-            }
+            self.note_fetchers(instruction, &mut walk, uses_wget, uses_curl);
         }
         if let Some(done) = current.take() {
             states.push(done);
         }
-        if wget_seen && curl_seen {
-            // Report where the second tool comes in, and every later use.
-            let (mut w, mut c) = (false, false);
-            for (i, uses_wget, uses_curl) in fetch_runs {
-                w |= uses_wget;
-                c |= uses_curl;
-                if w && c {
-                    let instruction = &file.instructions[i];
-                    let span = self.line_span(instruction);
-                    self.push(&catalog::DL4001, instruction, span, "the image uses both wget and curl");
+        self.flush_archives(&mut walk);
+        let copied_from: HashSet<String> = file
+            .instructions
+            .iter()
+            .filter_map(|i| i.flag("from").and_then(|f| f.value.as_deref()))
+            .map(str::to_ascii_lowercase)
+            .collect();
+        let stage_labels: Vec<more::StageLabels> = stages
+            .iter()
+            .map(|stage| {
+                let body = file.instructions.get(stage.from + 1..stage.end).unwrap_or(&[]);
+                more::StageLabels {
+                    from_index: stage.from,
+                    name: stage.name.clone(),
+                    base: stage.image.clone(),
+                    labels: body
+                        .iter()
+                        .filter(|i| i.keyword == Keyword::Label)
+                        .flat_map(|i| parser::key_values(i.rest()).into_iter().map(|(k, _)| k))
+                        .collect(),
+                    healthcheck: body.iter().any(|i| i.keyword == Keyword::Healthcheck),
                 }
-            }
-        }
+            })
+            .collect();
+        self.check_stage_labels(&stage_labels, &copied_from);
         if let Some(last) = states.last() {
             self.check_final_user(last);
+        }
+    }
+
+    /// DL1001 (off by default): every inline ignore comment.
+    fn check_pragmas(&mut self) {
+        for comment in &self.file.comments {
+            let Some(rest) = strip_tool(comment.text.trim()) else {
+                continue;
+            };
+            if !rest.trim_start().starts_with("ignore") {
+                continue;
+            }
+            let start = Position {
+                line: comment.line,
+                column: 1,
+            };
+            self.out.push(Raw {
+                rule: &catalog::DL1001,
+                span: Span {
+                    start,
+                    end: Position {
+                        line: comment.line,
+                        column: self.file.line_text(comment.line).chars().count() + 1,
+                    },
+                },
+                instruction_line: comment.line,
+                message: "inline ignore comment".to_string(),
+                suggestion: None,
+                label: None,
+            });
         }
     }
 
@@ -984,13 +1041,7 @@ impl Checker<'_> {
                 if name == "set" && sets_pipefail(command.args().iter().map(|w| w.text.as_str())) {
                     pipefail_inline = true;
                 }
-                if command.stages > 1
-                    && !reported_pipe
-                    && state.posix_shell
-                    && !state.pipefail
-                    && !pipefail_inline
-                    && !command.substituted
-                {
+                if command.stages > 1 && !reported_pipe && state.posix_shell && !state.pipefail && !pipefail_inline {
                     reported_pipe = true;
                     let last = script.commands[ci..]
                         .iter()
@@ -1080,7 +1131,7 @@ impl Checker<'_> {
         }
         if apt_update
             && !apt_lists_removed
-            && state.is_final
+            && state.ships
             && !cached("/var/lib/apt/lists")
             && let Some(span) = update_span
         {
@@ -1091,6 +1142,7 @@ impl Checker<'_> {
                 "apt-get update without removing /var/lib/apt/lists in the same RUN",
             );
         }
+        self.check_run_more(instruction, &scripts, &cached, state.ships);
         (uses_wget, uses_curl)
     }
 
@@ -1203,7 +1255,7 @@ impl Checker<'_> {
             })
             .sum();
         let yes = command.has_option(Some('y'), &["--yes", "--assume-yes", "--force-yes"]) || q_count >= 2;
-        if !yes && !packages.is_empty() {
+        if !yes {
             let fix = install_word.and_then(|w| self.insert_after(script, w, "-y", "add -y"));
             self.out.push(Raw {
                 rule: &catalog::DL3014,
@@ -1211,6 +1263,7 @@ impl Checker<'_> {
                 instruction_line: instruction.line(),
                 message: format!("{name} install without -y"),
                 suggestion: fix,
+                label: None,
             });
         }
         let no_recommends = command.has_option(None, &["--no-install-recommends"])
@@ -1222,7 +1275,7 @@ impl Checker<'_> {
                 .args()
                 .iter()
                 .any(|w| w.text.strip_prefix("-o").is_some_and(is_recommends_off));
-        if !no_recommends && !packages.is_empty() {
+        if !no_recommends {
             let fix = install_word
                 .and_then(|w| self.insert_after(script, w, "--no-install-recommends", "add --no-install-recommends"));
             self.out.push(Raw {
@@ -1231,6 +1284,7 @@ impl Checker<'_> {
                 instruction_line: instruction.line(),
                 message: format!("{name} install without --no-install-recommends"),
                 suggestion: fix,
+                label: None,
             });
         }
     }
@@ -1290,6 +1344,7 @@ impl Checker<'_> {
                         instruction_line: instruction.line(),
                         message: "apk add without --no-cache".to_string(),
                         suggestion: fix,
+                        label: None,
                     });
                 }
             }
@@ -1392,6 +1447,7 @@ impl Checker<'_> {
                 instruction_line: instruction.line(),
                 message: "pip install without --no-cache-dir".to_string(),
                 suggestion: fix,
+                label: None,
             });
         }
     }
@@ -1511,6 +1567,7 @@ impl Checker<'_> {
                         instruction_line: instruction.line(),
                         message: format!("{name} {sub} without -y"),
                         suggestion: fix,
+                        label: None,
                     });
                 }
             }
@@ -1565,7 +1622,7 @@ fn is_recommends_off(option: &str) -> bool {
 }
 
 fn has_dash_digit(p: &str) -> bool {
-    p.as_bytes().windows(2).any(|w| w[0] == b'-' && w[1].is_ascii_digit()) || p.contains('$')
+    p.as_bytes().windows(2).any(|w| w[0] == b'-' && w[1].is_ascii_digit())
 }
 
 fn is_pip(command: &Command) -> bool {
@@ -1582,7 +1639,7 @@ fn is_pip(command: &Command) -> bool {
 }
 
 fn pip_pinned(p: &str) -> bool {
-    if p.starts_with('.') || p.starts_with('/') || p.starts_with('~') || p.contains('$') {
+    if p.starts_with('.') || p.starts_with('/') || p.starts_with('~') {
         return true;
     }
     if [".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz"]
@@ -1728,7 +1785,7 @@ mod tests {
     #[test]
     fn heredoc_bodies_are_checked() {
         let found =
-            ids("FROM debian:12\nRUN <<EOF\nset -e\napt-get install -y --no-install-recommends vim\nEOF\nUSER app\n");
+            ids("FROM debian:12\nRUN <<EOF\nset -e\napt-get install -y --no-install-recommends vim\nEOF\nUSER 10001\n");
         assert_eq!(found, [("DL3008".to_string(), 4)]);
     }
 
@@ -1842,12 +1899,71 @@ mod tests {
         );
     }
 
+    /// Every rule page's example is real: the flagged one fires the rule,
+    /// the fine one does not.
+    #[test]
+    fn rule_page_examples_hold() {
+        use crate::dockerfile::config::{LabelType, Level};
+        let mut config = Config::default();
+        for id in ["DL1001", "DL3057"] {
+            config.level.insert(id.to_string(), Level::Info);
+        }
+        config.trusted_registries.push("docker.io".to_string());
+        for (label, kind) in [
+            ("org.opencontainers.image.source", LabelType::Url),
+            ("org.opencontainers.image.version", LabelType::Semver),
+            ("org.opencontainers.image.created", LabelType::Rfc3339),
+            ("org.opencontainers.image.licenses", LabelType::Spdx),
+            ("org.opencontainers.image.revision", LabelType::Hash),
+            ("maintainer", LabelType::Email),
+        ] {
+            config.label_schema.insert(label.to_string(), kind);
+        }
+        let mut strict = config.clone();
+        strict.strict_labels = true;
+        let mut one_label = config.clone();
+        one_label
+            .label_schema
+            .retain(|k, _| k == "org.opencontainers.image.source");
+        let mut registries = config.clone();
+        registries.trusted_registries = vec!["registry.internal".to_string()];
+        let mut wrong = Vec::new();
+        for rule in catalog::RULES {
+            let id = rule.info.id;
+            let config = match id {
+                "DL3050" => &strict,
+                "DL3049" => &one_label,
+                "DL3026" => &registries,
+                _ => &config,
+            };
+            let wrap = |text: &str| {
+                if text
+                    .lines()
+                    .any(|l| l.trim_start().to_ascii_uppercase().starts_with("FROM "))
+                    || id == "DL3061"
+                {
+                    format!("{text}\n")
+                } else {
+                    format!("FROM debian:12\n{text}\n")
+                }
+            };
+            let fires = |text: &str| lint(&wrap(text), "D", config).iter().any(|f| f.finding.rule_id == id);
+            if !fires(rule.bad) {
+                wrong.push(format!("{id}: the flagged example is not flagged"));
+            }
+            if fires(rule.good) {
+                wrong.push(format!("{id}: the fine example is flagged"));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
     #[test]
     fn parse_errors_are_findings() {
         let f = lint("FROM a:1\nRUN <<EOF\necho\n", "D", &Config::default());
         assert!(
             f.iter()
-                .any(|f| f.finding.rule_id == "VGI-DF-001" && f.line == 2 && f.column == 5)
+                .any(|f| f.finding.rule_id == "DL1000" && f.line == 2 && f.column == 5)
         );
     }
 

@@ -7,6 +7,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod hadolint;
 pub mod lint;
 
 pub use config::{Config, ConfigError};

@@ -5,19 +5,24 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use vigie_rules::Severity;
+use vigie_rules::dockerfile::config::{LabelType, Level, Threshold};
 use vigie_rules::dockerfile::{Config, LintFinding};
-use vigie_rules::{Finding, Severity};
 
 use crate::cli::GlobalArgs;
-use crate::exit::{Outcome, outcome_for};
+use crate::exit::Outcome;
 
 #[derive(Debug, clap::Args)]
 #[command(
     about = "Lint Dockerfiles: security and hadolint rules, exact line and column, SARIF",
     after_help = "A directory is searched for Dockerfile, *.Dockerfile, Dockerfile.* and Containerfile.\n\
-Config: --config FILE, else ./.vigie-lint.yaml or ./.hadolint.yaml (keys: ignored, override, trustedRegistries).\n\
+Config: --config FILE, else ./.vigie-lint.yaml, ./.hadolint.yaml, $XDG_CONFIG_HOME/hadolint.yaml, ~/.config/hadolint.yaml,\n\
+~/.hadolint/hadolint.yaml or ~/.hadolint.yaml (keys: ignored, override, trustedRegistries, label-schema, strict-labels,\n\
+failure-threshold, no-fail, disable-ignore-pragma).\n\
 Inline: `# hadolint ignore=DL3008` or `# vigie ignore=VGI-DF-009` above an instruction.\n\n\
-Exit codes: 0 clean, 1 a finding at or above --fail-on, 2 error."
+Exit codes (as hadolint): 0 clean, 1 a finding at or above the failure threshold (default: info, so style\n\
+findings do not fail) or a parse error (DL1000); --fail-on SEVERITY uses vigie's severities instead;\n\
+--no-fail never exits 1; 2 error (unreadable file, bad configuration)."
 )]
 pub struct Args {
     /// Dockerfiles or directories (default: ./Dockerfile)
@@ -26,9 +31,39 @@ pub struct Args {
     /// Output format
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Exit 1 when a finding at or above this severity is found (critical, high, medium, low, info)
+    /// Exit 1 when a finding at or above this vigie severity is found (critical, high, medium, low, info);
+    /// overrides the failure threshold
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<Severity>,
+    /// Exit 1 only for findings at or above this hadolint level (error, warning, info, style, ignore, none;
+    /// default info)
+    #[arg(long, short = 't', value_name = "LEVEL", value_parser = parse_threshold)]
+    pub failure_threshold: Option<Threshold>,
+    /// Never exit 1 because of findings
+    #[arg(long)]
+    pub no_fail: bool,
+    /// Give a rule hadolint's level `error` (repeatable)
+    #[arg(long, value_name = "RULE")]
+    pub error: Vec<String>,
+    /// Give a rule hadolint's level `warning` (repeatable)
+    #[arg(long, value_name = "RULE")]
+    pub warning: Vec<String>,
+    /// Give a rule hadolint's level `info` (repeatable)
+    #[arg(long, value_name = "RULE")]
+    pub info: Vec<String>,
+    /// Give a rule hadolint's level `style` (repeatable)
+    #[arg(long, value_name = "RULE")]
+    pub style: Vec<String>,
+    /// Require a label and the format of its value, LABEL:FORMAT (text, url, spdx, hash, rfc3339, semver,
+    /// email; repeatable)
+    #[arg(long, value_name = "LABEL:FORMAT")]
+    pub require_label: Vec<String>,
+    /// Allow only the labels of the label schema (DL3050)
+    #[arg(long)]
+    pub strict_labels: bool,
+    /// Do not honour inline `# hadolint ignore=` comments
+    #[arg(long)]
+    pub disable_ignore_pragma: bool,
     /// Lint configuration (vigie's or a .hadolint.yaml)
     #[arg(long, short = 'c', value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -51,7 +86,14 @@ pub enum Format {
     Table,
     Json,
     Sarif,
+    /// hadolint's `-f json`, byte for byte where the finding is the same
     HadolintJson,
+    /// hadolint's default output (`FILE:LINE CODE level: message`)
+    Tty,
+}
+
+fn parse_threshold(text: &str) -> Result<Threshold, String> {
+    Threshold::parse(text).ok_or_else(|| format!("unknown level '{text}' (error, warning, info, style, ignore, none)"))
 }
 
 pub fn run(args: Args, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
@@ -60,6 +102,29 @@ pub fn run(args: Args, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
         .ignored
         .extend(args.ignore.iter().map(|s| s.to_ascii_uppercase()));
     config.trusted_registries.extend(args.trusted_registry.iter().cloned());
+    for (level, ids) in [
+        (Level::Error, &args.error),
+        (Level::Warning, &args.warning),
+        (Level::Info, &args.info),
+        (Level::Style, &args.style),
+    ] {
+        for id in ids {
+            let id = id.to_ascii_uppercase();
+            config.level.insert(id.clone(), level);
+            config.severity.insert(id, level.severity());
+        }
+    }
+    for spec in &args.require_label {
+        let (label, format) = spec.split_once(':').unwrap_or((spec.as_str(), "text"));
+        let kind = LabelType::parse(format).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--require-label {spec}: unknown format '{format}' (text, url, spdx, hash, rfc3339, semver, email)"
+            )
+        })?;
+        config.label_schema.insert(label.to_string(), kind);
+    }
+    config.strict_labels |= args.strict_labels;
+    config.disable_ignore_pragma |= args.disable_ignore_pragma;
 
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("Dockerfile")]
@@ -80,27 +145,51 @@ pub fn run(args: Args, _global: &GlobalArgs) -> anyhow::Result<Outcome> {
         Format::Json => vigie_report::lint::json(&findings, &names, env!("CARGO_PKG_VERSION"))?,
         Format::Sarif => vigie_report::lint::sarif(&findings, env!("CARGO_PKG_VERSION"))?,
         Format::HadolintJson => vigie_report::lint::hadolint_json(&findings)?,
+        Format::Tty => vigie_report::lint::hadolint_tty(&findings, crate::output::color(args.output.is_none())),
     };
     crate::output::emit(&text, args.output.as_deref())?;
-    // The most severe counted finding decides the outcome: no need to copy them all.
-    let worst: Vec<Finding> = findings
-        .iter()
-        .filter(|f| f.finding.suppressed.is_none())
-        .max_by_key(|f| f.finding.severity)
-        .map(|f| f.finding.clone())
-        .into_iter()
-        .collect();
-    Ok(outcome_for(&worst, args.fail_on))
+    Ok(outcome(&findings, &config, &args))
+}
+
+/// hadolint's exit rule: 1 when an unsuppressed finding is at or above the
+/// failure threshold (a parse error is at level error), unless `--no-fail`;
+/// `--fail-on` judges vigie's severities instead.
+fn outcome(findings: &[LintFinding], config: &Config, args: &Args) -> Outcome {
+    if args.no_fail || (config.no_fail && args.fail_on.is_none() && args.failure_threshold.is_none()) {
+        return Outcome::Clean;
+    }
+    let counted = findings.iter().filter(|f| f.finding.suppressed.is_none());
+    let fails = match args.fail_on {
+        Some(threshold) => counted.into_iter().any(|f| f.finding.severity >= threshold),
+        None => {
+            let threshold = args.failure_threshold.or(config.failure_threshold).unwrap_or_default();
+            counted.into_iter().any(|f| threshold.fails(f.level()))
+        }
+    };
+    if fails { Outcome::Findings } else { Outcome::Clean }
 }
 
 fn load_config(explicit: Option<&Path>) -> anyhow::Result<Config> {
     if let Some(path) = explicit {
         return Ok(Config::load(path)?);
     }
-    for name in [".vigie-lint.yaml", ".hadolint.yaml", ".hadolint.yml"] {
-        let path = Path::new(name);
+    // hadolint's search order after the working directory's files.
+    let mut candidates: Vec<PathBuf> = [".vigie-lint.yaml", ".hadolint.yaml", ".hadolint.yml"]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+    if let Some(xdg) = std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
+        candidates.push(PathBuf::from(xdg).join("hadolint.yaml"));
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        let home = PathBuf::from(home);
+        candidates.push(home.join(".config/hadolint.yaml"));
+        candidates.push(home.join(".hadolint/hadolint.yaml"));
+        candidates.push(home.join(".hadolint.yaml"));
+    }
+    for path in candidates {
         if path.is_file() {
-            return Ok(Config::load(path)?);
+            return Ok(Config::load(&path)?);
         }
     }
     Ok(Config::default())
