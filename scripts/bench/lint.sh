@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Benchmark: lint a directory of 1,000 Dockerfiles (the test corpus repeated),
-# vigie vs hadolint in the same run; prints both times and the ratio.
+# Benchmark: lint 1,000 real-world Dockerfiles (the 877 files of
+# crates/vigie/tests/data/dockerfiles/corpus.tar.gz, the first ones repeated
+# to reach COUNT), vigie vs hadolint in the same run; prints both times, the
+# ratio and vigie's peak memory.
 # VIGIE_BIN overrides the binary (default: a release build of this tree).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -12,9 +14,11 @@ if [[ -z "${VIGIE_BIN:-}" ]]; then
 fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-mapfile -t corpus < <(ls "$root"/crates/vigie-dockerfile/tests/corpus/*.Dockerfile)
+mkdir "$work/src"
+tar -xzf "$root/crates/vigie/tests/data/dockerfiles/corpus.tar.gz" -C "$work/src"
+mapfile -t corpus < <(tail -n +2 "$root/crates/vigie/tests/data/dockerfiles/SOURCES.tsv" | cut -f1)
 for ((i = 0; i < count; i++)); do
-    cp "${corpus[i % ${#corpus[@]}]}" "$work/$i.Dockerfile"
+    cp "$work/src/${corpus[i % ${#corpus[@]}]}" "$work/$i.Dockerfile"
 done
 lines=$(cat "$work"/*.Dockerfile | wc -l)
 
@@ -25,6 +29,11 @@ now() { date +%s.%N; }
 start=$(now)
 "$VIGIE_BIN" lint -f json "$work" >/dev/null || true
 vigie_s=$(echo "$(now) - $start" | bc -l)
+# Peak memory of a second run (GNU time's %M is in KiB).
+rss_kib=0
+if [[ -x /usr/bin/time ]]; then
+    rss_kib=$(/usr/bin/time -f '%M' -o "$work/rss" "$VIGIE_BIN" lint -f json "$work" >/dev/null 2>&1; cat "$work/rss" 2>/dev/null || echo 0)
+fi
 
 start=$(now)
 (cd "$work" && hadolint -f json --no-fail ./*.Dockerfile >/dev/null) || true
@@ -34,3 +43,4 @@ printf 'lint %d Dockerfiles (%d lines), %s cores\n' "$count" "$lines" "$(nproc)"
 printf 'vigie    %8.3f s\n' "$vigie_s"
 printf 'hadolint %8.3f s\n' "$hadolint_s"
 printf 'ratio    %8.1fx faster\n' "$(echo "$hadolint_s / $vigie_s" | bc -l)"
+printf 'vigie peak RSS %s MiB\n' "$(( $(tail -1 <<<"$rss_kib") / 1024 ))"

@@ -947,6 +947,26 @@ fn unquote(value: &str) -> String {
         .join(" ")
 }
 
+/// The arguments of COPY and ADD in shell form, split as BuildKit splits
+/// them: on whitespace first (quotes do not group words there: paths with
+/// spaces need the JSON form), then each field unquoted.
+pub fn split_fields(text: &str) -> Vec<(String, usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        match (start, c.is_whitespace()) {
+            (None, false) => start = Some(i),
+            (Some(s), true) => {
+                let word = split_words(&text[s..i]).into_iter().map(|w| w.0).collect::<String>();
+                out.push((word, s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Words with quotes removed: (word, start, end) as byte offsets in `text`.
 pub fn split_words(text: &str) -> Vec<(String, usize, usize)> {
     let mut words = Vec::new();
@@ -1073,6 +1093,14 @@ pub fn expand(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> (String, b
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copy_fields_split_like_buildkit() {
+        let fields: Vec<String> = split_fields("\\conf\\\\\" /.znc").into_iter().map(|f| f.0).collect();
+        assert_eq!(fields, ["conf\\", "/.znc"]);
+        let fields: Vec<String> = split_fields(" \"a\"  'b c' ").into_iter().map(|f| f.0).collect();
+        assert_eq!(fields, ["a", "b", "c"]);
+    }
 
     fn kinds(file: &Dockerfile) -> Vec<&'static str> {
         file.instructions.iter().map(|i| i.keyword.as_str()).collect()

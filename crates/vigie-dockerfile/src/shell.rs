@@ -429,7 +429,13 @@ impl Lexer<'_> {
 
     /// Push a word, following `case … in … esac` on the way.
     fn emit_word(&mut self, word: Word) {
-        let at_start = matches!(self.tokens.last(), None | Some(Token::Separator));
+        // A command starts after a separator or a reserved word that takes one
+        // (`do case …`, `then case …`).
+        let at_start = match self.tokens.last() {
+            None | Some(Token::Separator) => true,
+            Some(Token::Word(w)) => !w.quoted && RESERVED_PREFIX.contains(&w.text.as_str()),
+            _ => false,
+        };
         let quoted = word.quoted;
         match (self.cases.last().copied(), word.text.as_str()) {
             (Some(Case::Subject), "in") if !quoted => {
@@ -684,6 +690,12 @@ mod tests {
         let cmds = parse("case a in (x|y) case b in z|w) ls;; esac;; esac; cat f | grep x");
         let named: Vec<(&str, usize)> = cmds.iter().map(|c| (c.name(), c.stages)).collect();
         assert_eq!(named, [("ls", 1), ("cat", 2), ("grep", 2)]);
+        // A case right after `do` or `then` (tianon/dockerfiles docker-master).
+        let cmds = parse(
+            "for b in *; do case \"$b\" in shim | proxy) continue ;; esac; done; if x; then case $y in a|b) z ;; esac; fi",
+        );
+        let named: Vec<(&str, usize)> = cmds.iter().map(|c| (c.name(), c.stages)).collect();
+        assert_eq!(named, [("continue", 1), ("x", 1), ("z", 1)]);
     }
 
     #[test]

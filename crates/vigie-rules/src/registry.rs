@@ -246,9 +246,15 @@ pub fn docs_page(e: &Entry) -> String {
         out.push_str("\n## Where vigie differs from hadolint\n\n");
         if e.notes.is_empty() {
             out.push_str(
-                "Nowhere known: the differential test against hadolint 2.15 (crates/vigie/tests/lint.rs) agrees on \
-every case of the corpus. Like every RUN rule, vigie also reads through `sudo`, `env`, `sh -c` and heredoc bodies.\n",
+                "Nowhere known: the differential test against hadolint 2.15 on 877 real-world Dockerfiles \
+(crates/vigie/tests/lint.rs, corpus in crates/vigie/tests/data/dockerfiles) finds no case where they disagree.",
             );
+            if e.example.is_some_and(|(bad, _)| bad.contains("RUN ")) {
+                out.push_str(
+                    " Like every RUN rule, vigie also reads through `sudo`, `env`, `sh -c` and heredoc bodies.",
+                );
+            }
+            out.push('\n');
         } else {
             out.push_str(e.notes);
             out.push('\n');

@@ -111,7 +111,7 @@ pub const DL3003: LintRule = rule(
     "`cd` in a RUN only lasts for that RUN; later instructions silently run elsewhere, which makes builds fragile.",
     "Use WORKDIR for the directory the following instructions need.",
     Some("warning"),
-    SAME,
+    "vigie also checks `ONBUILD RUN` triggers (`ONBUILD RUN cd /src && make`), which run in every image built from this one; hadolint does not apply this rule to ONBUILD.",
     "RUN cd /app && make",
     "WORKDIR /app\nRUN make",
 );
@@ -139,7 +139,7 @@ pub const DL3006: LintRule = rule(
     "An untagged image means `latest`: every build may get a different base image, with different packages and vulnerabilities.",
     "Name a version tag (and ideally a digest): `FROM debian:12.5`.",
     Some("warning"),
-    "hadolint reads the port of a registry address as a tag, so `FROM localhost:5000/img` passes it; vigie only reads a tag in the last path component and reports that image as untagged.",
+    "hadolint reads the port of a registry address as a tag, so `FROM localhost:5000/img` passes it; vigie only reads a tag in the last path component and reports that image as untagged. vigie expands ARG defaults in FROM: after `ARG BASE_IMAGE=quay.io/jupyter/base-notebook`, `FROM $BASE_IMAGE` is an untagged image and is reported (hadolint does not), and after `ARG FROM_SOURCE=false`, `FROM golangci-binary-${FROM_SOURCE}` names the earlier stage `golangci-binary-false` and is not reported (hadolint does).",
     "FROM localhost:5000/team/app",
     "FROM localhost:5000/team/app:1.4.2",
 );
@@ -153,7 +153,7 @@ pub const DL3007: LintRule = rule(
     "`latest` moves: the same Dockerfile builds different images over time, and scans of yesterday's image say nothing about today's.",
     "Pin a specific version tag (and ideally a digest).",
     Some("warning"),
-    SAME,
+    "vigie expands ARG defaults in FROM: after `ARG VERSION=latest`, `FROM selenium/base:${VERSION}` is reported; hadolint reads the tag as `${VERSION}` and does not.",
     "FROM alpine:latest",
     "FROM alpine:3.19",
 );
@@ -181,7 +181,7 @@ pub const DL3009: LintRule = rule(
     "`apt-get update` leaves tens of megabytes of package lists in the layer; they bloat the image and go stale.",
     "End the same RUN with `rm -rf /var/lib/apt/lists/*`, or use a cache mount (`RUN --mount=type=cache,target=/var/lib/apt/lists`).",
     Some("info"),
-    "Like hadolint, only the final stage is checked (earlier stages' layers do not ship). vigie also sees `apt-get update` behind `sudo`, `env` and `sh -c` (hadolint does not), and accepts a cache or tmpfs mount on /var/lib/apt/lists.",
+    "Like hadolint, only the final stage is checked (earlier stages' layers do not ship). vigie also sees `apt-get update` behind `sudo`, `env` and `sh -c` (hadolint does not), and accepts a cache or tmpfs mount on /var/lib/apt/lists. hadolint counts any `rm -rf` in the RUN as removing the lists (`rm -rf \"$GNUPGHOME\"` passes it, as does a typo such as `/var/lib/apt/list/*`); vigie wants the removal to name /var/lib/apt/lists. vigie accepts `apt-get dist-clean` (apt 2.7 and later, Debian 13), which removes the lists; hadolint reports it.",
     "RUN apt-get update && apt-get install -y curl",
     "RUN apt-get update && apt-get install -y curl \\\n && rm -rf /var/lib/apt/lists/*",
 );
@@ -223,7 +223,7 @@ pub const DL3013: LintRule = rule(
     "Unpinned Python packages make builds unreproducible and let a compromised or broken release into the image.",
     "Pin each requirement (`flask==3.0.3`) or install from a pinned requirements file.",
     Some("warning"),
-    "hadolint skips the whole command when it sees `-r requirements.txt`, so `pip install -r req.txt flask` passes it; vigie still checks the packages named on the command line. vigie also reads `python -m pip`, `sudo pip` and `sh -c`.",
+    "hadolint skips the whole command when it sees `-r requirements.txt`, so `pip install -r req.txt flask` passes it; vigie still checks the packages named on the command line. vigie also reads `python -m pip`, `sudo pip` and `sh -c`. hadolint only sees `python -m pip install` with nothing between, so `python3 -m pip --no-cache-dir install radian` passes it, and it does not recognise pip called by a path (`\"${CONDA_DIR}/envs/${env}/bin/pip\" install x`); vigie checks both.",
     "RUN pip install flask",
     "RUN pip install --no-cache-dir flask==3.0.3",
 );
@@ -265,7 +265,7 @@ pub const DL3016: LintRule = rule(
     "Unpinned npm packages make builds unreproducible and let a compromised release into the image.",
     "Pin each package: `npm install express@4.19.2`, or use `npm ci` with a lockfile.",
     Some("warning"),
-    SAME,
+    "vigie reads through `sudo` (`RUN sudo -u node npm install -g bs-platform`), `env`, `sh -c` and heredoc bodies; hadolint only sees the outer command and misses these.",
     "RUN npm install -g express",
     "RUN npm install -g express@4.19.2",
 );
@@ -307,7 +307,7 @@ pub const DL3020: LintRule = rule(
     "ADD also fetches URLs and unpacks archives; for plain files that magic only hides what really lands in the image.",
     "Use COPY for local files and folders; keep ADD for local archives that must be extracted.",
     Some("error"),
-    SAME,
+    "vigie expands ARG defaults: after `ARG PS_PACKAGE_URL=https://github.com/…/powershell.tar.gz`, `ADD ${PS_PACKAGE_URL} /tmp/` adds a URL, which is what ADD is for; hadolint reads `${PS_PACKAGE_URL}` as a local path and reports it. vigie splits the sources as BuildKit does (on whitespace, then unquoting each field), and also checks `ONBUILD ADD` triggers, which hadolint does not.",
     "ADD app.py /app/",
     "COPY app.py /app/",
 );
@@ -335,7 +335,7 @@ pub const DL3022: LintRule = rule(
     "A `--from` name that is no earlier stage is pulled as an image from a registry: a typo becomes a supply-chain risk.",
     "Define the stage before it (`FROM … AS name`) or name a full image reference.",
     Some("warning"),
-    SAME,
+    "hadolint only accepts a `--from` that names an earlier stage or contains `:`; vigie also accepts an image reference with a path (`COPY --from=gloursdocker/docker / /`), which BuildKit pulls as an image and no stage name can be mistaken for, and a variable (`--from=${BUILDER}`), whose value is only known at build time. A bare unknown name (`--from=bulder`) is reported by both.",
     "COPY --from=bulder /out /app",
     "FROM golang:1.22 AS builder\n…\nCOPY --from=builder /out /app",
 );
@@ -377,7 +377,7 @@ pub const DL3025: LintRule = rule(
     "The shell form runs the program under `/bin/sh -c`, so it is not PID 1 and never receives SIGTERM: containers are killed after the stop timeout instead of shutting down cleanly.",
     "Use the exec form: `CMD [\"nginx\", \"-g\", \"daemon off;\"]`.",
     Some("warning"),
-    "hadolint also reports `HEALTHCHECK CMD` in shell form; vigie does not: a health check is a short-lived command that receives no signals, so the shell form is harmless there.",
+    "hadolint also reports `HEALTHCHECK CMD` in shell form; vigie does not: a health check is a short-lived command that receives no signals, so the shell form is harmless there. vigie reads the JSON form as Docker does: `CMD [ \"\\/usr\\\\bin/znc\", \"-f\" ]` is valid JSON (with escaped `/` and `\\`) and so the exec form; hadolint reads it as the shell form.",
     "CMD nginx -g 'daemon off;'",
     "CMD [\"nginx\", \"-g\", \"daemon off;\"]",
 );
@@ -545,7 +545,7 @@ pub const DL3064: LintRule = rule(
     "ENV values are stored in the image configuration and ARG values in its history: anyone who can pull the image can read them (`docker history`, `docker inspect`).",
     "Pass secrets at build time with `RUN --mount=type=secret` and at run time through the orchestrator's secrets; never through ARG or ENV.",
     Some("warning"),
-    "hadolint also reports names that point at a secret instead of holding one (`PASSWORD_FILE=/run/secrets/pw`), which is exactly the recommended pattern; vigie skips names ending in `_FILE`, `_PATH` or `_DIR`.",
+    "hadolint also reports names that point at a secret instead of holding one (`PASSWORD_FILE=/run/secrets/pw`), which is exactly the recommended pattern; vigie skips names ending in `_FILE`, `_PATH` or `_DIR`. hadolint also reports `ARG USERNAME=vscode` (its list holds `username`), but a user name is not a secret; vigie does not. vigie reports `*_PASS` and `*_PWD` names (`ENV NAGIOSADMIN_PASS nagios`), which hadolint's list misses, and skips a value that is an absolute path (`SE_JAVA_SSL_TRUST_STORE_PASSWORD=/opt/selenium/secrets/server.pass`), which points at a file like the `_FILE` names do.",
     "ENV DB_PASSWORD=hunter2",
     "RUN --mount=type=secret,id=db_password ./configure",
 );
@@ -615,7 +615,7 @@ pub const DL4006: LintRule = rule(
     "A pipeline's status is its last command's: `curl https://x | tar xz` succeeds even when the download failed, and the image silently ships without it.",
     "Add `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before the RUN (or start the RUN with `set -o pipefail &&`).",
     Some("warning"),
-    "vigie accepts `set -o pipefail` (or `set -eo pipefail`, …) earlier in the same RUN, which has the same effect; hadolint only accepts SHELL. Under a shell without pipefail the `set` fails the build loudly, which is not the silent failure this rule is about.",
+    "vigie accepts `set -o pipefail` (or `set -eo pipefail`, …) earlier in the same RUN, which has the same effect; hadolint only accepts SHELL. Under a shell without pipefail the `set` fails the build loudly, which is not the silent failure this rule is about. vigie also sees pipes inside `sh -c`/`bash -c` strings, including behind sudo (`RUN sudo bash -c \"echo $LIST | tr ' ' '\\n' | …\"`), which hadolint does not, and `set -o pipefail` inside a heredoc script (`RUN <<EOT` … `set -o pipefail` … `go test | tee log`), which hadolint reports. `case` patterns (`a | b)`) are not pipes for either.",
     "RUN curl -fsSL https://x | tar xz",
     "SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN curl -fsSL https://x | tar xz",
 );
@@ -895,7 +895,7 @@ pub const DL3046: LintRule = rule(
     "Without `-l`, useradd writes the new UID's entry into the sparse /var/log/lastlog and faillog; with a large UID the layer grows by gigabytes.",
     "Add `-l` (`--no-log-init`): `useradd -l -u 100000 app`.",
     Some("warning"),
-    SAME,
+    "hadolint only reads `-u`; vigie also reads `--uid` and `--uid=`. A UID held in a variable (`useradd --uid ${SEL_UID} app`) is not judged; hadolint judges the variable's text by its length.",
     "RUN useradd -u 123456 app",
     "RUN useradd -l -u 123456 app",
 );
@@ -1077,7 +1077,7 @@ pub const DL3059: LintRule = rule(
     "Each RUN is a layer; consecutive short RUNs with the same flags can usually be one, which makes the image smaller and the build faster.",
     "Join them with `&&` (or a heredoc).",
     Some("info"),
-    SAME,
+    "hadolint's command count is kept, including its quirk that two chained commands (`a && b`) already count as more than its limit. Under a PowerShell or cmd SHELL, vigie counts the script's statements (separated by `;` or line ends, outside quotes and brackets); hadolint parses the script as sh, which fails on most PowerShell and then counts nothing, so it reports long PowerShell RUNs such as `RUN $code = (Start-Process setup.exe -Wait -PassThru).ExitCode; if ($code -ne 0) { exit $code }` right after another RUN; vigie does not.",
     "RUN apt-get update\nRUN apt-get install -y curl",
     "RUN apt-get update && apt-get install -y curl",
 );
@@ -1119,7 +1119,7 @@ pub const DL3062: LintRule = rule(
     "`go install pkg` without `@version` builds whatever the module's default branch holds on build day.",
     "Pin it: `go install golang.org/x/tools/cmd/goimports@v0.21.0`.",
     Some("warning"),
-    SAME,
+    "hadolint reads `go run make.go` as running an unpinned package; vigie skips local files and paths (`*.go`, `.`, `./cmd/x`, `/src/x`), which have no version to pin.",
     "RUN go install github.com/x/tool",
     "RUN go install github.com/x/tool@v1.2.3",
 );
@@ -1189,7 +1189,7 @@ pub const DL4005: LintRule = rule(
     "`ln -s /bin/bash /bin/sh` replaces the image's /bin/sh for every program that runs it, not just the build.",
     "Use `SHELL [\"/bin/bash\", \"-c\"]`.",
     Some("warning"),
-    SAME,
+    "vigie also checks the exec form (`RUN [\"/busybox/ln\", \"-s\", \"/busybox/sh\", \"/bin/sh\"]`), which hadolint skips.",
     "RUN ln -sf /bin/bash /bin/sh",
     "SHELL [\"/bin/bash\", \"-c\"]",
 );

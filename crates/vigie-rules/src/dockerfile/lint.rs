@@ -720,7 +720,10 @@ impl Checker<'_> {
                     }
                     let offset = instruction.rest_offset + rest.find(name.as_str()).unwrap_or(0);
                     let span = file.span_of(instruction, offset, name.len());
-                    if crate::secrets::is_secret_name(name) {
+                    // A value that is an absolute path points at a secret (a
+                    // mounted file), like the `_FILE` names do.
+                    let points_at_file = value.as_deref().is_some_and(|v| v.starts_with('/'));
+                    if crate::secrets::is_secret_name(name) && !points_at_file {
                         self.push(
                             &catalog::DL3064,
                             instruction,
@@ -754,7 +757,7 @@ impl Checker<'_> {
         let is_add = instruction.keyword == Keyword::Add;
         let words: Vec<(String, usize, usize)> = match &instruction.form {
             Form::Json(items) => items.iter().map(|s| (s.clone(), 0, 0)).collect(),
-            Form::Shell => parser::split_words(rest),
+            Form::Shell => parser::split_fields(rest),
         };
         if words.len() < 2 {
             return;
@@ -1095,6 +1098,8 @@ impl Checker<'_> {
                             update_span.get_or_insert(span);
                         }
                         Some("install") => self.check_apt_install(instruction, script, command),
+                        // `apt-get dist-clean` (apt ≥ 2.7) removes the lists too.
+                        Some("dist-clean") => apt_lists_removed = true,
                         Some("upgrade" | "dist-upgrade" | "full-upgrade") => {
                             self.push(
                                 &catalog::VGI_DF_008,
@@ -1834,6 +1839,20 @@ mod tests {
     }
 
     #[test]
+    fn corpus_regressions() {
+        // docker-library/php: `apt-get dist-clean` removes the lists.
+        let php = "FROM debian:13\nRUN set -eux; apt-get update; apt-get install -y --no-install-recommends gnupg; apt-get dist-clean\n";
+        assert!(!has(php, "DL3009"));
+        // awesome-compose: two heredoc RUNs of two commands each are not "one command each".
+        let two = "FROM a:1\nRUN <<EOF\napk update\napk add git\nEOF\n\nRUN <<EOF\naddgroup -S d\nadduser -S v\nEOF\n";
+        assert!(!has(two, "DL3059"));
+        assert!(has("FROM a:1\nRUN <<EOF\na\nEOF\n\nRUN <<EOF\nc\nEOF\n", "DL3059"));
+        // tianon/dockerfiles: a case right after `do` has patterns, not pipes.
+        let case = "FROM a:1\nRUN for b in *; do case \"$b\" in shim | proxy) continue ;; esac; done\n";
+        assert!(!has(case, "DL4006"));
+    }
+
+    #[test]
     fn secrets() {
         assert!(has(
             "FROM a:1\nENV AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n",
@@ -1841,6 +1860,11 @@ mod tests {
         ));
         assert!(has("FROM a:1\nARG DB_PASSWORD\n", "DL3064"));
         assert!(!has("FROM a:1\nENV DB_PASSWORD_FILE=/run/secrets/db\n", "DL3064"));
+        assert!(!has(
+            "FROM a:1\nENV DOCKER_CREDENTIAL_GCR_CONFIG /kaniko/.config/gcr.json\n",
+            "DL3064"
+        ));
+        assert!(has("FROM a:1\nENV NAGIOSADMIN_PASS nagios\n", "DL3064"));
         assert!(has("FROM a:1\nCOPY id_rsa /root/.ssh/\n", "VGI-DF-006"));
         assert!(has("FROM a:1\nCOPY .env /app/\n", "VGI-DF-006"));
         assert!(!has("FROM a:1\nCOPY .env.example /app/\n", "VGI-DF-006"));

@@ -29,6 +29,8 @@ pub(super) struct Walk {
     pub(super) defined: HashSet<String>,
     /// Names defined by ARG so far (DL3066).
     pub(super) arg_names: Vec<String>,
+    /// The stage's SHELL is not a POSIX shell (PowerShell, cmd) (DL3059).
+    pub(super) non_posix_shell: bool,
 }
 
 /// Label-schema state of one stage (DL3049).
@@ -72,12 +74,14 @@ impl Checker<'_> {
                 .map(|f| format!("{}={}", f.name.to_ascii_lowercase(), f.value.as_deref().unwrap_or("")))
                 .collect();
             flags.sort();
-            let count = self
-                .scripts(instruction)
-                .iter()
-                .take(1)
-                .map(|s| s.commands.iter().filter(|c| !c.nested && !c.words.is_empty()).count())
-                .sum::<usize>();
+            let count = if walk.non_posix_shell {
+                statements(instruction.rest())
+            } else {
+                self.scripts(instruction)
+                    .iter()
+                    .map(|s| s.commands.iter().filter(|c| !c.nested && !c.words.is_empty()).count())
+                    .sum::<usize>()
+            };
             match &walk.previous_run {
                 Some((previous_flags, previous_count))
                     if *previous_flags == flags && count <= 1 && *previous_count <= 1 =>
@@ -96,7 +100,18 @@ impl Checker<'_> {
             walk.previous_run = None;
         }
         match keyword {
+            Keyword::Shell => {
+                if let Form::Json(items) = &instruction.form {
+                    let program = items
+                        .first()
+                        .map(|p| p.rsplit(['/', '\\']).next().unwrap_or(p).to_ascii_lowercase())
+                        .unwrap_or_default();
+                    let program = program.strip_suffix(".exe").unwrap_or(&program);
+                    walk.non_posix_shell = !super::SHELLS.contains(&program);
+                }
+            }
             Keyword::From => {
+                walk.non_posix_shell = false;
                 walk.fetchers.clear();
                 self.flush_archives(walk);
                 self.check_from_more(instruction);
@@ -617,6 +632,35 @@ fn removes(command: &Command, dir: &str) -> bool {
     command.name() == "rm" && command.args().iter().any(|a| a.text.starts_with(dir))
 }
 
+/// Top-level statements of a PowerShell or cmd script: pieces between `;`
+/// and line ends outside quotes, parentheses and braces. Written by hand: no
+/// crate parses PowerShell, and counting statements is all DL3059 needs.
+fn statements(script: &str) -> usize {
+    let (mut depth, mut quote, mut count, mut current) = (0usize, None::<char>, 0, false);
+    for c in script.chars() {
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                current = true;
+            }
+            (None, '(' | '{' | '[') => {
+                depth += 1;
+                current = true;
+            }
+            (None, ')' | '}' | ']') => depth = depth.saturating_sub(1),
+            (None, ';' | '\n') if depth == 0 => {
+                count += usize::from(current);
+                current = false;
+            }
+            (None, c) if !c.is_whitespace() => current = true,
+            _ => {}
+        }
+    }
+    count + usize::from(current)
+}
+
 fn forgot_no_log_init(command: &Command) -> bool {
     if command.has_option(Some('l'), &["--no-log-init"]) {
         return false;
@@ -636,7 +680,8 @@ fn forgot_no_log_init(command: &Command) -> bool {
             uid = Some(v.to_string());
         }
     }
-    uid.is_some_and(|u| u.chars().count() > 5)
+    // A UID held in a variable is not judged by its name's length.
+    uid.is_some_and(|u| u.len() > 5 && u.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn wget_is_noisy(command: &Command) -> bool {
@@ -877,6 +922,16 @@ mod tests {
         assert!(!is_semver("1.02.0"));
         assert!(is_email("team@example.com"));
         assert!(!is_email("team"));
+    }
+
+    #[test]
+    fn powershell_statements() {
+        assert_eq!(statements("Write-Host a"), 1);
+        assert_eq!(
+            statements("$x = (Start-Process a -ArgumentList ' a; b ').ExitCode; if ($x -ne 0) { exit $x; };"),
+            2
+        );
+        assert_eq!(statements(" ; "), 0);
     }
 
     #[test]
