@@ -394,15 +394,21 @@ impl Log {
 
     /// Mark the run incomplete: what could not be read, as tool execution
     /// notifications of a failed invocation.
-    pub fn incomplete(mut self, unread: &[String]) -> Log {
-        if !unread.is_empty()
+    pub fn incomplete(self, unread: &[String]) -> Log {
+        let messages: Vec<String> = unread.iter().map(|u| format!("not read: {u}")).collect();
+        self.incomplete_because(&messages)
+    }
+
+    /// Mark the run incomplete, one notification per message as given.
+    pub fn incomplete_because(mut self, messages: &[String]) -> Log {
+        if !messages.is_empty()
             && let Some(run) = self.runs.first_mut()
         {
             run.invocations = vec![json!({
                 "executionSuccessful": false,
-                "toolExecutionNotifications": unread
+                "toolExecutionNotifications": messages
                     .iter()
-                    .map(|u| json!({"level": "error", "message": {"text": format!("not read: {u}")}}))
+                    .map(|m| json!({"level": "error", "message": {"text": m}}))
                     .collect::<Vec<_>>(),
             })];
         }

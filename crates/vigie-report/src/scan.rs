@@ -53,6 +53,7 @@ pub fn to_json(result: &ScanResult) -> String {
         "warnings": result.warnings,
         "incomplete": !result.incomplete.is_empty(),
         "incomplete_reasons": result.incomplete,
+        "coverage": result.coverage,
     });
     serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
 }
@@ -129,13 +130,21 @@ pub fn to_trivy_json(result: &ScanResult) -> String {
     if let Some(os) = &result.os {
         metadata["OS"] = json!({ "Family": os.family, "Name": os.version });
     }
-    let value = json!({
+    let mut value = json!({
         "SchemaVersion": 2,
         "ArtifactName": result.target,
         "ArtifactType": result.artifact_type,
         "Metadata": metadata,
         "Results": results,
     });
+    // Trivy's format has no place for "not looked at": vigie's own keys,
+    // which Trivy's readers skip, say it rather than nothing.
+    if !result.incomplete.is_empty() {
+        value["VigieIncomplete"] = json!(result.incomplete);
+    }
+    if !result.applied.notices.is_empty() {
+        value["VigieNotices"] = json!(result.applied.notices);
+    }
     serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
 }
 
@@ -251,7 +260,8 @@ pub fn to_sarif(result: &ScanResult) -> String {
         rules.into_values().collect(),
         results,
     )
-    .version_first();
+    .version_first()
+    .incomplete_because(&result.incomplete);
     crate::sarif::write(&log).unwrap_or_default()
 }
 
@@ -313,9 +323,29 @@ pub fn to_cyclonedx(result: &ScanResult) -> String {
         "metadata": {
             "tools": [{ "vendor": "vigie", "name": "vigie", "version": env!("CARGO_PKG_VERSION") }],
             "component": { "bom-ref": "target", "type": if result.artifact_type == "container_image" { "container" } else { "application" }, "name": result.target },
+            "properties": cyclonedx_properties(result),
         },
         "components": components.into_values().collect::<Vec<_>>(),
         "vulnerabilities": vulnerabilities.into_values().collect::<Vec<_>>(),
     });
     serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+}
+
+/// `metadata.properties`: what was not looked at, and what the database
+/// holds per ecosystem (CycloneDX has no field for either).
+fn cyclonedx_properties(result: &ScanResult) -> Vec<Value> {
+    let mut out = vec![json!({ "name": "vigie:incomplete", "value": (!result.incomplete.is_empty()).to_string() })];
+    for reason in &result.incomplete {
+        out.push(json!({ "name": "vigie:incomplete:reason", "value": reason }));
+    }
+    for notice in &result.applied.notices {
+        out.push(json!({ "name": "vigie:notice", "value": notice }));
+    }
+    for c in &result.coverage {
+        out.push(json!({
+            "name": format!("vigie:coverage:{}", c.ecosystem),
+            "value": format!("{} packages, {} advisories", c.packages, c.records),
+        }));
+    }
+    out
 }

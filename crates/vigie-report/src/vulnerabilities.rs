@@ -65,7 +65,7 @@ pub fn scan_table(result: &ScanResult) -> String {
     let c = counts(&result.applied.reported);
     let total = result.applied.reported.len();
     let mut out = format!(
-        "{} ({}{})\nTotal: {total} (CRITICAL: {}, HIGH: {}, MEDIUM: {}, LOW: {}, UNKNOWN: {}) in {} packages checked\n",
+        "{} ({}{})\nTotal: {total} (CRITICAL: {}, HIGH: {}, MEDIUM: {}, LOW: {}, UNKNOWN: {}) in {} packages {}\n",
         one_line(&result.target),
         one_line(&result.artifact_type),
         result
@@ -79,7 +79,36 @@ pub fn scan_table(result: &ScanResult) -> String {
         c["LOW"],
         c["UNKNOWN"],
         result.packages.len(),
+        match result
+            .coverage
+            .iter()
+            .filter(|c| c.records == 0)
+            .map(|c| c.packages)
+            .sum::<usize>()
+        {
+            0 => "checked".to_string(),
+            n => format!("({n} NOT checked: no advisories for them)"),
+        },
     );
+    for c in &result.coverage {
+        let known = if c.records == 0 {
+            "NO ADVISORIES in the database: not checked".to_string()
+        } else {
+            format!(
+                "{} advisories{}",
+                c.records,
+                c.newest_record
+                    .as_deref()
+                    .map(|n| format!(", newest {}", n.get(..10).unwrap_or(n)))
+                    .unwrap_or_default()
+            )
+        };
+        out.push_str(&one_line(&format!(
+            "  {}: {} packages, {known}",
+            c.ecosystem, c.packages
+        )));
+        out.push('\n');
+    }
     if total > 0 {
         out.push('\n');
         out.push_str(&table.to_string());
@@ -99,7 +128,7 @@ pub fn scan_table(result: &ScanResult) -> String {
     }
     if !result.incomplete.is_empty() {
         out.push_str(&format!(
-            "\nINCOMPLETE: {} part(s) of the target could not be read, so packages (and their vulnerabilities) may be missing:\n",
+            "\nINCOMPLETE: {} gap(s) (parts of the target not read, ecosystems without advisories), so vulnerabilities may be missing:\n",
             result.incomplete.len()
         ));
         for reason in result.incomplete.iter().take(20) {

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use vigie_snapshot::scan::{DbSummary, OsSummary, PackageQuery, ScanResult};
+use vigie_snapshot::scan::{DbSummary, EcosystemCoverage, OsSummary, PackageQuery, ScanResult};
 use vigie_snapshot::severity::Severity;
 use vigie_vulndb::Database;
 use vigie_vulndb::policy::{self, Policy, PolicyError};
@@ -129,6 +129,9 @@ pub fn scan(
     let applied = policy.apply(matched.matches);
     let mut warnings = collected.warnings;
     warnings.extend(matched.warnings);
+    let coverage = coverage_of(&db, &collected.packages)?;
+    let mut incomplete = collected.incomplete;
+    incomplete.extend(coverage_gaps(&coverage));
     let result = ScanResult {
         target: request.target.clone(),
         artifact_type: collected.artifact_type,
@@ -142,7 +145,8 @@ pub fn scan(
         packages: collected.packages,
         applied,
         warnings,
-        incomplete: collected.incomplete,
+        incomplete,
+        coverage,
     };
     Ok(Scanned {
         result,
@@ -154,6 +158,46 @@ pub fn scan(
             matched: matched_at,
         },
     })
+}
+
+/// Per ecosystem of `packages` (in order of first appearance), what the
+/// database holds for it.
+pub fn coverage_of(db: &Database, packages: &[PackageQuery]) -> Result<Vec<EcosystemCoverage>, Error> {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for p in packages {
+        match counts.iter_mut().find(|(e, _)| *e == p.ecosystem) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((&p.ecosystem, 1)),
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(ecosystem, packages)| {
+            let known = db.coverage(ecosystem)?;
+            Ok(EcosystemCoverage {
+                ecosystem: ecosystem.to_string(),
+                packages,
+                records: known.as_ref().map_or(0, |c| c.records),
+                names_with_advisories: known.as_ref().map_or(0, |c| c.names),
+                newest_record: known.and_then(|c| c.newest),
+            })
+        })
+        .collect()
+}
+
+/// One line per ecosystem with packages and no advisories: never clean
+/// where the database could not look.
+pub fn coverage_gaps(coverage: &[EcosystemCoverage]) -> Vec<String> {
+    coverage
+        .iter()
+        .filter(|c| c.records == 0)
+        .map(|c| {
+            format!(
+                "no advisories for {} in the database: its {} package(s) were not checked (add a source that covers it and run `vigie db update`)",
+                c.ecosystem, c.packages
+            )
+        })
+        .collect()
 }
 
 fn read_text(path: &Path) -> Result<String, Error> {

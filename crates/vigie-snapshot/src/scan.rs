@@ -131,6 +131,23 @@ pub struct DbSummary {
     pub sources: Vec<String>,
 }
 
+/// What the database knows of one package ecosystem the target has.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct EcosystemCoverage {
+    /// The OSV ecosystem, release included (`Debian:12`, `Alpine:v3.19`, `PyPI`).
+    pub ecosystem: String,
+    /// Packages of the target in it.
+    pub packages: usize,
+    /// Advisory records of the database that name a package of it (0: none,
+    /// so its packages were not checked and the result is incomplete).
+    pub records: usize,
+    /// Package names of it with at least one advisory.
+    pub names_with_advisories: usize,
+    /// The latest `modified` time among those records.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newest_record: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanResult {
     pub target: String,
@@ -142,7 +159,10 @@ pub struct ScanResult {
     pub packages: Vec<PackageQuery>,
     pub applied: Applied,
     pub warnings: Vec<String>,
-    /// Parts of the target that could not be read (a file, a layer): the
-    /// package list, hence the findings, may miss something.
+    /// Parts of the target that could not be read (a file, a layer), and
+    /// ecosystems the database has no advisories for: the findings may miss
+    /// something.
     pub incomplete: Vec<String>,
+    /// Per ecosystem of the target, what the database holds for it.
+    pub coverage: Vec<EcosystemCoverage>,
 }

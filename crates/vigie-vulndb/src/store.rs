@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Bumped on every incompatible schema change; stored in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -65,9 +65,13 @@ CREATE TABLE affected (
 -- `lookup_crc` and `crc` are the CRC-32 of `lookup` and of each block,
 -- checked whenever one is read: a damaged file is an error, never a scan
 -- that silently finds less.
+-- `records` and `newest` (the latest `modified` of them) say how much the
+-- database knows of the ecosystem, for scan's coverage statement.
 CREATE TABLE ecosystem_index (
     ecosystem TEXT PRIMARY KEY,
     names INTEGER NOT NULL,
+    records INTEGER NOT NULL,
+    newest TEXT,
     lookup BLOB NOT NULL,
     lookup_crc INTEGER NOT NULL,
     first_block INTEGER NOT NULL,
@@ -80,6 +84,17 @@ CREATE TABLE blocks (
 );
 CREATE INDEX records_by_source ON records(source);
 ";
+
+/// What the database holds for one ecosystem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coverage {
+    /// Package names with at least one advisory.
+    pub names: usize,
+    /// Advisory records that name a package of the ecosystem.
+    pub records: usize,
+    /// The latest `modified` time among those records (RFC 3339).
+    pub newest: Option<String>,
+}
 
 /// The default location: `$XDG_CACHE_HOME/vigie/vulndb.sqlite`.
 pub fn default_path() -> Option<PathBuf> {
@@ -272,6 +287,24 @@ impl Database {
             }
         }
         Ok(out)
+    }
+
+    /// What the database holds for one ecosystem (`None`: no advisory names it).
+    pub fn coverage(&self, ecosystem: &str) -> Result<Option<Coverage>, Error> {
+        self.conn
+            .prepare_cached("SELECT names, records, newest FROM ecosystem_index WHERE ecosystem = ?1")
+            .and_then(|mut statement| {
+                statement
+                    .query_row(params![ecosystem], |row| {
+                        Ok(Coverage {
+                            names: usize::try_from(row.get::<_, i64>(0)?).unwrap_or(0),
+                            records: usize::try_from(row.get::<_, i64>(1)?).unwrap_or(0),
+                            newest: row.get(2)?,
+                        })
+                    })
+                    .optional()
+            })
+            .map_err(|e| self.sql(e))
     }
 
     /// The matcher's index of one ecosystem; `None` when no advisory names it.
@@ -762,11 +795,12 @@ impl Writer {
         self.conn.execute("DELETE FROM ecosystem_index", [])?;
         self.conn.execute("DELETE FROM blocks", [])?;
         let mut select = self.conn.prepare(
-            "SELECT a.ecosystem, a.name, a.rid, a.seq, a.entry, h.head FROM affected a
-             LEFT JOIN heads h ON h.rid = a.rid ORDER BY a.ecosystem, a.name, a.rid, a.seq",
+            "SELECT a.ecosystem, a.name, a.rid, a.seq, a.entry, h.head, r.modified FROM affected a
+             LEFT JOIN heads h ON h.rid = a.rid LEFT JOIN records r ON r.rid = a.rid
+             ORDER BY a.ecosystem, a.name, a.rid, a.seq",
         )?;
         let mut insert = self.conn.prepare(
-            "INSERT INTO ecosystem_index (ecosystem, names, lookup, lookup_crc, first_block, blocks_len) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO ecosystem_index (ecosystem, names, records, newest, lookup, lookup_crc, first_block, blocks_len) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
         let mut insert_block = self
             .conn
@@ -784,6 +818,9 @@ impl Writer {
         let mut rows = select.query([])?;
         // The ecosystem being built, and the row of its first block.
         let mut current: Option<(String, IndexBuilder, i64)> = None;
+        // Its records and the latest `modified` among them.
+        let mut rids: std::collections::HashSet<i64> = std::collections::HashSet::new();
+        let mut newest: Option<String> = None;
         loop {
             let row = rows.next()?;
             let ecosystem = match row {
@@ -802,6 +839,8 @@ impl Writer {
                 insert.execute(params![
                     ecosystem,
                     built.names as i64,
+                    rids.len() as i64,
+                    newest.take(),
                     built.lookup,
                     lookup_crc,
                     first_block,
@@ -816,6 +855,15 @@ impl Writer {
             let seq: i64 = row.get(3)?;
             let entry = row.get_ref(4)?.as_blob().map_err(rusqlite::Error::from)?;
             let head = row.get_ref(5)?.as_blob_or_null().map_err(rusqlite::Error::from)?;
+            if current.as_ref().is_none_or(|(e, ..)| e != ecosystem) {
+                rids.clear();
+            }
+            if rids.insert(rid)
+                && let Some(modified) = row.get_ref(6)?.as_str_or_null().map_err(rusqlite::Error::from)?
+                && newest.as_deref().is_none_or(|n| modified > n)
+            {
+                newest = Some(modified.to_string());
+            }
             let (_, builder, _) =
                 current.get_or_insert_with(|| (ecosystem.to_string(), IndexBuilder::new(ecosystem), next_block));
             if let Err(e) = builder.push(name, rid, seq, entry, head) {

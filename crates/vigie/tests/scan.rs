@@ -223,10 +223,57 @@ fn updated_debian_images_have_no_findings() {
     assert_eq!(report["os"]["ecosystem"], "Debian:11");
     assert!(report["packages_checked"].as_u64().unwrap() > 50);
     assert_eq!(report["vulnerabilities"].as_array().unwrap().len(), 0, "{report}");
-    let (report, stderr, code) = scan_json(&test_image("debian-bookworm.tar"), &[]);
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["incomplete"], false, "{report}");
+    let debian = &report["coverage"][0];
+    assert_eq!(debian["ecosystem"], "Debian:11");
+    assert_eq!(debian["packages"], report["packages_checked"]);
+    // The repository's Debian extract (testdata/osv/Debian.zip) holds 116 Debian:11 records.
+    assert_eq!(debian["records"], 116, "{debian}");
+    assert!(debian["newest_record"].as_str().unwrap().starts_with("20"), "{debian}");
+}
+
+/// The extract holds no Debian:12 record: bookworm's packages cannot be
+/// checked, and no format may say "clean" (issue 12: never silently clean).
+#[test]
+fn an_ecosystem_without_advisories_is_never_clean() {
+    let image = test_image("debian-bookworm.tar");
+    let (report, stderr, code) = scan_json_strict(&image, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("no advisories for Debian:12"), "{stderr}");
     assert_eq!(report["os"]["ecosystem"], "Debian:12");
-    assert_eq!(report["vulnerabilities"].as_array().unwrap().len(), 0);
+    assert_eq!(report["incomplete"], true);
+    assert!(
+        report["incomplete_reasons"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("no advisories for Debian:12 in the database"),
+        "{report}"
+    );
+    assert_eq!(report["coverage"][0]["ecosystem"], "Debian:12");
+    assert_eq!(report["coverage"][0]["records"], 0);
+    // Accepted on request, still marked.
+    let (report, stderr, code) = scan_json(&image, &["--fail-on", "low"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["incomplete"], true);
+    // Every format says it.
+    for (format, needle) in [
+        ("table", "NO ADVISORIES in the database"),
+        ("sarif", "\"executionSuccessful\": false"),
+        ("cyclonedx", "vigie:incomplete:reason"),
+        ("trivy-json", "VigieIncomplete"),
+    ] {
+        let output = common::vigie()
+            .args(["scan", "--db"])
+            .arg(db())
+            .args(["-f", format])
+            .arg(&image)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(2), "{format}");
+        assert!(stdout.contains(needle), "{format}: {stdout}");
+        assert!(stdout.contains("no advisories for Debian:12"), "{format}: {stdout}");
+    }
 }
 
 #[test]

@@ -150,8 +150,8 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     }
     if !result.incomplete.is_empty() && !args.allow_incomplete {
         anyhow::bail!(
-            "incomplete scan of {}: {} part(s) could not be read (first: {}); the report above is marked incomplete — \
-             pass --allow-incomplete to accept partial results",
+            "incomplete scan of {}: {} gap(s), parts not read or ecosystems without advisories (first: {}); the report \
+             above is marked incomplete — pass --allow-incomplete to accept partial results",
             args.target,
             result.incomplete.len(),
             result.incomplete[0]
