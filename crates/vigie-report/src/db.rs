@@ -79,6 +79,20 @@ pub fn status_table(status: &Status, now: i64) -> String {
     for (ecosystem, count) in &status.ecosystems {
         text.push_str(&format!("  {:<30} {count:>7}\n", v(ecosystem)));
     }
+    if !status.updates.is_empty() {
+        text.push_str("\nupdates (per location: last success, last error):\n");
+        let ago = |t: i64| format!("{:.1} days ago", (now - t) as f64 / 86_400.0);
+        for (url, a) in &status.updates {
+            text.push_str(&format!(
+                "  {}\n    last success: {}\n",
+                v(url),
+                a.last_success.map(ago).unwrap_or_else(|| "never".to_string())
+            ));
+            if let (Some(at), Some(error)) = (a.last_error_at, &a.last_error) {
+                text.push_str(&format!("    last error:   {}: {}\n", ago(at), v(error)));
+            }
+        }
+    }
     text
 }
 

@@ -28,6 +28,19 @@ pub struct Status {
     pub records: i64,
     pub ecosystems: Vec<(String, i64)>,
     pub sources: Vec<SourceInfo>,
+    /// Per download location of `db update`: its last success and last error.
+    pub updates: std::collections::BTreeMap<String, UpdateAttempts>,
+}
+
+/// What `db update` last saw of one location (kept beside the database, in
+/// `DB.updates.json`, so a run where every source fails still records why).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UpdateAttempts {
+    /// Unix time of the last download that succeeded (or was not modified).
+    pub last_success: Option<i64>,
+    /// Unix time and message of the last failure.
+    pub last_error_at: Option<i64>,
+    pub last_error: Option<String>,
 }
 
 /// What one write changed, per source.

@@ -11,7 +11,7 @@ use crate::index::{self, EcosystemIndex, IndexBuilder};
 use crate::matcher::HitHead;
 use crate::osv::{self, Affected, Record};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -111,7 +111,7 @@ pub fn now_unix() -> i64 {
         .unwrap_or(0)
 }
 
-pub use vigie_snapshot::db::{SourceInfo, Status};
+pub use vigie_snapshot::db::{SourceInfo, Status, UpdateAttempts};
 
 /// A read-only handle on a published database file.
 pub struct Database {
@@ -486,7 +486,7 @@ impl Database {
             .map_err(|e| self.sql(e))?;
         let mut statement = self
             .conn
-            .prepare("SELECT ecosystem, count(DISTINCT rid) FROM affected GROUP BY ecosystem ORDER BY ecosystem")
+            .prepare("SELECT ecosystem, records FROM ecosystem_index ORDER BY ecosystem")
             .map_err(|e| self.sql(e))?;
         let ecosystems = statement
             .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))
@@ -501,8 +501,42 @@ impl Database {
             records,
             ecosystems,
             sources: self.sources()?,
+            updates: read_update_attempts(&self.path),
         })
     }
+}
+
+/// Where `db update` keeps what it last saw of each location.
+pub fn update_attempts_path(db: &Path) -> PathBuf {
+    let mut name = db.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".updates.json");
+    db.with_file_name(name)
+}
+
+/// The attempts file beside `db`; empty when absent, unreadable, over
+/// 4 MiB or not what vigie writes (it only informs `db status`).
+pub fn read_update_attempts(db: &Path) -> BTreeMap<String, UpdateAttempts> {
+    let path = update_attempts_path(db);
+    let Ok(file) = std::fs::File::open(&path) else {
+        return BTreeMap::new();
+    };
+    let mut bytes = Vec::new();
+    use std::io::Read;
+    if file.take(4 << 20).read_to_end(&mut bytes).is_err() || bytes.len() >= 4 << 20 {
+        return BTreeMap::new();
+    }
+    serde_json::from_slice(&bytes).unwrap_or_default()
+}
+
+/// Replace the attempts file (written next to it, then renamed).
+pub fn write_update_attempts(db: &Path, attempts: &BTreeMap<String, UpdateAttempts>) -> Result<(), Error> {
+    let path = update_attempts_path(db);
+    let mut temp = path.clone().into_os_string();
+    temp.push(format!(".tmp-{}", std::process::id()));
+    let temp = PathBuf::from(temp);
+    let text = serde_json::to_vec_pretty(attempts).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
+    std::fs::write(&temp, text).map_err(|e| Error::io(&temp, e))?;
+    std::fs::rename(&temp, &path).map_err(|e| Error::io(&path, e))
 }
 
 fn delete_source_rows(conn: &Connection, source: &str) -> rusqlite::Result<()> {

@@ -386,11 +386,37 @@ pub fn update(
         .iter()
         .any(|o| !matches!(o, SourceOutcome::Failed { .. }));
     if !any_ok {
+        // Why, for `db status` (beside an existing database only: no file is created).
+        if db_path.exists() {
+            record_attempts(db_path, &report)?;
+        }
         writer.abort();
         return Ok(report);
     }
+    // Written while the writer lock is held, before the database is replaced.
+    record_attempts(db_path, &report)?;
     writer.publish()?;
     Ok(report)
+}
+
+/// Each location's last success and last error, kept beside the database.
+fn record_attempts(db_path: &Path, report: &UpdateReport) -> Result<(), Error> {
+    let mut attempts = crate::store::read_update_attempts(db_path);
+    let now = crate::store::now_unix();
+    for outcome in &report.outcomes {
+        match outcome {
+            SourceOutcome::Updated { url, .. } | SourceOutcome::NotModified { url, .. } => {
+                attempts.entry(url.clone()).or_default().last_success = Some(now);
+            }
+            SourceOutcome::Failed { url, error } => {
+                let entry = attempts.entry(url.clone()).or_default();
+                entry.last_error_at = Some(now);
+                // Bounded: a server's error text is not kept whole.
+                entry.last_error = Some(error.chars().take(500).collect());
+            }
+        }
+    }
+    crate::store::write_update_attempts(db_path, &attempts)
 }
 
 #[cfg(test)]

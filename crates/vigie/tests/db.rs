@@ -781,6 +781,23 @@ fn a_failed_first_update_and_an_empty_database_are_not_clean() {
     let status = vigie_db(&db).args(["status", "--json"]).output().unwrap();
     let status = json_of(&status);
     assert_eq!(status["updated_at"], 1000, "{status}");
+    // ... and `db status` says when the location last worked and why it failed since.
+    let worked = &status["updates"][format!("{}/osv/crates.io.zip", good.base).as_str()];
+    assert!(worked["last_success"].as_i64().unwrap() > 1000, "{status}");
+    assert!(worked["last_error"].is_null(), "{status}");
+    let failed = &status["updates"][format!("{}/osv/crates.io.zip", down.base).as_str()];
+    assert!(failed["last_success"].is_null(), "{status}");
+    assert!(failed["last_error_at"].as_i64().unwrap() >= worked["last_success"].as_i64().unwrap());
+    assert!(
+        failed["last_error"].as_str().unwrap().contains("http status 500"),
+        "{status}"
+    );
+    let table = vigie_db(&db).arg("status").output().unwrap();
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        table.contains("last success: 0.0 days ago") && table.contains("last error:"),
+        "{table}"
+    );
     // A database whose sources are gone (or one from before this check) is refused by scan.
     common::sqlite_exec(&db, "DELETE FROM sources");
     let out = common::vigie()
