@@ -138,7 +138,11 @@ impl OsInfo {
         let minor: String = self.version.split('.').take(2).collect::<Vec<_>>().join(".");
         match self.family.as_str() {
             "debian" => Some(format!("Debian:{major}")),
-            "ubuntu" => Some(format!("Ubuntu:{minor}")),
+            // OSV keys LTS releases (even year, April) `Ubuntu:22.04:LTS`, the others `Ubuntu:23.10`.
+            "ubuntu" => {
+                let lts = minor.ends_with(".04") && major.parse::<u32>().is_ok_and(|y| y % 2 == 0);
+                Some(format!("Ubuntu:{minor}{}", if lts { ":LTS" } else { "" }))
+            }
             "alpine" => Some(format!("Alpine:v{minor}")),
             _ => None,
         }
@@ -163,3 +167,33 @@ pub struct Subject {
 pub const INCOMPLETE_PROPERTY: &str = "vigie:incomplete";
 /// CycloneDX metadata property carrying one reason an SBOM is incomplete.
 pub const WARNING_PROPERTY: &str = "vigie:warning";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os(family: &str, version: &str) -> OsInfo {
+        OsInfo {
+            family: family.to_string(),
+            version: version.to_string(),
+            ..OsInfo::none(OsKind::Distro)
+        }
+    }
+
+    /// Keyed exactly as OSV keys them (the ecosystems of canonical/ubuntu-security-notices).
+    #[test]
+    fn osv_ecosystems() {
+        assert_eq!(
+            os("ubuntu", "18.04").osv_ecosystem().as_deref(),
+            Some("Ubuntu:18.04:LTS")
+        );
+        assert_eq!(
+            os("ubuntu", "22.04").osv_ecosystem().as_deref(),
+            Some("Ubuntu:22.04:LTS")
+        );
+        assert_eq!(os("ubuntu", "23.10").osv_ecosystem().as_deref(), Some("Ubuntu:23.10"));
+        assert_eq!(os("ubuntu", "21.04").osv_ecosystem().as_deref(), Some("Ubuntu:21.04"));
+        assert_eq!(os("debian", "12.5").osv_ecosystem().as_deref(), Some("Debian:12"));
+        assert_eq!(os("alpine", "3.10.4").osv_ecosystem().as_deref(), Some("Alpine:v3.10"));
+    }
+}

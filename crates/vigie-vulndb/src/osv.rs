@@ -120,6 +120,34 @@ pub struct Affected {
     pub severity: Vec<SeverityEntry>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database_specific: Option<serde_json::Value>,
+    /// The distribution's own rating of this entry, from `ecosystem_specific`
+    /// (Ubuntu: `ubuntu_priority`); only that string is kept, not the rest
+    /// (Ubuntu lists every binary package there).
+    #[serde(
+        default,
+        rename = "ecosystem_specific",
+        deserialize_with = "distribution_rating",
+        skip_serializing
+    )]
+    pub distribution_rating: Option<String>,
+}
+
+/// `ecosystem_specific.ubuntu_priority` when it is a string; anything else
+/// (absent, another shape) is no rating, never a refused record.
+fn distribution_rating<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    struct Specific {
+        #[serde(default)]
+        ubuntu_priority: Option<serde_json::Value>,
+    }
+    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
+    Ok(value
+        .and_then(|v| serde_json::from_value::<Specific>(v).ok())
+        .and_then(|s| s.ubuntu_priority)
+        .and_then(|p| p.as_str().map(|p| p.chars().take(32).collect())))
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -55,8 +55,29 @@ fn database_specific(value: Option<&serde_json::Value>, place: &str) -> Option<R
     })
 }
 
-/// The severity of a record for one of its affected entries.
+/// The distribution's own priority (Ubuntu's `negligible` is its lowest
+/// rating, shown as LOW as Trivy does; `untriaged` is no rating).
+fn distribution(affected: &Affected) -> Option<Rated> {
+    let text = affected.distribution_rating.as_deref()?;
+    let severity = match text.trim().to_ascii_lowercase().as_str() {
+        "negligible" => Severity::Low,
+        other => Severity::parse_rating(other).ok().filter(|s| *s != Severity::Unknown)?,
+    };
+    Some(Rated {
+        severity,
+        source: "ubuntu priority".into(),
+        score: None,
+        vector: None,
+    })
+}
+
+/// The severity of a record for one of its affected entries: the
+/// distribution's own rating first (it judges the package as shipped), then
+/// CVSS, then a rating in `database_specific`.
 pub fn rate(record: &Record, affected: Option<&Affected>) -> Rated {
+    if let Some(rated) = affected.and_then(distribution) {
+        return rated;
+    }
     if let Some(rated) = affected.and_then(|a| rate_entries(&a.severity, "affected")) {
         return rated;
     }
@@ -80,6 +101,30 @@ pub fn rate(record: &Record, affected: Option<&Affected>) -> Rated {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// CVE-2022-1304 as Canonical publishes it: CVSS 7.8 (high), Ubuntu priority medium.
+    #[test]
+    fn the_distribution_rating_comes_first() {
+        let record: Record = serde_json::from_str(
+            r#"{"id":"CVE-2022-1304","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H"}],
+            "affected":[{"package":{"ecosystem":"Ubuntu:18.04:LTS","name":"e2fsprogs"},
+            "ecosystem_specific":{"binaries":[{"e2fsprogs":"1.44.1-1ubuntu1.4"}],"availability":"No subscription required","ubuntu_priority":"medium"}},
+            {"package":{"ecosystem":"Ubuntu:20.04:LTS","name":"e2fsprogs"},"ecosystem_specific":{"ubuntu_priority":"untriaged"}},
+            {"package":{"ecosystem":"Ubuntu:22.04:LTS","name":"e2fsprogs"},"ecosystem_specific":["not", "an", "object"]}]}"#,
+        )
+        .unwrap();
+        let rated = rate(&record, record.affected.first());
+        assert_eq!(
+            (rated.severity, rated.source.as_str()),
+            (Severity::Medium, "ubuntu priority")
+        );
+        // No usable distribution rating: CVSS.
+        for affected in &record.affected[1..] {
+            let rated = rate(&record, Some(affected));
+            assert_eq!(rated.severity, Severity::High);
+            assert_eq!(rated.score, Some(7.8));
+        }
+    }
 
     #[test]
     fn cvss_then_database_specific_then_unknown() {

@@ -17,7 +17,7 @@ use std::time::Duration;
 pub const MAX_DOWNLOAD_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
 /// OSV ecosystems downloaded by default: those vigie catalogues.
-pub const DEFAULT_ECOSYSTEMS: [&str; 7] = ["Debian", "Alpine", "PyPI", "crates.io", "npm", "Go", "Maven"];
+pub const DEFAULT_ECOSYSTEMS: [&str; 8] = ["Debian", "Ubuntu", "Alpine", "PyPI", "crates.io", "npm", "Go", "Maven"];
 /// Alpine releases whose secdb is downloaded by default.
 pub const DEFAULT_ALPINE_RELEASES: [&str; 6] = ["v3.17", "v3.18", "v3.19", "v3.20", "v3.21", "edge"];
 pub const DEFAULT_OSV_BASE: &str = "https://osv-vulnerabilities.storage.googleapis.com";

@@ -463,3 +463,130 @@ fn database_problems_are_clear_errors() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("warning: the vulnerability database is"), "{stderr}");
 }
+
+/// Ubuntu 18.04's dpkg database (testdata/pkgdb/dpkg/status, with `Source:`
+/// fields) against real records of Canonical's OSV feed
+/// (testdata/osv-ubuntu), keyed `Ubuntu:18.04:LTS` as OSV keys them. The
+/// expected findings come from dpkg itself (`dpkg --compare-versions` of the
+/// installed source version against each record's fix), never from vigie.
+#[test]
+fn ubuntu_1804_matches_dpkg_on_real_ubuntu_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("ubuntu.sqlite");
+    common::vigie()
+        .args(["db", "--db"])
+        .arg(&db)
+        .arg("import")
+        .arg(test_data().join("osv-ubuntu"))
+        .assert()
+        .success();
+    let root = tmp.path().join("root");
+    std::fs::create_dir_all(root.join("var/lib/dpkg")).unwrap();
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    let status = std::fs::read_to_string(test_data().join("pkgdb/dpkg/status")).unwrap();
+    std::fs::write(root.join("var/lib/dpkg/status"), &status).unwrap();
+    // /etc/os-release of the ubuntu:18.04 image.
+    std::fs::write(
+        root.join("etc/os-release"),
+        "NAME=\"Ubuntu\"\nVERSION=\"18.04.6 LTS (Bionic Beaver)\"\nID=ubuntu\nID_LIKE=debian\n\
+         PRETTY_NAME=\"Ubuntu 18.04.6 LTS\"\nVERSION_ID=\"18.04\"\nVERSION_CODENAME=bionic\nUBUNTU_CODENAME=bionic\n",
+    )
+    .unwrap();
+    let output = common::vigie()
+        .args(["scan", "-f", "json", "--db"])
+        .arg(&db)
+        .arg(format!("dir:{}", root.display()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    assert_eq!(report["os"]["ecosystem"], "Ubuntu:18.04:LTS", "{report}");
+    assert_eq!(report["coverage"][0]["ecosystem"], "Ubuntu:18.04:LTS");
+    assert!(
+        report["coverage"][0]["records"].as_u64().unwrap() > 0,
+        "{}",
+        report["coverage"]
+    );
+
+    // The oracle: binary -> (source, source version) from the status file, then dpkg.
+    let mut installed: Vec<(String, String, String)> = Vec::new();
+    for stanza in status.split("\n\n") {
+        let field = |name: &str| {
+            stanza
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+                .map(str::to_string)
+        };
+        let (Some(package), Some(version)) = (field("Package"), field("Version")) else {
+            continue;
+        };
+        let (source, source_version) = match field("Source") {
+            Some(s) => match s.split_once(" (") {
+                Some((name, v)) => (name.to_string(), v.trim_end_matches(')').to_string()),
+                None => (s, version.clone()),
+            },
+            None => (package.clone(), version.clone()),
+        };
+        installed.push((package, source, source_version));
+    }
+    let dpkg_lt = |a: &str, b: &str| {
+        Command::new("dpkg")
+            .args(["--compare-versions", a, "lt", b])
+            .status()
+            .unwrap()
+            .success()
+    };
+    let mut expected = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(test_data().join("osv-ubuntu")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let record: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        for affected in record["affected"].as_array().unwrap() {
+            if affected["package"]["ecosystem"] != "Ubuntu:18.04:LTS" {
+                continue;
+            }
+            let fixed: Vec<&str> = affected["ranges"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|r| r["events"].as_array().unwrap())
+                .filter_map(|e| e["fixed"].as_str())
+                .collect();
+            for (package, source, version) in &installed {
+                if affected["package"]["name"] != source.as_str() {
+                    continue;
+                }
+                let ranged = affected["ranges"].as_array().is_some_and(|r| !r.is_empty());
+                let listed = affected["versions"]
+                    .as_array()
+                    .is_some_and(|v| v.iter().any(|v| v == version.as_str()));
+                let vulnerable = match fixed.first() {
+                    Some(fix) => dpkg_lt(version, fix),
+                    None => ranged || listed,
+                };
+                if vulnerable {
+                    expected.insert(format!("{package} {}", record["id"].as_str().unwrap()));
+                }
+            }
+        }
+    }
+    let found: std::collections::BTreeSet<String> = report["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            format!(
+                "{} {}",
+                m["package"]["name"].as_str().unwrap(),
+                m["id"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        expected.len() >= 10,
+        "too few expected findings for a real test: {expected:?}"
+    );
+    assert_eq!(found, expected, "{stderr}");
+}
