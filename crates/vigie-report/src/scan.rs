@@ -73,19 +73,58 @@ fn trivy_type(ecosystem: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// The Result a package belongs to, as Trivy groups them: (target, class, type).
+fn trivy_group(result: &ScanResult, p: &PackageQuery) -> (String, &'static str, &'static str) {
+    let (class, kind) = trivy_type(&p.ecosystem);
+    let target = if class == "os-pkgs" {
+        match &result.os {
+            Some(os) => format!("{} ({} {})", result.target, os.family, os.version),
+            None => result.target.clone(),
+        }
+    } else {
+        p.found_in.clone().unwrap_or_else(|| result.target.clone())
+    };
+    (target, class, kind)
+}
+
+/// A package as Trivy lists it (`--list-all-pkgs`): what its CycloneDX and
+/// SPDX conversions link vulnerabilities to.
+fn trivy_package(p: &PackageQuery) -> Value {
+    let mut package = json!({
+        "ID": format!("{}@{}", p.name, p.version),
+        "Name": p.name,
+        "Version": p.version,
+    });
+    if let Some(purl) = &p.purl {
+        package["Identifier"] = json!({ "PURL": purl });
+    }
+    if let Some(source) = &p.source_name {
+        package["SrcName"] = json!(source);
+        package["SrcVersion"] = json!(p.source_version.clone().unwrap_or_else(|| p.version.clone()));
+    }
+    if let Some(layer) = &p.layer {
+        package["Layer"] = json!({ "DiffID": layer });
+    }
+    if trivy_type(&p.ecosystem).0 != "os-pkgs"
+        && let Some(path) = &p.found_in
+    {
+        package["FilePath"] = json!(path.trim_start_matches('/'));
+    }
+    package
+}
+
 pub fn to_trivy_json(result: &ScanResult) -> String {
     // One Result per (class, type, file), as Trivy groups them.
     let mut groups: BTreeMap<(String, &'static str, &'static str), Vec<Value>> = BTreeMap::new();
+    let mut packages: BTreeMap<(String, &'static str, &'static str), Vec<Value>> = BTreeMap::new();
+    for p in &result.packages {
+        packages
+            .entry(trivy_group(result, p))
+            .or_default()
+            .push(trivy_package(p));
+    }
     for m in &result.applied.reported {
-        let (class, kind) = trivy_type(&m.package.ecosystem);
-        let target = if class == "os-pkgs" {
-            match &result.os {
-                Some(os) => format!("{} ({} {})", result.target, os.family, os.version),
-                None => result.target.clone(),
-            }
-        } else {
-            m.package.found_in.clone().unwrap_or_else(|| result.target.clone())
-        };
+        let (target, class, kind) = trivy_group(result, &m.package);
         let mut vulnerability = json!({
             "VulnerabilityID": m.id,
             "VendorIDs": m.aliases,
@@ -96,9 +135,25 @@ pub fn to_trivy_json(result: &ScanResult) -> String {
             "SeveritySource": m.severity.source,
             "PrimaryURL": m.references.first().cloned().unwrap_or_default(),
             "Title": m.title.clone().unwrap_or_default(),
+            "Description": m.description.clone().or_else(|| m.title.clone()).unwrap_or_default(),
             "Severity": m.severity.severity.as_upper(),
             "References": m.references,
+            "PkgID": format!("{}@{}", m.package.name, m.package.version),
         });
+        if let Some(record) = m.records.first() {
+            vulnerability["DataSource"] = json!({ "ID": record.source, "Name": record.source });
+            if let Some(modified) = &record.modified {
+                vulnerability["LastModifiedDate"] = json!(modified);
+            }
+        }
+        if let Some(published) = &m.published {
+            vulnerability["PublishedDate"] = json!(published);
+        }
+        if class != "os-pkgs"
+            && let Some(path) = &m.package.found_in
+        {
+            vulnerability["PkgPath"] = json!(path.trim_start_matches('/'));
+        }
         if let Some(purl) = &m.package.purl {
             vulnerability["PkgIdentifier"] = json!({ "PURL": purl });
         }
@@ -120,10 +175,26 @@ pub fn to_trivy_json(result: &ScanResult) -> String {
         }
         groups.entry((target, class, kind)).or_default().push(vulnerability);
     }
+    // The OS result is there even when nothing is found: Trivy's readers
+    // tell "scanned, clean" from "not scanned" by it.
+    if let Some(os) = &result.os
+        && let Some(p) = result.packages.iter().find(|p| trivy_type(&p.ecosystem).0 == "os-pkgs")
+    {
+        let (class, kind) = trivy_type(&p.ecosystem);
+        groups
+            .entry((format!("{} ({} {})", result.target, os.family, os.version), class, kind))
+            .or_default();
+    }
+    // Every place with packages has its Result, found vulnerabilities or not.
+    for key in packages.keys() {
+        groups.entry(key.clone()).or_default();
+    }
     let results: Vec<Value> = groups
         .into_iter()
-        .map(|((target, class, kind), vulnerabilities)| {
-            json!({ "Target": target, "Class": class, "Type": kind, "Vulnerabilities": vulnerabilities })
+        .map(|(key, vulnerabilities)| {
+            let listed = packages.remove(&key).unwrap_or_default();
+            let (target, class, kind) = key;
+            json!({ "Target": target, "Class": class, "Type": kind, "Packages": listed, "Vulnerabilities": vulnerabilities })
         })
         .collect();
     let mut metadata = json!({});
@@ -132,6 +203,7 @@ pub fn to_trivy_json(result: &ScanResult) -> String {
     }
     let mut value = json!({
         "SchemaVersion": 2,
+        "CreatedAt": crate::time::rfc3339_seconds(jiff::Timestamp::now()),
         "ArtifactName": result.target,
         "ArtifactType": result.artifact_type,
         "Metadata": metadata,
@@ -211,7 +283,7 @@ pub fn to_sarif(result: &ScanResult) -> String {
                 id: m.id.to_string(),
                 name: "OsPackageVulnerability".to_string(),
                 short_description: Text::new(m.title.clone().unwrap_or_else(|| m.id.clone()).to_string()),
-                full_description: None,
+                full_description: m.description.as_ref().map(|d| Text::new(d.to_string())),
                 help_uri_first: m.references.first().map(|r| r.to_string()).filter(|r| !r.is_empty()),
                 help: Help {
                     text: format!("{} ({})", m.id, m.aliases.join(", ")),
@@ -299,6 +371,7 @@ pub fn to_cyclonedx(result: &ScanResult) -> String {
                 "references": m.aliases.iter().map(|a| json!({ "id": a, "source": { "name": "alias" } })).collect::<Vec<_>>(),
                 "ratings": [rating],
                 "description": m.title.clone().unwrap_or_default(),
+                "detail": m.description.clone().unwrap_or_default(),
                 "advisories": m.references.iter().take(5).map(|u| json!({ "url": u })).collect::<Vec<_>>(),
                 "affects": [],
             })

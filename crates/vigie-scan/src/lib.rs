@@ -126,7 +126,14 @@ pub fn scan(
     let matched = vigie_vulndb::match_packages(&db, &collected.packages)?;
     let matched_at = started.elapsed();
     let policy = read_policy(request)?;
-    let applied = policy.apply(matched.matches);
+    let mut applied = policy.apply(matched.matches);
+    describe(
+        &db,
+        applied
+            .reported
+            .iter_mut()
+            .chain(applied.suppressed.iter_mut().map(|(m, _)| m)),
+    )?;
     let mut warnings = collected.warnings;
     warnings.extend(matched.warnings);
     let coverage = coverage_of(&db, &collected.packages)?;
@@ -158,6 +165,31 @@ pub fn scan(
             matched: matched_at,
         },
     })
+}
+
+/// Fill each finding's full description and publication date from its
+/// first record (read once per record, only for findings).
+fn describe<'a>(
+    db: &Database,
+    matches: impl Iterator<Item = &'a mut vigie_snapshot::scan::VulnMatch>,
+) -> Result<(), Error> {
+    let mut cache: std::collections::HashMap<(String, String), Option<vigie_vulndb::store::RecordText>> =
+        std::collections::HashMap::new();
+    for m in matches {
+        let Some(record) = m.records.first() else {
+            continue;
+        };
+        let key = (record.id.to_string(), record.source.to_string());
+        if !cache.contains_key(&key) {
+            let text = db.record_text(&record.id, &record.source)?;
+            cache.insert(key.clone(), text);
+        }
+        if let Some(Some(text)) = cache.get(&key) {
+            m.description = text.details.as_deref().filter(|d| !d.trim().is_empty()).map(Into::into);
+            m.published = text.published.as_deref().map(Into::into);
+        }
+    }
+    Ok(())
 }
 
 /// Per ecosystem of `packages` (in order of first appearance), what the

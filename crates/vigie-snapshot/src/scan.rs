@@ -68,6 +68,12 @@ pub struct VulnMatch {
     pub severity: Rated,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<SmolStr>,
+    /// The record's `details`, whole (bounded to 64 KiB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<SmolStr>,
+    /// The record's `published` time (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<SmolStr>,
     pub references: Vec<SmolStr>,
     pub records: Vec<RecordRef>,
 }

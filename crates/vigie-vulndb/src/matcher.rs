@@ -105,8 +105,8 @@ impl HitHead {
                 record
                     .details
                     .as_deref()
-                    .and_then(|d| d.lines().next())
-                    .map(|l| l.chars().take(120).collect())
+                    .and_then(|d| d.lines().find(|l| !l.trim().is_empty()))
+                    .map(|l| l.trim().chars().take(1000).collect())
             }),
             references: record.references.iter().map(|r| r.url.clone()).collect(),
             rating,
@@ -892,6 +892,8 @@ fn group(package: &Arc<PackageQuery>, hits: &[HitRecord<'_>], out: &mut Vec<Vuln
                 vector: None,
             }),
             title: title.map(SmolStr::new),
+            description: None,
+            published: None,
             references: references.iter().map(SmolStr::new).collect(),
             records: refs,
         });

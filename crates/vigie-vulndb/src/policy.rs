@@ -299,6 +299,8 @@ mod tests {
                 vector: None,
             },
             title: None,
+            description: None,
+            published: None,
             references: vec![],
             records: vec![],
         }

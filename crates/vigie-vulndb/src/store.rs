@@ -83,7 +83,17 @@ CREATE TABLE blocks (
     crc INTEGER NOT NULL
 );
 CREATE INDEX records_by_source ON records(source);
+CREATE INDEX records_by_id ON records(id, source);
 ";
+
+/// The texts of a record a report shows in full.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct RecordText {
+    #[serde(default)]
+    pub details: Option<String>,
+    #[serde(default)]
+    pub published: Option<String>,
+}
 
 /// What the database holds for one ecosystem.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -453,6 +463,31 @@ impl Database {
     }
 
     /// The original JSON of a record by id (first match), for `vigie db show`.
+    /// The texts a report shows of record `id` from `source` (`details`
+    /// whole, up to 64 KiB, and `published`), read only for findings.
+    pub fn record_text(&self, id: &str, source: &str) -> Result<Option<RecordText>, Error> {
+        let body: Option<String> = self
+            .conn
+            .prepare_cached("SELECT body FROM records WHERE id = ?1 AND source = ?2")
+            .and_then(|mut statement| statement.query_row(params![id, source], |row| row.get(0)).optional())
+            .map_err(|e| self.sql(e))?;
+        Ok(body
+            .and_then(|b| serde_json::from_str::<RecordText>(&b).ok())
+            .map(|mut t| {
+                if let Some(details) = &mut t.details
+                    && details.len() > 64 * 1024
+                {
+                    let mut end = 64 * 1024;
+                    while !details.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    details.truncate(end);
+                    details.push('…');
+                }
+                t
+            }))
+    }
+
     pub fn record_body(&self, id: &str) -> Result<Vec<(String, String)>, Error> {
         let mut statement = self
             .conn

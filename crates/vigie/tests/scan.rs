@@ -469,10 +469,9 @@ fn database_problems_are_clear_errors() {
 /// (testdata/osv-ubuntu), keyed `Ubuntu:18.04:LTS` as OSV keys them. The
 /// expected findings come from dpkg itself (`dpkg --compare-versions` of the
 /// installed source version against each record's fix), never from vigie.
-#[test]
-fn ubuntu_1804_matches_dpkg_on_real_ubuntu_records() {
-    let tmp = tempfile::tempdir().unwrap();
-    let db = tmp.path().join("ubuntu.sqlite");
+/// A database of the real Ubuntu records and an Ubuntu 18.04 root (its dpkg status).
+fn ubuntu_1804(tmp: &Path) -> (PathBuf, PathBuf, String) {
+    let db = tmp.join("ubuntu.sqlite");
     common::vigie()
         .args(["db", "--db"])
         .arg(&db)
@@ -480,7 +479,7 @@ fn ubuntu_1804_matches_dpkg_on_real_ubuntu_records() {
         .arg(test_data().join("osv-ubuntu"))
         .assert()
         .success();
-    let root = tmp.path().join("root");
+    let root = tmp.join("root");
     std::fs::create_dir_all(root.join("var/lib/dpkg")).unwrap();
     std::fs::create_dir_all(root.join("etc")).unwrap();
     let status = std::fs::read_to_string(test_data().join("pkgdb/dpkg/status")).unwrap();
@@ -492,6 +491,13 @@ fn ubuntu_1804_matches_dpkg_on_real_ubuntu_records() {
          PRETTY_NAME=\"Ubuntu 18.04.6 LTS\"\nVERSION_ID=\"18.04\"\nVERSION_CODENAME=bionic\nUBUNTU_CODENAME=bionic\n",
     )
     .unwrap();
+    (db, root, status)
+}
+
+#[test]
+fn ubuntu_1804_matches_dpkg_on_real_ubuntu_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (db, root, status) = ubuntu_1804(tmp.path());
     let output = common::vigie()
         .args(["scan", "-f", "json", "--db"])
         .arg(&db)
@@ -501,6 +507,16 @@ fn ubuntu_1804_matches_dpkg_on_real_ubuntu_records() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
     assert_eq!(report["os"]["ecosystem"], "Ubuntu:18.04:LTS", "{report}");
+    // Full texts: the whole details and the publication date of the record.
+    let apt = report["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "CVE-2019-3462")
+        .unwrap();
+    assert!(apt["description"].as_str().unwrap().len() > 120, "{apt}");
+    assert!(apt["published"].as_str().unwrap().starts_with("2019-"), "{apt}");
+    assert_eq!(apt["severity"]["source"], "ubuntu priority");
     assert_eq!(report["coverage"][0]["ecosystem"], "Ubuntu:18.04:LTS");
     assert!(
         report["coverage"][0]["records"].as_u64().unwrap() > 0,
@@ -589,4 +605,88 @@ fn ubuntu_1804_matches_dpkg_on_real_ubuntu_records() {
         "too few expected findings for a real test: {expected:?}"
     );
     assert_eq!(found, expected, "{stderr}");
+}
+
+/// vigie's Trivy JSON read by real Trivy (`trivy convert`): the same findings
+/// in its table, SARIF and CycloneDX, and an OS result even when clean.
+#[test]
+fn trivy_json_is_read_by_trivy_convert() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (db, root, _) = ubuntu_1804(tmp.path());
+    let report = tmp.path().join("trivy.json");
+    common::vigie()
+        .args(["scan", "-f", "trivy-json", "--db"])
+        .arg(&db)
+        .arg(format!("dir:{}", root.display()))
+        .arg("-o")
+        .arg(&report)
+        .assert()
+        .success();
+    let ours: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let vulns: Vec<&Value> = ours["Results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["Vulnerabilities"].as_array().unwrap())
+        .collect();
+    assert_eq!(vulns.len(), 10);
+    assert!(ours["CreatedAt"].as_str().unwrap().ends_with('Z'));
+    for v in &vulns {
+        for key in [
+            "PkgID",
+            "DataSource",
+            "Description",
+            "PublishedDate",
+            "LastModifiedDate",
+            "SeveritySource",
+        ] {
+            assert!(!v[key].is_null(), "{key} missing: {v}");
+        }
+    }
+    let convert = |format: &str| {
+        let out = Command::new("trivy")
+            .args(["convert", "--quiet", "--format", format])
+            .arg(&report)
+            .output()
+            .expect("trivy (scripts/lib/peers-sbom.sh)");
+        assert!(
+            out.status.success(),
+            "trivy convert {format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let table = convert("table");
+    assert!(
+        table.contains("Total: 10 (UNKNOWN: 0, LOW: 1, MEDIUM: 7, HIGH: 2, CRITICAL: 0)"),
+        "{table}"
+    );
+    let sarif: Value = serde_json::from_str(&convert("sarif")).unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 10);
+    let cdx: Value = serde_json::from_str(&convert("cyclonedx")).unwrap();
+    let affects: usize = cdx["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["affects"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(affects, 10, "{cdx}");
+    // A clean scan still has its OS result.
+    let empty = tmp.path().join("empty.sqlite");
+    common::vigie()
+        .args(["db", "--db"])
+        .arg(&empty)
+        .arg("import")
+        .arg(test_data().join("osv-ubuntu/CVE-2024-22365.json"))
+        .assert()
+        .success();
+    let clean = common::vigie()
+        .args(["scan", "-f", "trivy-json", "--db"])
+        .arg(&empty)
+        .arg(format!("dir:{}", root.display()))
+        .output()
+        .unwrap();
+    let clean: Value = serde_json::from_slice(&clean.stdout).unwrap();
+    assert_eq!(clean["Results"][0]["Class"], "os-pkgs", "{clean}");
+    assert_eq!(clean["Results"][0]["Type"], "ubuntu");
 }
