@@ -345,15 +345,25 @@ fn bom_ref(p: &PackageQuery) -> String {
 
 pub fn to_cyclonedx(result: &ScanResult) -> String {
     let mut components: BTreeMap<String, Value> = BTreeMap::new();
+    // A package found at several paths is one component with several
+    // occurrences (CycloneDX wants each bom-ref, and each affects entry, once).
     for p in &result.packages {
         let reference = bom_ref(p);
-        components.entry(reference.clone()).or_insert_with(|| {
+        let component = components.entry(reference.clone()).or_insert_with(|| {
             let mut c = json!({ "bom-ref": reference, "type": "library", "name": p.name, "version": p.version });
             if let Some(purl) = &p.purl {
                 c["purl"] = json!(purl);
             }
             c
         });
+        if let Some(path) = &p.found_in {
+            let occurrence = json!({ "location": path });
+            match component["evidence"]["occurrences"].as_array_mut() {
+                Some(list) if list.contains(&occurrence) => {}
+                Some(list) => list.push(occurrence),
+                None => component["evidence"] = json!({ "occurrences": [occurrence] }),
+            }
+        }
     }
     let mut vulnerabilities: BTreeMap<String, Value> = BTreeMap::new();
     for m in &result.applied.reported {
@@ -382,7 +392,12 @@ pub fn to_cyclonedx(result: &ScanResult) -> String {
             format!("affected (fixed in {})", m.fixed_versions.join(", "))
         };
         if let Some(affects) = entry["affects"].as_array_mut() {
-            affects.push(json!({ "ref": bom_ref(&m.package), "versions": [{ "version": m.package.version, "status": "affected" }] }));
+            let reference = bom_ref(&m.package);
+            if !affects.iter().any(|a| a["ref"] == reference.as_str()) {
+                affects.push(
+                    json!({ "ref": reference, "versions": [{ "version": m.package.version, "status": "affected" }] }),
+                );
+            }
         }
         if entry.get("recommendation").is_none() && !m.fixed_versions.is_empty() {
             entry["recommendation"] = json!(format!("upgrade {}: {status}", m.package.name));

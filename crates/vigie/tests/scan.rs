@@ -690,3 +690,44 @@ fn trivy_json_is_read_by_trivy_convert() {
     assert_eq!(clean["Results"][0]["Class"], "os-pkgs", "{clean}");
     assert_eq!(clean["Results"][0]["Type"], "ubuntu");
 }
+
+/// CycloneDX with vulnerabilities against the official 1.5 schema
+/// (tests/data/sbom/schemas, checked by tests/data/sbom/validate.py): a
+/// package found at several paths is one component with several
+/// occurrences, and each vulnerability affects it once (`uniqueItems`).
+#[test]
+fn cyclonedx_vulnerabilities_validate_against_the_official_schema() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("pylang.cdx.json");
+    let out = common::vigie()
+        .args(["scan", "--allow-incomplete", "-f", "cyclonedx", "--db"])
+        .arg(db())
+        .arg(test_image("pylang-1.tar"))
+        .arg("-o")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code().is_some_and(|c| c < 2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bom: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert!(
+        bom["vulnerabilities"].as_array().unwrap().len() > 10,
+        "a real test needs findings"
+    );
+    let validator = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sbom/validate.py");
+    let check = Command::new("python3")
+        .arg(&validator)
+        .arg("cyclonedx")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
