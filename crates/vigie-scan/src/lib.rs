@@ -503,8 +503,8 @@ fn maven_name(name: &str, purl: &str) -> String {
 
 /// Adapt vigie-catalog's packages to the matcher's input.
 pub fn from_catalog(catalog: vigie_catalog::Catalog, artifact_type: &str) -> Collected {
-    let incomplete = catalog.incomplete;
-    let mut warnings = catalog.warnings;
+    let mut incomplete = catalog.incomplete;
+    let warnings = catalog.warnings;
     let os_ecosystem = catalog.os.osv_ecosystem();
     let os = (!catalog.os.family.is_empty() && catalog.os.family != "none").then(|| OsSummary {
         family: catalog.os.family.clone(),
@@ -512,19 +512,15 @@ pub fn from_catalog(catalog: vigie_catalog::Catalog, artifact_type: &str) -> Col
         ecosystem: os_ecosystem.clone(),
     });
     let mut packages = Vec::with_capacity(catalog.packages.len());
-    let mut warned = false;
+    // OS packages of a distribution vigie has no advisory source for: never
+    // "clean", an incomplete reason with their count.
+    let mut unkeyed = 0usize;
     for p in catalog.packages {
         let ecosystem = if p.ecosystem.is_os() {
             match &os_ecosystem {
                 Some(e) => e.clone(),
                 None => {
-                    if !warned {
-                        warned = true;
-                        warnings.push(format!(
-                            "no vulnerability data is keyed for {} {}: its OS packages are not matched",
-                            catalog.os.family, catalog.os.version
-                        ));
-                    }
+                    unkeyed += 1;
                     continue;
                 }
             }
@@ -549,6 +545,12 @@ pub fn from_catalog(catalog: vigie_catalog::Catalog, artifact_type: &str) -> Col
             found_in: Some(p.found_in),
             layer: p.layer,
         });
+    }
+    if unkeyed > 0 {
+        incomplete.push(format!(
+            "no advisory source for {} {}: its {unkeyed} OS package(s) were not checked (vigie does not match this distribution's packages yet)",
+            catalog.os.family, catalog.os.version
+        ));
     }
     Collected {
         artifact_type: artifact_type.to_string(),

@@ -731,3 +731,34 @@ fn cyclonedx_vulnerabilities_validate_against_the_official_schema() {
         String::from_utf8_lossy(&check.stderr)
     );
 }
+
+/// A distribution vigie has no advisory source for (CBL-Mariner 2.0's real
+/// rpm database): its packages are listed, not checked, and the scan says so
+/// (exit 2 unless accepted), never "clean".
+#[test]
+fn a_distribution_without_advisory_source_is_never_clean() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    std::fs::create_dir_all(root.join("var/lib/rpm")).unwrap();
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    let gz = std::fs::read(test_data().join("pkgdb/rpm/cbl-mariner-2.0/rpmdb.sqlite.gz")).unwrap();
+    let mut db = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut db).unwrap();
+    std::fs::write(root.join("var/lib/rpm/rpmdb.sqlite"), db).unwrap();
+    // /etc/os-release of CBL-Mariner 2.0.
+    std::fs::write(
+        root.join("etc/os-release"),
+        "NAME=\"Common Base Linux Mariner\"\nVERSION=\"2.0.20230630\"\nID=mariner\nVERSION_ID=\"2.0\"\n\
+         PRETTY_NAME=\"CBL-Mariner/Linux\"\nANSI_COLOR=\"1;34\"\nHOME_URL=\"https://aka.ms/cbl-mariner\"\n",
+    )
+    .unwrap();
+    let target = format!("dir:{}", root.display());
+    let (report, stderr, code) = scan_json_strict(Path::new(&target), &[]);
+    assert_eq!(code, 2, "{stderr}");
+    let reason = report["incomplete_reasons"][0].as_str().unwrap();
+    assert!(
+        reason.starts_with("no advisory source for cbl-mariner 2.0: its 129 OS package(s) were not checked"),
+        "{report}"
+    );
+    assert!(stderr.contains("no advisory source for cbl-mariner"), "{stderr}");
+}

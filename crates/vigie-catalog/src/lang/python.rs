@@ -38,12 +38,18 @@ pub fn normalize(name: &str) -> String {
     out
 }
 
+/// The purl spec's PyPI name: lower-cased, `_` as `-`, dots kept
+/// (`pkg:pypi/zope.interface`); matching uses PEP 503's form ([`normalize`]).
+pub fn purl_name(name: &str) -> String {
+    name.to_ascii_lowercase().replace('_', "-")
+}
+
 fn make(name: &str, version: &str, found_in: &str) -> Package {
     package(
         Ecosystem::Pypi,
         name,
         version,
-        purl("pypi", None, &normalize(name), version, &[]),
+        purl("pypi", None, &purl_name(name), version, &[]),
         found_in,
     )
 }
@@ -144,6 +150,14 @@ pub(crate) fn parse(path: &str, content: &[u8], warnings: &mut Vec<String>) -> V
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn purl_names_keep_dots() {
+        assert_eq!(purl_name("Zope.Interface"), "zope.interface");
+        assert_eq!(purl_name("typing_extensions"), "typing-extensions");
+        assert_eq!(normalize("zope.interface"), "zope-interface");
+    }
+
     use super::*;
 
     #[test]
