@@ -123,7 +123,9 @@ pub fn scan(
     let age = (vigie_vulndb::store::now_unix() - updated_at).max(0);
     on_database(db_path, updated_at, age);
     let match_started = started.elapsed();
-    let matched = vigie_vulndb::match_packages(&db, &collected.packages)?;
+    let mut matched = vigie_vulndb::match_packages(&db, &collected.packages)?;
+    // Before the policy: `--severity` and `--fail-on` judge the rating shown.
+    rate_by_alias(&db, &mut matched.matches)?;
     let matched_at = started.elapsed();
     let policy = read_policy(request)?;
     let mut applied = policy.apply(matched.matches);
@@ -187,6 +189,55 @@ fn describe<'a>(
         if let Some(Some(text)) = cache.get(&key) {
             m.description = text.details.as_deref().filter(|d| !d.trim().is_empty()).map(Into::into);
             m.published = text.published.as_deref().map(Into::into);
+        }
+    }
+    Ok(())
+}
+
+/// A finding its own records do not rate (Alpine's secdb rates nothing)
+/// takes the rating another source gives the same vulnerability — a record
+/// of the database whose id is the finding's id or one of its aliases (the
+/// CVE record of Ubuntu's feed, a GHSA) — and names it in its source
+/// (`cvss-v3 (record) via CVE-2016-2180 in osv-dir:osv-ubuntu`). The most
+/// severe such rating wins.
+fn rate_by_alias(db: &Database, matches: &mut [vigie_snapshot::scan::VulnMatch]) -> Result<(), Error> {
+    let mut cache: std::collections::HashMap<String, Vec<(String, vigie_vulndb::Rated)>> =
+        std::collections::HashMap::new();
+    let mut changed = false;
+    for m in matches.iter_mut().filter(|m| m.severity.severity == Severity::Unknown) {
+        let own: Vec<&str> = m.records.iter().map(|r| r.source.as_str()).collect();
+        let mut best: Option<(String, String, vigie_vulndb::Rated)> = None;
+        for id in std::iter::once(&m.id).chain(m.aliases.iter()) {
+            if !cache.contains_key(id.as_str()) {
+                cache.insert(id.to_string(), db.ratings_of(id)?);
+            }
+            for (source, rated) in cache.get(id.as_str()).into_iter().flatten() {
+                if own.contains(&source.as_str()) || rated.severity == Severity::Unknown {
+                    continue;
+                }
+                if best.as_ref().is_none_or(|(_, _, b)| rated.severity > b.severity) {
+                    best = Some((id.to_string(), source.clone(), rated.clone()));
+                }
+            }
+        }
+        if let Some((id, source, mut rated)) = best {
+            rated.source = format!("{} via {id} in {source}", rated.source).into();
+            m.severity = rated;
+            changed = true;
+        }
+    }
+    // Within each package, the matcher's order (most severe first) follows the new ratings.
+    if changed {
+        let mut start = 0;
+        while start < matches.len() {
+            let package = std::sync::Arc::clone(&matches[start].package);
+            let end = start
+                + matches[start..]
+                    .iter()
+                    .take_while(|m| std::sync::Arc::ptr_eq(&m.package, &package))
+                    .count();
+            matches[start..end].sort_by(|a, b| b.severity.severity.cmp(&a.severity.severity).then(a.id.cmp(&b.id)));
+            start = end;
         }
     }
     Ok(())

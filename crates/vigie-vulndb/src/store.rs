@@ -488,6 +488,33 @@ impl Database {
             }))
     }
 
+    /// The record-level rating of every record with this id, by source
+    /// (for a finding whose own records rate nothing: the same
+    /// vulnerability as another source rates it).
+    pub fn ratings_of(&self, id: &str) -> Result<Vec<(String, crate::Rated)>, Error> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT r.source, h.head FROM records r JOIN heads h ON h.rid = r.rid WHERE r.id = ?1 ORDER BY r.source",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = statement
+            .query_map(params![id], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, Vec<u8>>(1)?))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (source, bytes) = row.map_err(|e| self.sql(e))?;
+            if let Some(head) = head::HeadRef::parse(&bytes)
+                && !head.is_withdrawn()
+            {
+                out.push((source, head.rating.to_rated()));
+            }
+        }
+        Ok(out)
+    }
+
     pub fn record_body(&self, id: &str) -> Result<Vec<(String, String)>, Error> {
         let mut statement = self
             .conn

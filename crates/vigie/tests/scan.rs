@@ -762,3 +762,64 @@ fn a_distribution_without_advisory_source_is_never_clean() {
     );
     assert!(stderr.contains("no advisory source for cbl-mariner"), "{stderr}");
 }
+
+/// Alpine's secdb rates nothing; the same CVE in another source of the
+/// database (Canonical's record of CVE-2016-2182, CVSS 3.0 vector scored
+/// 9.8 by NVD) rates the Alpine finding, and its source says where from, so
+/// `--fail-on high` works on Alpine.
+#[test]
+fn an_unrated_finding_takes_the_rating_of_the_same_cve_elsewhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db.sqlite");
+    common::vigie()
+        .args(["db", "--db"])
+        .arg(&db)
+        .arg("import")
+        .arg(test_data().join("alpine-secdb/v3.4"))
+        .arg(test_data().join("osv-ubuntu"))
+        .assert()
+        .success();
+    let rootfs = alpine34_rootfs();
+    let scan = |extra: &[&str]| {
+        common::vigie()
+            .args(["scan", "--allow-incomplete", "-f", "json", "--db"])
+            .arg(&db)
+            .args(extra)
+            .arg(format!("dir:{}", rootfs.path().display()))
+            .output()
+            .unwrap()
+    };
+    let out = scan(&[]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let record: Value =
+        serde_json::from_slice(&std::fs::read(test_data().join("osv-ubuntu/CVE-2016-2182.json")).unwrap()).unwrap();
+    let finding = report["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "CVE-2016-2182" && m["package"]["name"] == "libssl1.0")
+        .unwrap();
+    assert_eq!(finding["severity"]["severity"], "CRITICAL", "{finding}");
+    assert_eq!(finding["severity"]["score"], 9.8);
+    assert_eq!(finding["severity"]["vector"], record["severity"][0]["score"]);
+    assert_eq!(
+        finding["severity"]["source"],
+        "cvss-v3 (record) via CVE-2016-2182 in osv-dir:osv-ubuntu"
+    );
+    // Its own record is still the one that matched.
+    assert!(
+        finding["records"][0]["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("alpine-secdb:")
+    );
+    // Findings no other source rates stay UNKNOWN, said as such.
+    assert!(
+        report["vulnerabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["severity"]["source"] == "none")
+    );
+    assert_eq!(scan(&["--fail-on", "high"]).status.code(), Some(1));
+}
