@@ -133,21 +133,60 @@ pub struct Affected {
 }
 
 /// `ecosystem_specific.ubuntu_priority` when it is a string; anything else
-/// (absent, another shape) is no rating, never a refused record.
+/// (absent, another shape) is no rating, never a refused record. A visitor,
+/// not a `serde_json::Value`: every other key (Ubuntu lists every binary
+/// package there) is skipped without being built.
 fn distribution_rating<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
 where
     D: serde::Deserializer<'de>,
 {
-    #[derive(Deserialize)]
-    struct Specific {
-        #[serde(default)]
-        ubuntu_priority: Option<serde_json::Value>,
+    use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+    struct Rating;
+    impl<'de> Visitor<'de> for Rating {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("ecosystem_specific")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut rating = None;
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if key == "ubuntu_priority" {
+                    if let serde_json::Value::String(p) = map.next_value::<serde_json::Value>()? {
+                        rating = Some(p.chars().take(32).collect());
+                    }
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(rating)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
     }
-    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
-    Ok(value
-        .and_then(|v| serde_json::from_value::<Specific>(v).ok())
-        .and_then(|s| s.ubuntu_priority)
-        .and_then(|p| p.as_str().map(|p| p.chars().take(32).collect())))
+    deserializer.deserialize_any(Rating)
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
