@@ -8,27 +8,15 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use vigie_rules::dockerfile::Config;
-use vigie_rules::dockerfile::config::{LabelType, Level};
+use vigie_rules::dockerfile::config::LabelType;
 
+/// Every rule on, plus a text label and strict labels.
 fn everything_on() -> &'static Config {
     static CONFIG: OnceLock<Config> = OnceLock::new();
     CONFIG.get_or_init(|| {
-        let mut config = Config::default();
-        for (label, kind) in [
-            ("a", LabelType::Text),
-            ("org.opencontainers.image.source", LabelType::Url),
-            ("org.opencontainers.image.version", LabelType::Semver),
-            ("org.opencontainers.image.created", LabelType::Rfc3339),
-            ("org.opencontainers.image.licenses", LabelType::Spdx),
-            ("org.opencontainers.image.revision", LabelType::Hash),
-            ("maintainer", LabelType::Email),
-        ] {
-            config.label_schema.insert(label.to_string(), kind);
-        }
+        let mut config = Config::every_rule_on();
+        config.label_schema.insert("a".to_string(), LabelType::Text);
         config.strict_labels = true;
-        config.level.insert("DL1001".to_string(), Level::Info);
-        config.level.insert("DL3057".to_string(), Level::Info);
-        config.trusted_registries.push("docker.io".to_string());
         config
     })
 }

@@ -87,11 +87,16 @@ fn trivy_group(result: &ScanResult, p: &PackageQuery) -> (String, &'static str, 
     (target, class, kind)
 }
 
+/// Trivy's package id, `name@version`, shared by a package and its findings.
+fn trivy_pkg_id(p: &PackageQuery) -> String {
+    format!("{}@{}", p.name, p.version)
+}
+
 /// A package as Trivy lists it (`--list-all-pkgs`): what its CycloneDX and
 /// SPDX conversions link vulnerabilities to.
 fn trivy_package(p: &PackageQuery) -> Value {
     let mut package = json!({
-        "ID": format!("{}@{}", p.name, p.version),
+        "ID": trivy_pkg_id(p),
         "Name": p.name,
         "Version": p.version,
     });
@@ -114,13 +119,17 @@ fn trivy_package(p: &PackageQuery) -> Value {
 }
 
 pub fn to_trivy_json(result: &ScanResult) -> String {
-    // One Result per (class, type, file), as Trivy groups them.
-    let mut groups: BTreeMap<(String, &'static str, &'static str), Vec<Value>> = BTreeMap::new();
-    let mut packages: BTreeMap<(String, &'static str, &'static str), Vec<Value>> = BTreeMap::new();
+    // One Result per (class, type, file), as Trivy groups them: its packages
+    // and its vulnerabilities. Every place with packages has its Result, found
+    // vulnerabilities or not (the OS one included: Trivy's readers tell
+    // "scanned, clean" from "not scanned" by it).
+    type Group = (Vec<Value>, Vec<Value>);
+    let mut groups: BTreeMap<(String, &'static str, &'static str), Group> = BTreeMap::new();
     for p in &result.packages {
-        packages
+        groups
             .entry(trivy_group(result, p))
             .or_default()
+            .0
             .push(trivy_package(p));
     }
     for m in &result.applied.reported {
@@ -138,7 +147,7 @@ pub fn to_trivy_json(result: &ScanResult) -> String {
             "Description": m.description.clone().or_else(|| m.title.clone()).unwrap_or_default(),
             "Severity": m.severity.severity.as_upper(),
             "References": m.references,
-            "PkgID": format!("{}@{}", m.package.name, m.package.version),
+            "PkgID": trivy_pkg_id(&m.package),
         });
         if let Some(record) = m.records.first() {
             vulnerability["DataSource"] = json!({ "ID": record.source, "Name": record.source });
@@ -173,27 +182,11 @@ pub fn to_trivy_json(result: &ScanResult) -> String {
             };
             vulnerability["CVSS"] = json!({ "vigie": { key: vector, score_key: score } });
         }
-        groups.entry((target, class, kind)).or_default().push(vulnerability);
-    }
-    // The OS result is there even when nothing is found: Trivy's readers
-    // tell "scanned, clean" from "not scanned" by it.
-    if let Some(os) = &result.os
-        && let Some(p) = result.packages.iter().find(|p| trivy_type(&p.ecosystem).0 == "os-pkgs")
-    {
-        let (class, kind) = trivy_type(&p.ecosystem);
-        groups
-            .entry((format!("{} ({} {})", result.target, os.family, os.version), class, kind))
-            .or_default();
-    }
-    // Every place with packages has its Result, found vulnerabilities or not.
-    for key in packages.keys() {
-        groups.entry(key.clone()).or_default();
+        groups.entry((target, class, kind)).or_default().1.push(vulnerability);
     }
     let results: Vec<Value> = groups
         .into_iter()
-        .map(|(key, vulnerabilities)| {
-            let listed = packages.remove(&key).unwrap_or_default();
-            let (target, class, kind) = key;
+        .map(|((target, class, kind), (listed, vulnerabilities))| {
             json!({ "Target": target, "Class": class, "Type": kind, "Packages": listed, "Vulnerabilities": vulnerabilities })
         })
         .collect();

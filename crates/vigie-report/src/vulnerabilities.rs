@@ -37,7 +37,7 @@ pub fn scan_table(result: &ScanResult) -> String {
             .push(m);
     }
     for ((name, version, _), mut matches) in by_package {
-        matches.sort_by(|a, b| b.severity.severity.cmp(&a.severity.severity).then(a.id.cmp(&b.id)));
+        matches.sort_by(|a, b| a.finding_order(b));
         for (i, m) in matches.iter().enumerate() {
             let id = if m.aliases.is_empty() {
                 m.id.to_string()

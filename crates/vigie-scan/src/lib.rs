@@ -226,18 +226,10 @@ fn rate_by_alias(db: &Database, matches: &mut [vigie_snapshot::scan::VulnMatch])
             changed = true;
         }
     }
-    // Within each package, the matcher's order (most severe first) follows the new ratings.
+    // Within each package, the matcher's order follows the new ratings.
     if changed {
-        let mut start = 0;
-        while start < matches.len() {
-            let package = std::sync::Arc::clone(&matches[start].package);
-            let end = start
-                + matches[start..]
-                    .iter()
-                    .take_while(|m| std::sync::Arc::ptr_eq(&m.package, &package))
-                    .count();
-            matches[start..end].sort_by(|a, b| b.severity.severity.cmp(&a.severity.severity).then(a.id.cmp(&b.id)));
-            start = end;
+        for package in matches.chunk_by_mut(|a, b| std::sync::Arc::ptr_eq(&a.package, &b.package)) {
+            package.sort_by(vigie_snapshot::scan::VulnMatch::finding_order);
         }
     }
     Ok(())

@@ -78,6 +78,17 @@ pub struct VulnMatch {
     pub records: Vec<RecordRef>,
 }
 
+impl VulnMatch {
+    /// The order findings are shown in: most severe first, then by id.
+    pub fn finding_order(&self, other: &VulnMatch) -> std::cmp::Ordering {
+        other
+            .severity
+            .severity
+            .cmp(&self.severity.severity)
+            .then(self.id.cmp(&other.id))
+    }
+}
+
 /// (De)serialises a finding's shared package as the plain package object.
 mod shared_package {
     use super::PackageQuery;

@@ -898,7 +898,7 @@ fn group(package: &Arc<PackageQuery>, hits: &[HitRecord<'_>], out: &mut Vec<Vuln
             records: refs,
         });
     }
-    out[start..].sort_by(|a, b| b.severity.severity.cmp(&a.severity.severity).then(a.id.cmp(&b.id)));
+    out[start..].sort_by(VulnMatch::finding_order);
 }
 
 #[cfg(test)]

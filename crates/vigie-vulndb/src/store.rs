@@ -477,11 +477,7 @@ impl Database {
                 if let Some(details) = &mut t.details
                     && details.len() > 64 * 1024
                 {
-                    let mut end = 64 * 1024;
-                    while !details.is_char_boundary(end) {
-                        end -= 1;
-                    }
-                    details.truncate(end);
+                    details.truncate(details.floor_char_boundary(64 * 1024));
                     details.push('…');
                 }
                 t
@@ -590,15 +586,20 @@ pub fn read_update_attempts(db: &Path) -> BTreeMap<String, UpdateAttempts> {
     serde_json::from_slice(&bytes).unwrap_or_default()
 }
 
-/// Replace the attempts file (written next to it, then renamed).
+/// Replace the attempts file: written to a fresh temporary file beside it
+/// (random name, created exclusively), then renamed over it.
 pub fn write_update_attempts(db: &Path, attempts: &BTreeMap<String, UpdateAttempts>) -> Result<(), Error> {
+    use std::io::Write;
     let path = update_attempts_path(db);
-    let mut temp = path.clone().into_os_string();
-    temp.push(format!(".tmp-{}", std::process::id()));
-    let temp = PathBuf::from(temp);
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
     let text = serde_json::to_vec_pretty(attempts).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
-    std::fs::write(&temp, text).map_err(|e| Error::io(&temp, e))?;
-    std::fs::rename(&temp, &path).map_err(|e| Error::io(&path, e))
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    file.write_all(&text).map_err(|e| Error::io(file.path(), e))?;
+    file.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+    Ok(())
 }
 
 fn delete_source_rows(conn: &Connection, source: &str) -> rusqlite::Result<()> {
@@ -891,9 +892,8 @@ impl Writer {
         self.conn.execute("DELETE FROM ecosystem_index", [])?;
         self.conn.execute("DELETE FROM blocks", [])?;
         let mut select = self.conn.prepare(
-            "SELECT a.ecosystem, a.name, a.rid, a.seq, a.entry, h.head, r.modified FROM affected a
-             LEFT JOIN heads h ON h.rid = a.rid LEFT JOIN records r ON r.rid = a.rid
-             ORDER BY a.ecosystem, a.name, a.rid, a.seq",
+            "SELECT a.ecosystem, a.name, a.rid, a.seq, a.entry, h.head FROM affected a
+             LEFT JOIN heads h ON h.rid = a.rid ORDER BY a.ecosystem, a.name, a.rid, a.seq",
         )?;
         let mut insert = self.conn.prepare(
             "INSERT INTO ecosystem_index (ecosystem, names, records, newest, lookup, lookup_crc, first_block, blocks_len) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -954,8 +954,9 @@ impl Writer {
             if current.as_ref().is_none_or(|(e, ..)| e != ecosystem) {
                 rids.clear();
             }
+            // The record's `modified` is in its head, already read for the index.
             if rids.insert(rid)
-                && let Some(modified) = row.get_ref(6)?.as_str_or_null().map_err(rusqlite::Error::from)?
+                && let Some(modified) = head.and_then(head::HeadRef::parse).and_then(|h| h.modified)
                 && newest.as_deref().is_none_or(|n| modified > n)
             {
                 newest = Some(modified.to_string());

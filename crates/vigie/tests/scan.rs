@@ -15,24 +15,27 @@ use std::sync::OnceLock;
 
 use common::{test_data, test_image};
 
+/// `vigie db --db DB import` of `inputs` (paths under testdata/).
+fn import(db: &Path, inputs: &[&str]) {
+    common::vigie()
+        .args(["db", "--db"])
+        .arg(db)
+        .arg("import")
+        .args(inputs.iter().map(|i| test_data().join(i)))
+        .assert()
+        .success();
+}
+
 /// One database with all the test data, built once for this test binary.
 fn db() -> &'static Path {
     static DB: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, path) = DB.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("vulndb.sqlite");
-        let d = test_data();
-        common::vigie()
-            .arg("db")
-            .arg("--db")
-            .arg(&path)
-            .arg("import")
-            .arg(d.join("osv/Debian.zip"))
-            .arg(d.join("osv/PyPI.zip"))
-            .arg(d.join("osv/crates.io.zip"))
-            .arg(d.join("alpine-secdb"))
-            .assert()
-            .success();
+        import(
+            &path,
+            &["osv/Debian.zip", "osv/PyPI.zip", "osv/crates.io.zip", "alpine-secdb"],
+        );
         (dir, path)
     });
     path
@@ -59,10 +62,15 @@ fn scan_json(target: &Path, extra: &[&str]) -> (Value, String, i32) {
 }
 
 fn scan_json_strict(target: &Path, extra: &[&str]) -> (Value, String, i32) {
+    scan_json_on(db(), target.as_os_str(), extra)
+}
+
+/// `scan -f json` against database `db`: the report, stderr, the exit code.
+fn scan_json_on(db: &Path, target: &std::ffi::OsStr, extra: &[&str]) -> (Value, String, i32) {
     let output = common::vigie()
         .arg("scan")
         .arg("--db")
-        .arg(db())
+        .arg(db)
         .arg("-f")
         .arg("json")
         .args(extra)
@@ -464,21 +472,10 @@ fn database_problems_are_clear_errors() {
     assert!(stderr.contains("warning: the vulnerability database is"), "{stderr}");
 }
 
-/// Ubuntu 18.04's dpkg database (testdata/pkgdb/dpkg/status, with `Source:`
-/// fields) against real records of Canonical's OSV feed
-/// (testdata/osv-ubuntu), keyed `Ubuntu:18.04:LTS` as OSV keys them. The
-/// expected findings come from dpkg itself (`dpkg --compare-versions` of the
-/// installed source version against each record's fix), never from vigie.
 /// A database of the real Ubuntu records and an Ubuntu 18.04 root (its dpkg status).
 fn ubuntu_1804(tmp: &Path) -> (PathBuf, PathBuf, String) {
     let db = tmp.join("ubuntu.sqlite");
-    common::vigie()
-        .args(["db", "--db"])
-        .arg(&db)
-        .arg("import")
-        .arg(test_data().join("osv-ubuntu"))
-        .assert()
-        .success();
+    import(&db, &["osv-ubuntu"]);
     let root = tmp.join("root");
     std::fs::create_dir_all(root.join("var/lib/dpkg")).unwrap();
     std::fs::create_dir_all(root.join("etc")).unwrap();
@@ -494,18 +491,16 @@ fn ubuntu_1804(tmp: &Path) -> (PathBuf, PathBuf, String) {
     (db, root, status)
 }
 
+/// Ubuntu 18.04's dpkg database (testdata/pkgdb/dpkg/status, with `Source:`
+/// fields) against real records of Canonical's OSV feed
+/// (testdata/osv-ubuntu), keyed `Ubuntu:18.04:LTS` as OSV keys them. The
+/// expected findings come from dpkg itself (`dpkg --compare-versions` of the
+/// installed source version against each record's fix), never from vigie.
 #[test]
 fn ubuntu_1804_matches_dpkg_on_real_ubuntu_records() {
     let tmp = tempfile::tempdir().unwrap();
     let (db, root, status) = ubuntu_1804(tmp.path());
-    let output = common::vigie()
-        .args(["scan", "-f", "json", "--db"])
-        .arg(&db)
-        .arg(format!("dir:{}", root.display()))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let (report, stderr, _) = scan_json_on(&db, format!("dir:{}", root.display()).as_ref(), &[]);
     assert_eq!(report["os"]["ecosystem"], "Ubuntu:18.04:LTS", "{report}");
     // Full texts: the whole details and the publication date of the record.
     let apt = report["vulnerabilities"]
@@ -673,13 +668,7 @@ fn trivy_json_is_read_by_trivy_convert() {
     assert_eq!(affects, 10, "{cdx}");
     // A clean scan still has its OS result.
     let empty = tmp.path().join("empty.sqlite");
-    common::vigie()
-        .args(["db", "--db"])
-        .arg(&empty)
-        .arg("import")
-        .arg(test_data().join("osv-ubuntu/CVE-2024-22365.json"))
-        .assert()
-        .success();
+    import(&empty, &["osv-ubuntu/CVE-2024-22365.json"]);
     let clean = common::vigie()
         .args(["scan", "-f", "trivy-json", "--db"])
         .arg(&empty)
@@ -752,8 +741,7 @@ fn a_distribution_without_advisory_source_is_never_clean() {
          PRETTY_NAME=\"CBL-Mariner/Linux\"\nANSI_COLOR=\"1;34\"\nHOME_URL=\"https://aka.ms/cbl-mariner\"\n",
     )
     .unwrap();
-    let target = format!("dir:{}", root.display());
-    let (report, stderr, code) = scan_json_strict(Path::new(&target), &[]);
+    let (report, stderr, code) = scan_json_strict(format!("dir:{}", root.display()).as_ref(), &[]);
     assert_eq!(code, 2, "{stderr}");
     let reason = report["incomplete_reasons"][0].as_str().unwrap();
     assert!(
@@ -771,26 +759,11 @@ fn a_distribution_without_advisory_source_is_never_clean() {
 fn an_unrated_finding_takes_the_rating_of_the_same_cve_elsewhere() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("db.sqlite");
-    common::vigie()
-        .args(["db", "--db"])
-        .arg(&db)
-        .arg("import")
-        .arg(test_data().join("alpine-secdb/v3.4"))
-        .arg(test_data().join("osv-ubuntu"))
-        .assert()
-        .success();
+    import(&db, &["alpine-secdb/v3.4", "osv-ubuntu"]);
     let rootfs = alpine34_rootfs();
-    let scan = |extra: &[&str]| {
-        common::vigie()
-            .args(["scan", "--allow-incomplete", "-f", "json", "--db"])
-            .arg(&db)
-            .args(extra)
-            .arg(format!("dir:{}", rootfs.path().display()))
-            .output()
-            .unwrap()
-    };
-    let out = scan(&[]);
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let target = format!("dir:{}", rootfs.path().display());
+    let scan = |extra: &[&str]| scan_json_on(&db, target.as_ref(), &[&["--allow-incomplete"], extra].concat());
+    let (report, _, _) = scan(&[]);
     let record: Value =
         serde_json::from_slice(&std::fs::read(test_data().join("osv-ubuntu/CVE-2016-2182.json")).unwrap()).unwrap();
     let finding = report["vulnerabilities"]
@@ -821,5 +794,5 @@ fn an_unrated_finding_takes_the_rating_of_the_same_cve_elsewhere() {
             .iter()
             .any(|m| m["severity"]["source"] == "none")
     );
-    assert_eq!(scan(&["--fail-on", "high"]).status.code(), Some(1));
+    assert_eq!(scan(&["--fail-on", "high"]).2, 1);
 }

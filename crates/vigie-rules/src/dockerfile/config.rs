@@ -200,6 +200,29 @@ pub fn severity_to_level(severity: Severity) -> &'static str {
 }
 
 impl Config {
+    /// A configuration under which every rule can fire (for tests and
+    /// fuzzing): the rules hadolint leaves off (DL1001, DL3057) at info,
+    /// docker.io as the trusted registry, and a label schema with one label
+    /// of each format but text.
+    pub fn every_rule_on() -> Config {
+        let mut config = Config::default();
+        for id in ["DL1001", "DL3057"] {
+            config.level.insert(id.to_string(), Level::Info);
+        }
+        config.trusted_registries.push("docker.io".to_string());
+        for (label, kind) in [
+            ("org.opencontainers.image.source", LabelType::Url),
+            ("org.opencontainers.image.version", LabelType::Semver),
+            ("org.opencontainers.image.created", LabelType::Rfc3339),
+            ("org.opencontainers.image.licenses", LabelType::Spdx),
+            ("org.opencontainers.image.revision", LabelType::Hash),
+            ("maintainer", LabelType::Email),
+        ] {
+            config.label_schema.insert(label.to_string(), kind);
+        }
+        config
+    }
+
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let file: File = if text.trim().is_empty() {
             File::default()

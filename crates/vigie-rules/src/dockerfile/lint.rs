@@ -317,7 +317,8 @@ impl Checker<'_> {
         self.check_pragmas();
 
         for (i, instruction) in file.instructions.iter().enumerate() {
-            self.check_walk(i, instruction, &mut walk);
+            let posix_shell = current.as_ref().is_none_or(|s| s.posix_shell);
+            self.check_walk(i, instruction, posix_shell, &mut walk);
             if instruction.keyword == Keyword::From {
                 if let Some(done) = current.take() {
                     states.push(done);
@@ -1927,22 +1928,7 @@ mod tests {
     /// the fine one does not.
     #[test]
     fn rule_page_examples_hold() {
-        use crate::dockerfile::config::{LabelType, Level};
-        let mut config = Config::default();
-        for id in ["DL1001", "DL3057"] {
-            config.level.insert(id.to_string(), Level::Info);
-        }
-        config.trusted_registries.push("docker.io".to_string());
-        for (label, kind) in [
-            ("org.opencontainers.image.source", LabelType::Url),
-            ("org.opencontainers.image.version", LabelType::Semver),
-            ("org.opencontainers.image.created", LabelType::Rfc3339),
-            ("org.opencontainers.image.licenses", LabelType::Spdx),
-            ("org.opencontainers.image.revision", LabelType::Hash),
-            ("maintainer", LabelType::Email),
-        ] {
-            config.label_schema.insert(label.to_string(), kind);
-        }
+        let config = Config::every_rule_on();
         let mut strict = config.clone();
         strict.strict_labels = true;
         let mut one_label = config.clone();

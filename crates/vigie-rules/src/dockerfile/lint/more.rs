@@ -29,8 +29,6 @@ pub(super) struct Walk {
     pub(super) defined: HashSet<String>,
     /// Names defined by ARG so far (DL3066).
     pub(super) arg_names: Vec<String>,
-    /// The stage's SHELL is not a POSIX shell (PowerShell, cmd) (DL3059).
-    pub(super) non_posix_shell: bool,
 }
 
 /// Label-schema state of one stage (DL3049).
@@ -44,7 +42,9 @@ pub(super) struct StageLabels {
 
 impl Checker<'_> {
     /// Rules that look at each instruction in order, whatever its stage.
-    pub(super) fn check_walk(&mut self, index: usize, instruction: &Instruction, walk: &mut Walk) {
+    /// `posix_shell`: the current stage's SHELL is a POSIX shell (its
+    /// `StageState`, inheritance from a parent stage included).
+    pub(super) fn check_walk(&mut self, index: usize, instruction: &Instruction, posix_shell: bool, walk: &mut Walk) {
         let file = self.file;
         let keyword = instruction.keyword;
         // DL3061: only ARG (and comments, directives) before the first FROM.
@@ -74,7 +74,7 @@ impl Checker<'_> {
                 .map(|f| format!("{}={}", f.name.to_ascii_lowercase(), f.value.as_deref().unwrap_or("")))
                 .collect();
             flags.sort();
-            let count = if walk.non_posix_shell {
+            let count = if !posix_shell {
                 statements(instruction.rest())
             } else {
                 self.scripts(instruction)
@@ -100,18 +100,7 @@ impl Checker<'_> {
             walk.previous_run = None;
         }
         match keyword {
-            Keyword::Shell => {
-                if let Form::Json(items) = &instruction.form {
-                    let program = items
-                        .first()
-                        .map(|p| p.rsplit(['/', '\\']).next().unwrap_or(p).to_ascii_lowercase())
-                        .unwrap_or_default();
-                    let program = program.strip_suffix(".exe").unwrap_or(&program);
-                    walk.non_posix_shell = !super::SHELLS.contains(&program);
-                }
-            }
             Keyword::From => {
-                walk.non_posix_shell = false;
                 walk.fetchers.clear();
                 self.flush_archives(walk);
                 self.check_from_more(instruction);
