@@ -290,7 +290,7 @@ pub fn to_sarif(result: &ScanResult) -> String {
         let fixed = if m.fixed_versions.is_empty() {
             "no fixed version yet".to_string()
         } else {
-            format!("fixed in {}", m.fixed_versions.join(", "))
+            format!("fixed in {}", crate::vulnerabilities::fixed_text(m))
         };
         let uri = scan_uri(result, m.package.found_in.as_deref());
         results.push(SarifResult {
@@ -382,7 +382,7 @@ pub fn to_cyclonedx(result: &ScanResult) -> String {
         let status = if m.fixed_versions.is_empty() {
             "affected".to_string()
         } else {
-            format!("affected (fixed in {})", m.fixed_versions.join(", "))
+            format!("affected (fixed in {})", crate::vulnerabilities::fixed_text(m))
         };
         if let Some(affects) = entry["affects"].as_array_mut() {
             let reference = bom_ref(&m.package);

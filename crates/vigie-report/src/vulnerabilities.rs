@@ -50,11 +50,7 @@ pub fn scan_table(result: &ScanResult) -> String {
                 if i == 0 { version.clone() } else { String::new() },
                 id,
                 m.severity.severity.as_upper().to_string(),
-                m.fixed_versions
-                    .iter()
-                    .map(|f| f.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                fixed_text(m),
             ];
             if titles {
                 row.push(ellipsize(m.title.as_deref().unwrap_or_default(), 60));
@@ -207,6 +203,21 @@ pub fn diff_table(diff: &Diff, a_name: &str, b_name: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The fixed versions of a finding, with what the fix needs when it ships
+/// outside the distribution's own archive (`… (needs Ubuntu Pro (ESM))`).
+pub fn fixed_text(m: &vigie_snapshot::scan::VulnMatch) -> String {
+    let fixed = m
+        .fixed_versions
+        .iter()
+        .map(|f| f.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    match &m.fix_requires {
+        Some(needs) if !fixed.is_empty() => format!("{fixed} (needs {needs})"),
+        _ => fixed,
+    }
 }
 
 #[cfg(test)]

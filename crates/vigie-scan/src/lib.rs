@@ -7,6 +7,8 @@
 //! database is open (to say how old it is) and reads the image view itself
 //! (to show a progress bar).
 
+pub mod lookups;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -123,7 +125,10 @@ pub fn scan(
     let age = (vigie_vulndb::store::now_unix() - updated_at).max(0);
     on_database(db_path, updated_at, age);
     let match_started = started.elapsed();
-    let mut matched = vigie_vulndb::match_packages(&db, &collected.packages)?;
+    let lookups = lookups::Lookups::of(&collected.packages);
+    let mut matched = vigie_vulndb::match_packages(&db, &lookups.queries)?;
+    matched.matches = lookups.fold(matched.matches);
+    drop(lookups);
     // Before the policy: `--severity` and `--fail-on` judge the rating shown.
     rate_by_alias(&db, &mut matched.matches)?;
     let matched_at = started.elapsed();
@@ -578,20 +583,32 @@ pub fn from_catalog(catalog: vigie_catalog::Catalog, artifact_type: &str) -> Col
         } else {
             p.name
         };
+        // An rpm's source RPM has the binary's epoch-version-release, but its
+        // file name (`openssl-3.0.7-16.el9.src.rpm`) drops the epoch, which
+        // every rpm distribution's records state (`1:3.0.7-16.el9`).
+        let source_version = if p.ecosystem == vigie_catalog::Ecosystem::Rpm {
+            Some(p.version.clone())
+        } else {
+            p.source_version
+        };
         packages.push(PackageQuery {
             ecosystem,
             name,
             version: p.version,
             source_name: p.source_name,
-            source_version: p.source_version,
+            source_version,
             purl: Some(p.purl),
             found_in: Some(p.found_in),
             layer: p.layer,
         });
     }
     if unkeyed > 0 {
+        let why = catalog
+            .os
+            .no_advisory_reason()
+            .unwrap_or_else(|| "vigie does not match this distribution's packages yet".to_string());
         incomplete.push(format!(
-            "no advisory source for {} {}: its {unkeyed} OS package(s) were not checked (vigie does not match this distribution's packages yet)",
+            "no advisory source for {} {}: its {unkeyed} OS package(s) were not checked ({why})",
             catalog.os.family, catalog.os.version
         ));
     }
@@ -737,7 +754,7 @@ fn from_purl(purl: &str, target: &str) -> Option<(PackageQuery, Distro)> {
     };
     let mut distro = None;
     let ecosystem = match kind.to_ascii_lowercase().as_str() {
-        "deb" | "apk" => {
+        "deb" | "apk" | "rpm" => {
             let d = qualifier("distro")?;
             let (family, release) = d.split_once('-').unwrap_or(("", &d));
             let family = if family.is_empty() {
@@ -775,7 +792,22 @@ fn from_purl(purl: &str, target: &str) -> Option<(PackageQuery, Distro)> {
         },
         _ => name,
     };
-    let source_name = qualifier("upstream").map(|u| u.split('@').next().unwrap_or(&u).to_string());
+    // rpm purls carry the epoch as a qualifier (`…@3.0.7-16.el9_2?epoch=1`); rpm records state it in the version.
+    let version = match qualifier("epoch").filter(|e| kind.eq_ignore_ascii_case("rpm") && !e.is_empty() && e != "0") {
+        Some(epoch) => format!("{epoch}:{version}"),
+        None => version,
+    };
+    let source_name = qualifier("upstream").map(|u| {
+        let u = u.split('@').next().unwrap_or(&u);
+        // Syft names an rpm's source by its file: `openssl-3.0.7-16.el9_2.src.rpm` → `openssl`.
+        match u
+            .strip_suffix(".src.rpm")
+            .map(|f| f.rsplitn(3, '-').collect::<Vec<_>>())
+        {
+            Some(parts) if parts.len() == 3 => parts[2].to_string(),
+            _ => u.to_string(),
+        }
+    });
     Some((
         PackageQuery {
             ecosystem,
@@ -794,6 +826,22 @@ fn from_purl(purl: &str, target: &str) -> Option<(PackageQuery, Distro)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rpm_purls_keep_their_epoch_and_distribution() {
+        let (q, distro) = from_purl(
+            "pkg:rpm/almalinux/openssl-libs@3.0.7-16.el9_2?arch=x86_64&distro=almalinux-9.2&epoch=1&upstream=openssl-3.0.7-16.el9_2.src.rpm",
+            "x",
+        )
+        .unwrap();
+        assert_eq!(q.ecosystem, "AlmaLinux:9");
+        assert_eq!(q.version, "1:3.0.7-16.el9_2");
+        assert_eq!(q.source_name.as_deref(), Some("openssl"));
+        assert_eq!(distro, Some(("almalinux".to_string(), "9.2".to_string())));
+        let (q, _) = from_purl("pkg:rpm/suse/libopenssl3@3.0.8-150500.5.8.1?distro=sles-15.5", "x").unwrap();
+        assert_eq!(q.ecosystem, "SUSE:Linux Enterprise Server 15 SP5");
+        assert_eq!(q.version, "3.0.8-150500.5.8.1");
+    }
 
     #[test]
     fn purls_become_queries() {

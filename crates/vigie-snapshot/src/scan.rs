@@ -65,6 +65,10 @@ pub struct VulnMatch {
     pub installed_version: SmolStr,
     pub fixed_versions: Vec<SmolStr>,
     pub fix_status: FixStatus,
+    /// What installing the fix needs beyond the distribution's own
+    /// archive (`Ubuntu Pro (ESM)`: the fix ships only there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix_requires: Option<SmolStr>,
     pub severity: Rated,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<SmolStr>,

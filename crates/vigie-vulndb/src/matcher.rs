@@ -885,6 +885,7 @@ fn group(package: &Arc<PackageQuery>, hits: &[HitRecord<'_>], out: &mut Vec<Vuln
                 FixStatus::Fixed
             },
             fixed_versions: fixed,
+            fix_requires: None,
             severity: best.map(|b| b.to_rated()).unwrap_or(Rated {
                 severity: severity::Severity::Unknown,
                 source: SmolStr::new_static("none"),

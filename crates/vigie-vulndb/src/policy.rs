@@ -292,6 +292,7 @@ mod tests {
             installed_version: "1.0".into(),
             fixed_versions: if fixed { vec!["1.1".into()] } else { vec![] },
             fix_status: if fixed { FixStatus::Fixed } else { FixStatus::Affected },
+            fix_requires: None,
             severity: Rated {
                 severity,
                 source: "none".into(),

@@ -71,11 +71,35 @@ fn distribution(affected: &Affected) -> Option<Rated> {
     })
 }
 
+/// Red Hat's impact, which the errata of its rebuilds carry as the first
+/// word of their summary (AlmaLinux `ALSA-`, Rocky Linux `RLSA-`:
+/// `Important: openssl security update`), mapped as Trivy maps it
+/// (Important is HIGH, Moderate MEDIUM).
+fn red_hat_impact(record: &Record) -> Option<Rated> {
+    if !(record.id.starts_with("ALSA-") || record.id.starts_with("RLSA-")) {
+        return None;
+    }
+    let (impact, _) = record.summary.as_deref()?.split_once(':')?;
+    let severity = match impact.trim() {
+        "Critical" => Severity::Critical,
+        "Important" => Severity::High,
+        "Moderate" => Severity::Medium,
+        "Low" => Severity::Low,
+        _ => return None,
+    };
+    Some(Rated {
+        severity,
+        source: "red hat impact".into(),
+        score: None,
+        vector: None,
+    })
+}
+
 /// The severity of a record for one of its affected entries: the
 /// distribution's own rating first (it judges the package as shipped), then
 /// CVSS, then a rating in `database_specific`.
 pub fn rate(record: &Record, affected: Option<&Affected>) -> Rated {
-    if let Some(rated) = affected.and_then(distribution) {
+    if let Some(rated) = affected.and_then(distribution).or_else(|| red_hat_impact(record)) {
         return rated;
     }
     if let Some(rated) = affected.and_then(|a| rate_entries(&a.severity, "affected")) {
@@ -141,5 +165,23 @@ mod tests {
             serde_json::from_str(r#"{"id":"X","severity":[{"type":"CVSS_V3","score":"garbage"}]}"#).unwrap();
         assert_eq!(rate(&record, None).severity, Severity::Unknown);
         assert_eq!(rate(&record, None).source, "none");
+    }
+
+    /// ALSA-2023:0946 as AlmaLinux publishes it: no CVSS, impact in the summary.
+    #[test]
+    fn alma_and_rocky_errata_are_rated_by_their_red_hat_impact() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../testdata/osv-almalinux/ALSA-2023-0946.json"
+        ))
+        .unwrap();
+        let record: Record = serde_json::from_str(&text).unwrap();
+        let rated = rate(&record, record.affected.first());
+        assert_eq!(
+            (rated.severity, rated.source.as_str()),
+            (Severity::Medium, "red hat impact")
+        );
+        let other: Record = serde_json::from_str(r#"{"id":"GHSA-x","summary":"Important: not an erratum"}"#).unwrap();
+        assert_eq!(rate(&other, None).severity, Severity::Unknown);
     }
 }

@@ -16,8 +16,27 @@ use std::time::Duration;
 /// Largest download accepted for one source.
 pub const MAX_DOWNLOAD_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
-/// OSV ecosystems downloaded by default: those vigie catalogues.
-pub const DEFAULT_ECOSYSTEMS: [&str; 8] = ["Debian", "Ubuntu", "Alpine", "PyPI", "crates.io", "npm", "Go", "Maven"];
+/// OSV ecosystems downloaded by default: those vigie catalogues and matches.
+/// Red Hat is left out: its records are keyed by product CPE, which vigie
+/// cannot derive from an image yet (see `OsInfo::no_advisory_reason`).
+pub const DEFAULT_ECOSYSTEMS: [&str; 16] = [
+    "Debian",
+    "Ubuntu",
+    "Alpine",
+    "AlmaLinux",
+    "Rocky Linux",
+    "SUSE",
+    "openSUSE",
+    "Wolfi",
+    "Chainguard",
+    "Azure Linux",
+    "Photon OS",
+    "PyPI",
+    "crates.io",
+    "npm",
+    "Go",
+    "Maven",
+];
 /// Alpine releases whose secdb is downloaded by default.
 pub const DEFAULT_ALPINE_RELEASES: [&str; 6] = ["v3.17", "v3.18", "v3.19", "v3.20", "v3.21", "edge"];
 pub const DEFAULT_OSV_BASE: &str = "https://osv-vulnerabilities.storage.googleapis.com";
@@ -28,7 +47,12 @@ pub const DEFAULT_SECDB_BASE: &str = "https://secdb.alpinelinux.org";
 pub fn default_urls(osv_base: &str, ecosystems: &[String], secdb_base: &str, releases: &[String]) -> Vec<String> {
     let mut urls = Vec::new();
     for ecosystem in ecosystems {
-        urls.push(format!("{}/{}/all.zip", osv_base.trim_end_matches('/'), ecosystem));
+        // `Rocky Linux/all.zip`: a space is not allowed in a URL path.
+        urls.push(format!(
+            "{}/{}/all.zip",
+            osv_base.trim_end_matches('/'),
+            ecosystem.replace('%', "%25").replace(' ', "%20")
+        ));
     }
     for release in releases {
         for repository in ["main", "community"] {
@@ -108,7 +132,8 @@ fn pseudo_path(url: &str) -> std::path::PathBuf {
     let path = url.split(['?', '#']).next().unwrap_or(url);
     let parts: Vec<&str> = path.rsplitn(3, '/').collect();
     match parts.as_slice() {
-        [file, dir, ..] => Path::new(dir).join(file),
+        // The folder is the ecosystem, named as OSV names it (`Rocky%20Linux` → `Rocky Linux`).
+        [file, dir, ..] => Path::new(&dir.replace("%20", " ").replace("%25", "%")).join(file),
         [file] => Path::new(file).to_path_buf(),
         _ => Path::new("download").to_path_buf(),
     }
@@ -434,6 +459,10 @@ mod tests {
             Some("osv:PyPI")
         );
         assert_eq!(source_name_hint("http://x/v3.10/main.json"), None);
+        // Names with a space travel encoded and come back as OSV spells them.
+        let rocky = default_urls("http://o", &["Rocky Linux".to_string()], "http://s", &[]);
+        assert_eq!(rocky, ["http://o/Rocky%20Linux/all.zip"]);
+        assert_eq!(source_name_hint(&rocky[0]).as_deref(), Some("osv:Rocky Linux"));
         let urls = default_urls("http://o/", &["PyPI".to_string()], "http://s", &["v3.10".to_string()]);
         assert_eq!(
             urls,

@@ -548,14 +548,25 @@ fn ubuntu_1804_matches_dpkg_on_real_ubuntu_records() {
             .success()
     };
     let mut expected = std::collections::BTreeSet::new();
+    // Fixes that ship only through Ubuntu Pro (ESM), keyed `Ubuntu:Pro:18.04:LTS`:
+    // a system without Pro still runs the vulnerable version.
+    let mut pro_only = std::collections::BTreeSet::new();
     for entry in std::fs::read_dir(test_data().join("osv-ubuntu")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_none_or(|e| e != "json") {
             continue;
         }
         let record: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let standard: Vec<&str> = record["affected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["package"]["ecosystem"] == "Ubuntu:18.04:LTS")
+            .filter_map(|a| a["package"]["name"].as_str())
+            .collect();
         for affected in record["affected"].as_array().unwrap() {
-            if affected["package"]["ecosystem"] != "Ubuntu:18.04:LTS" {
+            let pro = affected["package"]["ecosystem"] == "Ubuntu:Pro:18.04:LTS";
+            if affected["package"]["ecosystem"] != "Ubuntu:18.04:LTS" && !pro {
                 continue;
             }
             let fixed: Vec<&str> = affected["ranges"]
@@ -578,7 +589,11 @@ fn ubuntu_1804_matches_dpkg_on_real_ubuntu_records() {
                     None => ranged || listed,
                 };
                 if vulnerable {
-                    expected.insert(format!("{package} {}", record["id"].as_str().unwrap()));
+                    let finding = format!("{package} {}", record["id"].as_str().unwrap());
+                    if pro && !standard.contains(&source.as_str()) && !fixed.is_empty() {
+                        pro_only.insert(finding.clone());
+                    }
+                    expected.insert(finding);
                 }
             }
         }
@@ -600,6 +615,39 @@ fn ubuntu_1804_matches_dpkg_on_real_ubuntu_records() {
         "too few expected findings for a real test: {expected:?}"
     );
     assert_eq!(found, expected, "{stderr}");
+    // pam's CVE-2024-22365 is fixed for 18.04 only in Pro (1.1.8-3.6ubuntu2.18.04.6+esm1).
+    assert!(pro_only.contains("libpam0g CVE-2024-22365"), "{pro_only:?}");
+    let needs_pro: std::collections::BTreeSet<String> = report["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["fix_requires"] == "Ubuntu Pro (ESM)")
+        .map(|m| {
+            format!(
+                "{} {}",
+                m["package"]["name"].as_str().unwrap(),
+                m["id"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(needs_pro, pro_only);
+    // Reported under the system's own ecosystem, with the Pro fix named in the table.
+    let pam = report["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "CVE-2024-22365" && m["package"]["name"] == "libpam0g")
+        .unwrap();
+    assert_eq!(pam["package"]["ecosystem"], "Ubuntu:18.04:LTS");
+    assert_eq!(pam["fixed_versions"][0], "1.1.8-3.6ubuntu2.18.04.6+esm1");
+    let table = common::vigie()
+        .args(["scan", "--db"])
+        .arg(&db)
+        .arg(format!("dir:{}", root.display()))
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(table.contains("(needs Ubuntu Pro (ESM))"), "{table}");
 }
 
 /// vigie's Trivy JSON read by real Trivy (`trivy convert`): the same findings
@@ -624,7 +672,8 @@ fn trivy_json_is_read_by_trivy_convert() {
         .iter()
         .flat_map(|r| r["Vulnerabilities"].as_array().unwrap())
         .collect();
-    assert_eq!(vulns.len(), 10);
+    // 10 fixed in the release's archive, 4 (pam's binaries, CVE-2024-22365) only in Ubuntu Pro.
+    assert_eq!(vulns.len(), 14);
     assert!(ours["CreatedAt"].as_str().unwrap().ends_with('Z'));
     for v in &vulns {
         for key in [
@@ -653,11 +702,11 @@ fn trivy_json_is_read_by_trivy_convert() {
     };
     let table = convert("table");
     assert!(
-        table.contains("Total: 10 (UNKNOWN: 0, LOW: 1, MEDIUM: 7, HIGH: 2, CRITICAL: 0)"),
+        table.contains("Total: 14 (UNKNOWN: 0, LOW: 1, MEDIUM: 11, HIGH: 2, CRITICAL: 0)"),
         "{table}"
     );
     let sarif: Value = serde_json::from_str(&convert("sarif")).unwrap();
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 10);
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 14);
     let cdx: Value = serde_json::from_str(&convert("cyclonedx")).unwrap();
     let affects: usize = cdx["vulnerabilities"]
         .as_array()
@@ -665,10 +714,10 @@ fn trivy_json_is_read_by_trivy_convert() {
         .iter()
         .map(|v| v["affects"].as_array().unwrap().len())
         .sum();
-    assert_eq!(affects, 10, "{cdx}");
-    // A clean scan still has its OS result.
+    assert_eq!(affects, 14, "{cdx}");
+    // A clean scan still has its OS result (a record without any 18.04 entry).
     let empty = tmp.path().join("empty.sqlite");
-    import(&empty, &["osv-ubuntu/CVE-2024-22365.json"]);
+    import(&empty, &["osv-ubuntu/CVE-2016-2182.json"]);
     let clean = common::vigie()
         .args(["scan", "-f", "trivy-json", "--db"])
         .arg(&empty)
@@ -678,6 +727,12 @@ fn trivy_json_is_read_by_trivy_convert() {
     let clean: Value = serde_json::from_slice(&clean.stdout).unwrap();
     assert_eq!(clean["Results"][0]["Class"], "os-pkgs", "{clean}");
     assert_eq!(clean["Results"][0]["Type"], "ubuntu");
+    assert!(
+        clean["Results"][0]["Vulnerabilities"]
+            .as_array()
+            .is_none_or(|v| v.is_empty()),
+        "{clean}"
+    );
 }
 
 /// CycloneDX with vulnerabilities against the official 1.5 schema
@@ -721,11 +776,12 @@ fn cyclonedx_vulnerabilities_validate_against_the_official_schema() {
     );
 }
 
-/// A distribution vigie has no advisory source for (CBL-Mariner 2.0's real
-/// rpm database): its packages are listed, not checked, and the scan says so
-/// (exit 2 unless accepted), never "clean".
+/// CBL-Mariner 2.0's real rpm database, keyed as OSV keys Azure Linux
+/// (`Azure Linux:2`) against a database without Azure Linux records: its
+/// packages are listed, not checked, and the scan says so (exit 2 unless
+/// accepted), never "clean".
 #[test]
-fn a_distribution_without_advisory_source_is_never_clean() {
+fn a_distribution_without_advisories_in_the_database_is_never_clean() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("root");
     std::fs::create_dir_all(root.join("var/lib/rpm")).unwrap();
@@ -743,12 +799,28 @@ fn a_distribution_without_advisory_source_is_never_clean() {
     .unwrap();
     let (report, stderr, code) = scan_json_strict(format!("dir:{}", root.display()).as_ref(), &[]);
     assert_eq!(code, 2, "{stderr}");
+    assert_eq!(report["os"]["ecosystem"], "Azure Linux:2", "{report}");
     let reason = report["incomplete_reasons"][0].as_str().unwrap();
     assert!(
-        reason.starts_with("no advisory source for cbl-mariner 2.0: its 129 OS package(s) were not checked"),
+        reason.starts_with("no advisories for Azure Linux:2 in the database: its 129 package(s) were not checked"),
         "{report}"
     );
-    assert!(stderr.contains("no advisory source for cbl-mariner"), "{stderr}");
+    assert!(stderr.contains("no advisories for Azure Linux:2"), "{stderr}");
+
+    // Amazon Linux is not in OSV: no advisory source, said with the reason.
+    std::fs::write(
+        root.join("etc/os-release"),
+        "NAME=\"Amazon Linux\"\nVERSION=\"2023\"\nID=\"amzn\"\nID_LIKE=\"fedora\"\nVERSION_ID=\"2023\"\n\
+         PRETTY_NAME=\"Amazon Linux 2023\"\n",
+    )
+    .unwrap();
+    let (report, stderr, code) = scan_json_strict(format!("dir:{}", root.display()).as_ref(), &[]);
+    assert_eq!(code, 2, "{stderr}");
+    let reason = report["incomplete_reasons"][0].as_str().unwrap();
+    assert!(
+        reason.starts_with("no advisory source for amazon 2023: its 129 OS package(s) were not checked (Amazon Linux publishes its advisories (ALAS) outside OSV"),
+        "{report}"
+    );
 }
 
 /// Alpine's secdb rates nothing; the same CVE in another source of the
@@ -795,4 +867,105 @@ fn an_unrated_finding_takes_the_rating_of_the_same_cve_elsewhere() {
             .any(|m| m["severity"]["source"] == "none")
     );
     assert_eq!(scan(&["--fail-on", "high"]).2, 1);
+}
+
+/// rpm's own ordering (`rpm.vercmp` through `rpm --eval`): -1, 0 or 1.
+fn rpm_vercmp(a: &str, b: &str) -> i32 {
+    let out = Command::new("rpm")
+        .arg("--eval")
+        .arg(format!("%{{lua: print(rpm.vercmp('{a}', '{b}'))}}"))
+        .output()
+        .expect("rpm (Debian package rpm, installed by scripts/lib/peers-version.sh)");
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+/// AlmaLinux 9 packages (an SBOM's rpm purls, at versions AlmaLinux really
+/// shipped: each is the fix of one of its advisories) against 22 real ALSA
+/// records (testdata/osv-almalinux). AlmaLinux lists binary packages
+/// (`openssl-libs`) where other distributions list sources: found under
+/// either name, each vulnerability is one finding. Expected: rpm's own
+/// comparison of the installed version with each record's fix.
+#[test]
+fn almalinux_rpms_match_real_alsa_records_as_rpm_orders_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("alma.sqlite");
+    import(&db, &["osv-almalinux"]);
+    let installed = [
+        ("openssl-libs", "3.0.7-16.el9_2", "1", "openssl"),
+        ("openssl", "3.0.7-16.el9_2", "1", "openssl"),
+        ("libcurl", "7.76.1-23.el9_2.1", "", "curl"),
+        ("sudo", "1.9.5p2-7.el9_1.1", "", "sudo"),
+        ("zlib", "1.2.11-32.el9_0", "", "zlib"),
+    ];
+    let components: Vec<Value> = installed
+        .iter()
+        .map(|(name, version, epoch, source)| {
+            let epoch = if epoch.is_empty() { String::new() } else { format!("&epoch={epoch}") };
+            serde_json::json!({
+                "type": "library", "name": name, "version": version,
+                "purl": format!("pkg:rpm/almalinux/{name}@{version}?arch=x86_64&distro=almalinux-9.2{epoch}&upstream={source}-{version}.src.rpm"),
+            })
+        })
+        .collect();
+    let sbom = tmp.path().join("alma.cdx.json");
+    std::fs::write(
+        &sbom,
+        serde_json::to_vec(
+            &serde_json::json!({"bomFormat": "CycloneDX", "specVersion": "1.5", "components": components}),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let (report, stderr, code) = scan_json_on(&db, sbom.as_os_str(), &["--fail-on", "high"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(report["incomplete"], false, "{report}");
+    assert_eq!(report["coverage"][0]["ecosystem"], "AlmaLinux:9");
+    // No CVSS in AlmaLinux's records: rated by the Red Hat impact of their summary.
+    for m in report["vulnerabilities"].as_array().unwrap() {
+        assert_eq!(m["severity"]["source"], "red hat impact", "{m}");
+    }
+
+    let mut expected = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(test_data().join("osv-almalinux")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let record: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        for (name, version, epoch, source) in &installed {
+            let evr = if epoch.is_empty() {
+                version.to_string()
+            } else {
+                format!("{epoch}:{version}")
+            };
+            let vulnerable = record["affected"].as_array().unwrap().iter().any(|a| {
+                let listed = a["package"]["name"] == *name || a["package"]["name"] == *source;
+                let fixed = a["ranges"][0]["events"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find_map(|e| e["fixed"].as_str());
+                listed && a["package"]["ecosystem"] == "AlmaLinux:9" && fixed.is_some_and(|f| rpm_vercmp(&evr, f) < 0)
+            });
+            if vulnerable {
+                expected.insert(format!("{name} {}", record["id"].as_str().unwrap()));
+            }
+        }
+    }
+    let found: std::collections::BTreeSet<String> = report["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            format!(
+                "{} {}",
+                m["package"]["name"].as_str().unwrap(),
+                m["records"][0]["id"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(expected.len() >= 8, "{expected:?}");
+    assert_eq!(found, expected, "{stderr}");
+    // One finding per package and advisory, though found under both names.
+    assert_eq!(report["vulnerabilities"].as_array().unwrap().len(), expected.len());
 }
