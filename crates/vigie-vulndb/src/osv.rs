@@ -112,7 +112,7 @@ pub struct Package {
 pub struct Affected {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<Package>,
-    #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
     pub ranges: Vec<Range>,
     #[serde(default, deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
     pub versions: Vec<String>,
@@ -216,6 +216,46 @@ where
     T: Default + Deserialize<'de>,
 {
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// `ranges` as the schema says (a list, or null), or one range object: the
+/// Photon OS feed (captn3m0/photon-os-advisories, republished by OSV) writes
+/// most of its records with `"ranges": {…}`, which would otherwise refuse
+/// three Photon advisories in four.
+fn one_or_many<'de, D>(deserializer: D) -> Result<Vec<Range>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    // A visitor, not an untagged enum: nothing is buffered per entry (import speed).
+    struct Ranges;
+    impl<'de> serde::de::Visitor<'de> for Ranges {
+        type Value = Vec<Range>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of ranges, one range or null")
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_some<D2: serde::Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(Ranges)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+            while let Some(range) = seq.next_element::<Range>()? {
+                out.push(range);
+            }
+            Ok(out)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            Ok(vec![Range::deserialize(serde::de::value::MapAccessDeserializer::new(
+                map,
+            ))?])
+        }
+    }
+    deserializer.deserialize_any(Ranges)
 }
 
 /// Why a record was refused.
@@ -346,5 +386,25 @@ mod proptests {
         ) {
             prop_assert_eq!(normalize_name_cow(ecosystem, &name), normalize_name(ecosystem, &name));
         }
+    }
+
+    /// PHSA-2018-0009 as captn3m0/photon-os-advisories publishes it: `ranges` as one object.
+    #[test]
+    fn a_single_range_object_is_one_range() {
+        let text = r#"{"id":"PHSA-2018-0009","affected":[
+            {"package":{"ecosystem":"Photon OS:2.0","name":"linux-aws","purl":"pkg:rpm/vmware/linux-aws?distro=photon-2"}},
+            {"package":{"ecosystem":"Photon OS:2.0","name":"glibc","purl":"pkg:rpm/vmware/glibc?distro=photon-2"},
+             "ranges":{"events":[{"introduced":"0"},{"fixed":"2.26-7.ph2"}],"type":"ECOSYSTEM"}}]}"#;
+        let record: Record = serde_json::from_str(text).unwrap();
+        assert!(record.affected[0].ranges.is_empty());
+        assert_eq!(record.affected[1].ranges.len(), 1);
+        assert_eq!(
+            record.affected[1].ranges[0].events[1].fixed.as_deref(),
+            Some("2.26-7.ph2")
+        );
+        let listed: Record =
+            serde_json::from_str(r#"{"id":"X","affected":[{"ranges":[{"type":"ECOSYSTEM","events":[]}]}]}"#).unwrap();
+        assert_eq!(listed.affected[0].ranges.len(), 1);
+        assert!(serde_json::from_str::<Record>(r#"{"id":"X","affected":[{"ranges":7}]}"#).is_err());
     }
 }
